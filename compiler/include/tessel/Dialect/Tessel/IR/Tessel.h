@@ -1,0 +1,35 @@
+//===- Tessel.h - the tile-level Tessel dialect -------------------*- C++ -*-===//
+//
+// Dialect, `!tessel.ptr` type and ops of the Tessel DSL.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_DIALECT_TESSEL_IR_TESSEL_H
+#define TESSEL_DIALECT_TESSEL_IR_TESSEL_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "tessel/Dialect/Tessel/IR/TesselOpsDialect.h.inc"
+#include "tessel/Dialect/Tessel/IR/TesselOpsEnums.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "tessel/Dialect/Tessel/IR/TesselOpsTypes.h.inc"
+
+#define GET_OP_CLASSES
+#include "tessel/Dialect/Tessel/IR/TesselOps.h.inc"
+
+namespace mlir::tessel {
+/// Name of the unit attribute that marks a `func.func` as a Tessel kernel.
+inline constexpr llvm::StringLiteral kKernelAttr = "tessel.kernel";
+/// Name of the knob giving the warps per program (a `tessel.param`).
+inline constexpr llvm::StringLiteral kNumWarpsParam = "num_warps";
+/// Element type of a tile or the type itself for scalars.
+Type elementTypeOf(Type t);
+} // namespace mlir::tessel
+
+#endif // TESSEL_DIALECT_TESSEL_IR_TESSEL_H

@@ -1,0 +1,223 @@
+//===- TesselOps.td - tile-level ops of the Tessel DSL ------*- tablegen -*-===//
+//
+// The ops a kernel is written with: knobs, program ids, tile construction,
+// pointer arithmetic, masked loads/stores, dot and reductions. Elementwise math
+// comes from `arith` and `math` applied to tiles.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_OPS_TD
+#define TESSEL_OPS_TD
+
+include "tessel/Dialect/Tessel/IR/TesselDialect.td"
+include "tessel/Dialect/Tessel/IR/TesselTypes.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Knobs and program ids
+//===----------------------------------------------------------------------===//
+
+def Tessel_ParamOp : Tessel_Op<"param", [Pure]> {
+  let summary = "a compile-time knob (tile size, warps, stages) bound by the specializer";
+  let description = [{
+    Names a constant the autotuner chooses. `values` lists what it may take
+    (the config space), `default_value` what it takes when nothing binds it.
+    `tessel-specialize` replaces it with an `arith.constant`.
+    ```mlir
+    %bm = tessel.param "BLOCK_M" {default_value = 64 : i64,
+                                  values = array<i64: 32, 64, 128>} : index
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, OptionalAttr<I64Attr>:$default_value,
+                       OptionalAttr<DenseI64ArrayAttr>:$values);
+  let results = (outs Index:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tessel_ProgramIdOp : Tessel_Op<"program_id", [Pure]> {
+  let summary = "index of this program in the grid along an axis (0, 1 or 2)";
+  let description = [{
+    ```mlir
+    %pid = tessel.program_id 0 : i32
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I32Attr, [IntMinValue<0>, IntMaxValue<2>]>:$axis);
+  let results = (outs I32:$result);
+  let assemblyFormat = "$axis attr-dict `:` type($result)";
+}
+
+def Tessel_NumProgramsOp : Tessel_Op<"num_programs", [Pure]> {
+  let summary = "number of programs in the grid along an axis (0, 1 or 2)";
+  let description = [{
+    ```mlir
+    %n = tessel.num_programs 1 : i32
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I32Attr, [IntMinValue<0>, IntMaxValue<2>]>:$axis);
+  let results = (outs I32:$result);
+  let assemblyFormat = "$axis attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Building tiles
+//===----------------------------------------------------------------------===//
+
+def Tessel_RangeOp : Tessel_Op<"range", [Pure]> {
+  let summary = "the 1-D tile [0, 1, ..., N-1] of i32";
+  let description = [{
+    N is the static size of the result, or a size operand (usually a
+    `tessel.param`) when the result type says `?`.
+    ```mlir
+    %r = tessel.range %bm : tensor<?xi32>
+    %s = tessel.range : tensor<128xi32>
+    ```
+  }];
+  let arguments = (ins Variadic<Index>:$sizes);
+  let results = (outs 1DTensorOf<[I32]>:$result);
+  let assemblyFormat = "($sizes^)? attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tessel_SplatOp : Tessel_Op<"splat", [Pure]> {
+  let summary = "a tile whose every element is one scalar (or pointer)";
+  let description = [{
+    ```mlir
+    %z = tessel.splat %zero [%bm, %bn] : f32 -> tensor<?x?xf32>
+    %p = tessel.splat %base : !tessel.ptr<bf16> -> tensor<64x!tessel.ptr<bf16>>
+    ```
+  }];
+  let arguments = (ins Tessel_ScalarOrPtr:$value, Variadic<Index>:$sizes);
+  let results = (outs Tessel_Tile:$result);
+  let assemblyFormat =
+      "$value (`[` $sizes^ `]`)? attr-dict `:` type($value) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tessel_BroadcastOp : Tessel_Op<"broadcast", [Pure]> {
+  let summary = "repeat a tile along its size-1 dimensions";
+  let description = [{
+    ```mlir
+    %b = tessel.broadcast %col [%bm, %bn] : tensor<?x1xi32> -> tensor<?x?xi32>
+    ```
+  }];
+  let arguments = (ins Tessel_Tile:$src, Variadic<Index>:$sizes);
+  let results = (outs Tessel_Tile:$result);
+  let assemblyFormat =
+      "$src (`[` $sizes^ `]`)? attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tessel_ExpandDimsOp : Tessel_Op<"expand_dims", [Pure]> {
+  let summary = "insert a dimension of size 1";
+  let description = [{
+    ```mlir
+    %c = tessel.expand_dims %r {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+    ```
+  }];
+  let arguments = (ins Tessel_Tile:$src, I32Attr:$axis);
+  let results = (outs Tessel_Tile:$result);
+  let assemblyFormat = "$src attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+def Tessel_AddPtrOp : Tessel_Op<"addptr", [Pure,
+    AllTypesMatch<["ptr", "result"]>]> {
+  let summary = "advance pointers by element offsets";
+  let description = [{
+    `result[i] = ptr[i] + offset[i] * sizeof(pointee)`; a scalar pointer with a
+    scalar offset, or tiles of the same shape.
+    ```mlir
+    %q = tessel.addptr %p, %off : tensor<64x!tessel.ptr<f32>>, tensor<64xi32>
+    ```
+  }];
+  let arguments = (ins Tessel_PtrOrTilePtr:$ptr, AnyTypeOf<[AnySignlessInteger,
+                       Tessel_IntTile]>:$offset);
+  let results = (outs Tessel_PtrOrTilePtr:$result);
+  let assemblyFormat = "$ptr `,` $offset attr-dict `:` type($ptr) `,` type($offset)";
+  let hasVerifier = 1;
+}
+
+def Tessel_LoadOp : Tessel_Op<"load", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "masked load of a tile through a tile of pointers";
+  let description = [{
+    Lanes whose mask is false read nothing and take `other` (0 if absent).
+    ```mlir
+    %x = tessel.load %p, %m, %zero : tensor<64x!tessel.ptr<f32>>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[Tessel_PtrType]>:$ptr,
+                       Optional<Tessel_I1Tile>:$mask,
+                       Optional<Tessel_Tile>:$other);
+  let results = (outs Tessel_Tile:$result);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "Value":$ptr, "Value":$mask, "Value":$other)>];
+}
+
+def Tessel_StoreOp : Tessel_Op<"store", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "masked store of a tile through a tile of pointers";
+  let description = [{
+    ```mlir
+    tessel.store %p, %x, %m : tensor<64x!tessel.ptr<f32>>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[Tessel_PtrType]>:$ptr, Tessel_Tile:$value,
+                       Optional<Tessel_I1Tile>:$mask);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Compute
+//===----------------------------------------------------------------------===//
+
+def Tessel_DotOp : Tessel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> {
+  let summary = "tile matrix product on tensor cores: result = a * b + acc";
+  let description = [{
+    `a` is M×K, `b` K×N, `acc` and the result M×N in f32. Operands are bf16,
+    f16, fp8 (e4m3/e5m2) or f32 (computed as tf32). M, N and K are powers of
+    two, at least 16.
+    ```mlir
+    %c = tessel.dot %a, %b, %acc : tensor<128x32xbf16>, tensor<32x64xbf16>
+           -> tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins Tessel_FloatTile:$a, Tessel_FloatTile:$b,
+                       Tessel_FloatTile:$acc);
+  let results = (outs Tessel_FloatTile:$result);
+  let assemblyFormat =
+      "$a `,` $b `,` $acc attr-dict `:` type($a) `,` type($b) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tessel_ReduceKind : I32EnumAttr<"ReduceKind", "how a reduction combines", [
+    I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"max", 1>,
+    I32EnumAttrCase<"min", 2>]> {
+  let cppNamespace = "::mlir::tessel";
+}
+
+def Tessel_ReduceOp : Tessel_Op<"reduce", [Pure]> {
+  let summary = "reduce a 2-D tile along one axis (sum, max, min; optionally of |x|)";
+  let description = [{
+    The result drops `axis`. With `abs`, elements are replaced by |x| first
+    (the row sums of |A| that AOL preconditioning needs).
+    ```mlir
+    %s = tessel.reduce sum %a {axis = 1 : i32, abs} : tensor<64x64xf32> -> tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Tessel_FloatTile:$src, Tessel_ReduceKind:$kind,
+                       I32Attr:$axis, UnitAttr:$abs);
+  let results = (outs Tessel_FloatTile:$result);
+  let assemblyFormat =
+      "$kind $src attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // TESSEL_OPS_TD
