@@ -4,26 +4,13 @@
 // every kernel that fails anywhere (lit tests drive it too).
 //
 //===----------------------------------------------------------------------===//
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "mlir/Transforms/Passes.h"
-#include "tessel/Dialect/Tessel/IR/Tessel.h"
-#include "tessel/Dialect/TesselGPU/IR/TesselGPU.h"
+#include "tessel/Target/Pipeline.h"
 
 int main(int argc, char **argv) {
-  mlir::registerTransformsPasses();
+  mlir::tessel::registerAllTesselPasses();
   mlir::DialectRegistry registry;
-  registry.insert<mlir::tessel::TesselDialect, mlir::tessel::gpu::TesselGPUDialect,
-                  mlir::func::FuncDialect, mlir::arith::ArithDialect,
-                  mlir::math::MathDialect, mlir::scf::SCFDialect,
-                  mlir::gpu::GPUDialect, mlir::NVVM::NVVMDialect,
-                  mlir::LLVM::LLVMDialect>();
+  mlir::tessel::registerTesselDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Tessel optimizer driver\n", registry));
 }

@@ -11,7 +11,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
-using namespace mlir::tessel::gpu;
+using namespace mlir::tessel::tgpu;
 namespace layout = ::tessel::layout;
 
 #include "tessel/Dialect/TesselGPU/IR/TesselGPUOpsDialect.cpp.inc"
@@ -73,7 +73,7 @@ static std::vector<unsigned> toStd(ArrayRef<unsigned> v) {
   return std::vector<unsigned>(v.begin(), v.end());
 }
 
-FailureOr<layout::Layout> mlir::tessel::gpu::toLayout(Attribute attr) {
+FailureOr<layout::Layout> mlir::tessel::tgpu::toLayout(Attribute attr) {
   if (auto b = dyn_cast_or_null<BlockedAttr>(attr))
     return layout::Layout::blocked(toStd(b.getSizePerThread()),
                                    toStd(b.getThreadsPerWarp()),
@@ -90,7 +90,7 @@ FailureOr<layout::Layout> mlir::tessel::gpu::toLayout(Attribute attr) {
   return failure();
 }
 
-Attribute mlir::tessel::gpu::fromLayout(MLIRContext *ctx,
+Attribute mlir::tessel::tgpu::fromLayout(MLIRContext *ctx,
                                         const layout::Layout &l) {
   switch (l.kind) {
   case layout::Layout::Kind::Blocked:
@@ -104,7 +104,7 @@ Attribute mlir::tessel::gpu::fromLayout(MLIRContext *ctx,
   return {};
 }
 
-FailureOr<layout::Layout> mlir::tessel::gpu::layoutOf(Type type) {
+FailureOr<layout::Layout> mlir::tessel::tgpu::layoutOf(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return failure();

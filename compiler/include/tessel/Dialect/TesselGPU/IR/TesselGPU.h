@@ -22,13 +22,13 @@
 #define GET_OP_CLASSES
 #include "tessel/Dialect/TesselGPU/IR/TesselGPUOps.h.inc"
 
-namespace mlir::tessel::gpu {
+namespace mlir::tessel::tgpu {
 /// The layout maths of a layout attribute; failure for a non-layout attribute.
 FailureOr<::tessel::layout::Layout> toLayout(Attribute attr);
 /// The attribute spelling a layout.
 Attribute fromLayout(MLIRContext *ctx, const ::tessel::layout::Layout &layout);
 /// The layout of a tile type (its encoding); failure when it has none.
 FailureOr<::tessel::layout::Layout> layoutOf(Type type);
-} // namespace mlir::tessel::gpu
+} // namespace mlir::tessel::tgpu
 
 #endif // TESSEL_DIALECT_TESSELGPU_IR_TESSELGPU_H

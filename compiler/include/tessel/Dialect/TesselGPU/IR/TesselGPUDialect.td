@@ -11,7 +11,7 @@ include "mlir/IR/OpBase.td"
 
 def TesselGPU_Dialect : Dialect {
   let name = "tessel_gpu";
-  let cppNamespace = "::mlir::tessel::gpu";
+  let cppNamespace = "::mlir::tessel::tgpu";
   let summary = "layouts of tiles over the threads of a CTA, and conversions between them";
   let description = [{
     `tessel-assign-layouts` gives every tile a layout attribute as its tensor

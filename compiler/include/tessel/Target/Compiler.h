@@ -1,0 +1,59 @@
+//===- Compiler.h - DSL text to PTX, in process -------------------*- C++ -*-===//
+//
+// The compiler's public entry: parse and verify a kernel module, run the
+// pipeline, translate to LLVM IR and emit PTX for one target, keeping the
+// text of every stage (the compile cache stores them all).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_TARGET_COMPILER_H
+#define TESSEL_TARGET_COMPILER_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tessel {
+
+/// Targets Tessel emits PTX for.
+const std::vector<std::string> &supportedTargets();
+
+struct CompileOptions {
+  std::string target = "sm_90a";
+  /// Knob bindings NAME=VALUE; unbound knobs take their default_value.
+  std::vector<std::string> params;
+  /// Name shown in diagnostics for the source buffer.
+  std::string bufferName = "<kernel>";
+};
+
+/// What a host needs to launch one compiled kernel.
+struct KernelInfo {
+  std::string name;
+  int64_t numWarps = 4;
+  int64_t sharedBytes = 0;
+  /// Argument kinds in order: "ptr", "i32", "i64", "f32", "f64", "f16", "bf16".
+  std::vector<std::string> args;
+  /// Knob values the kernel was specialized with.
+  std::map<std::string, int64_t> params;
+};
+
+struct CompileResult {
+  std::string target;
+  std::string tesselIR; ///< after specialization (static shapes)
+  std::string gpuIR;    ///< with thread layouts
+  std::string llvmIR;   ///< LLVM IR after O3
+  std::string ptx;
+  std::vector<KernelInfo> kernels;
+};
+
+/// Compiles DSL source text. On failure returns false and fills `errors`
+/// with located diagnostics (file:line:col: error: ...).
+bool compileSource(const std::string &source, const CompileOptions &options,
+                   CompileResult &result, std::string &errors);
+
+/// JSON description of the kernels (name, warps, shared bytes, args, knobs).
+std::string kernelInfoJson(const CompileResult &result);
+
+} // namespace tessel
+
+#endif // TESSEL_TARGET_COMPILER_H

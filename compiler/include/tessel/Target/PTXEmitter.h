@@ -1,0 +1,28 @@
+//===- PTXEmitter.h - LLVM IR to PTX with the NVPTX backend -------*- C++ -*-===//
+//
+// Links libdevice when the module calls __nv_* functions, runs O3 and emits
+// PTX for one chip, in process.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_TARGET_PTXEMITTER_H
+#define TESSEL_TARGET_PTXEMITTER_H
+
+#include <string>
+
+namespace llvm {
+class Module;
+}
+
+namespace tessel {
+
+/// Emits PTX for `chip` (sm_80, sm_89, sm_90a, sm_100a). `llvmIR` receives
+/// the optimized LLVM IR. Returns false with `error` set on failure.
+bool emitPTX(llvm::Module &module, const std::string &chip, std::string &ptx,
+             std::string &llvmIR, std::string &error);
+
+/// Where libdevice is read from: $TESSEL_LIBDEVICE, else the CUDA toolkit's.
+std::string libdevicePath();
+
+} // namespace tessel
+
+#endif // TESSEL_TARGET_PTXEMITTER_H

@@ -1,0 +1,333 @@
+//===- KernelLowering.cpp - tiles to per-thread registers -----------------===//
+//
+// The core of convert-tessel-to-nvvm: thread ids, layout coordinates, the
+// walk over ops with scf.for/scf.if carrying flattened registers, and the ops
+// that build tiles (range, splat, broadcast, expand_dims, elementwise math).
+//
+//===----------------------------------------------------------------------===//
+#include "KernelLowering.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::tessel;
+namespace layout = ::tessel::layout;
+
+Value KernelLowering::i32(Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, v, 32);
+}
+
+void KernelLowering::emitPrologue(Location loc) {
+  Value x = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  tid = arith::IndexCastOp::create(b, loc, b.getI32Type(), x);
+  lane = arith::AndIOp::create(b, loc, tid, i32(loc, layout::kWarpSize - 1));
+  warp = arith::ShRUIOp::create(b, loc, tid, i32(loc, 5));
+}
+
+Type KernelLowering::registerType(Type e) {
+  if (isa<PtrType>(e))
+    return LLVM::LLVMPointerType::get(b.getContext(), 1);
+  return e;
+}
+
+Value KernelLowering::smemPtr(Location loc, Value byteOffset) {
+  return LLVM::GEPOp::create(b, loc, smemBase.getType(), b.getI8Type(),
+                             smemBase, ValueRange{byteOffset});
+}
+
+int64_t KernelLowering::allocShared(int64_t bytes) {
+  int64_t offset = sharedTop;
+  sharedTop += (bytes + 15) / 16 * 16;
+  return offset;
+}
+
+FailureOr<layout::LayoutMap> KernelLowering::mapOf(Operation *op, Type type) {
+  auto tile = dyn_cast<RankedTensorType>(type);
+  auto l = tgpu::layoutOf(type);
+  if (!tile || failed(l))
+    return op->emitOpError("has a tile without a layout: ")
+           << type << "; run tessel-assign-layouts first";
+  if (l->numThreads() != numWarps * layout::kWarpSize)
+    return op->emitOpError("layout is for ")
+           << l->numThreads() << " threads but the kernel has "
+           << numWarps * layout::kWarpSize;
+  std::vector<int64_t> shape(tile.getShape().begin(), tile.getShape().end());
+  return layout::applyLayout(*l, shape);
+}
+
+Value KernelLowering::threadOffset(Location loc, const layout::LayoutMap &m,
+                                   unsigned dim) {
+  Value acc = i32(loc, 0);
+  for (const layout::ThreadTerm &t : m.threadTerms[dim]) {
+    Value x = t.warp ? warp : lane;
+    if (t.div > 1)
+      x = arith::DivUIOp::create(b, loc, x, i32(loc, t.div));
+    x = arith::RemUIOp::create(b, loc, x, i32(loc, t.mod));
+    if (t.mul > 1)
+      x = mul(loc, x, i32(loc, t.mul));
+    acc = add(loc, acc, x);
+  }
+  return acc;
+}
+
+SmallVector<SmallVector<Value>>
+KernelLowering::coords(Location loc, const layout::LayoutMap &m) {
+  unsigned rank = m.shape.size();
+  SmallVector<Value> base;
+  SmallVector<bool> wraps;
+  for (unsigned d = 0; d < rank; ++d) {
+    base.push_back(threadOffset(loc, m, d));
+    wraps.push_back(m.wraps(d));
+  }
+  SmallVector<SmallVector<Value>> out(m.numRegs());
+  for (int64_t r = 0; r < m.numRegs(); ++r)
+    for (unsigned d = 0; d < rank; ++d) {
+      Value c = add(loc, base[d], i32(loc, m.regOffsets[r][d]));
+      if (wraps[d])
+        c = arith::AndIOp::create(b, loc, c, i32(loc, m.shape[d] - 1));
+      out[r].push_back(c);
+    }
+  return out;
+}
+
+LogicalResult KernelLowering::lowerBlock(Block &block) {
+  for (Operation &op : block.without_terminator())
+    if (failed(lowerOp(&op)))
+      return failure();
+  return success();
+}
+
+/// Flattens values into registers (tiles) or single scalars.
+static SmallVector<Value> flatten(KernelLowering &k, ValueRange values) {
+  SmallVector<Value> out;
+  for (Value v : values) {
+    if (isa<RankedTensorType>(v.getType()))
+      llvm::append_range(out, k.regs(v));
+    else
+      out.push_back(k.scalar(v));
+  }
+  return out;
+}
+
+/// Maps `originals` onto consecutive slices of `lowered`.
+static void unflatten(KernelLowering &k, ValueRange originals,
+                      ValueRange lowered, ArrayRef<int64_t> counts) {
+  unsigned pos = 0;
+  for (auto [v, n] : llvm::zip(originals, counts)) {
+    if (isa<RankedTensorType>(v.getType()))
+      k.setRegs(v, Regs(lowered.slice(pos, n)));
+    else
+      k.setScalar(v, lowered[pos]);
+    pos += n;
+  }
+}
+
+static SmallVector<int64_t> countsOf(KernelLowering &k, ValueRange values) {
+  SmallVector<int64_t> counts;
+  for (Value v : values)
+    counts.push_back(isa<RankedTensorType>(v.getType()) ? k.regs(v).size() : 1);
+  return counts;
+}
+
+/// Builders may pre-fill a region with an empty yield; we emit our own.
+static void dropTerminator(Block *block) {
+  if (!block->empty() && isa<scf::YieldOp>(block->back()))
+    block->back().erase();
+}
+
+LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
+  Location loc = op.getLoc();
+  SmallVector<Value> inits = flatten(*this, op.getInitArgs());
+  SmallVector<int64_t> counts = countsOf(*this, op.getInitArgs());
+  auto newFor = scf::ForOp::create(b, loc, scalar(op.getLowerBound()),
+                                   scalar(op.getUpperBound()),
+                                   scalar(op.getStep()), inits);
+  {
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = newFor.getBody();
+  dropTerminator(body);
+  b.setInsertionPointToEnd(body);
+  setScalar(op.getInductionVar(), newFor.getInductionVar());
+  unflatten(*this, op.getRegionIterArgs(), newFor.getRegionIterArgs(), counts);
+  if (failed(lowerBlock(*op.getBody())))
+    return failure();
+  auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
+  scf::YieldOp::create(b, yield.getLoc(), flatten(*this, yield.getOperands()));
+  }
+  unflatten(*this, op.getResults(), newFor.getResults(), counts);
+  return success();
+}
+
+LogicalResult KernelLowering::lowerIf(scf::IfOp op) {
+  Location loc = op.getLoc();
+  SmallVector<Type> types;
+  SmallVector<int64_t> counts;
+  for (Value r : op.getResults()) {
+    auto t = dyn_cast<RankedTensorType>(r.getType());
+    if (!t) {
+      types.push_back(r.getType());
+      counts.push_back(1);
+      continue;
+    }
+    auto m = mapOf(op, t);
+    if (failed(m))
+      return failure();
+    counts.push_back(m->numRegs());
+    types.append(m->numRegs(), registerType(t.getElementType()));
+  }
+  bool hasElse = !op.getElseRegion().empty();
+  auto newIf = scf::IfOp::create(b, loc, types, scalar(op.getCondition()),
+                                 /*withElseRegion=*/hasElse);
+  OpBuilder::InsertionGuard guard(b);
+  auto lowerRegion = [&](Region &from, Region &to) -> LogicalResult {
+    Block *block = &to.front();
+    dropTerminator(block);
+    b.setInsertionPointToEnd(block);
+    if (failed(lowerBlock(from.front())))
+      return failure();
+    auto yield = cast<scf::YieldOp>(from.front().getTerminator());
+    scf::YieldOp::create(b, yield.getLoc(), flatten(*this, yield.getOperands()));
+    return success();
+  };
+  if (failed(lowerRegion(op.getThenRegion(), newIf.getThenRegion())))
+    return failure();
+  if (hasElse && failed(lowerRegion(op.getElseRegion(), newIf.getElseRegion())))
+    return failure();
+  unflatten(*this, op.getResults(), newIf.getResults(), counts);
+  return success();
+}
+
+LogicalResult KernelLowering::lowerTileConstruction(Operation *op) {
+  Location loc = op->getLoc();
+  auto m = mapOf(op, op->getResult(0).getType());
+  if (failed(m))
+    return failure();
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<RangeOp>([&](RangeOp) {
+        Regs out;
+        for (auto &c : coords(loc, *m))
+          out.push_back(c[0]);
+        setRegs(op->getResult(0), out);
+        return success();
+      })
+      .Case<SplatOp>([&](SplatOp s) {
+        setRegs(s.getResult(), Regs(m->numRegs(), scalar(s.getValue())));
+        return success();
+      })
+      .Case<arith::ConstantOp>([&](arith::ConstantOp c) -> LogicalResult {
+        auto dense = dyn_cast<SplatElementsAttr>(c.getValue());
+        if (!dense)
+          return c.emitOpError("tile constants must be splats");
+        Value v = arith::ConstantOp::create(b, loc, dense.getSplatValue<TypedAttr>());
+        setRegs(c.getResult(), Regs(m->numRegs(), v));
+        return success();
+      })
+      .Case<ExpandDimsOp>([&](ExpandDimsOp e) -> LogicalResult {
+        const Regs &src = regs(e.getSrc());
+        if ((int64_t)src.size() != m->numRegs())
+          return e.emitOpError("source layout is not the slice of the result's");
+        setRegs(e.getResult(), src);
+        return success();
+      })
+      .Case<BroadcastOp>([&](BroadcastOp bc) -> LogicalResult {
+        auto sm = mapOf(op, bc.getSrc().getType());
+        if (failed(sm))
+          return failure();
+        // For each result register, the source register holding the same
+        // element in every thread (layouts are the same attribute, so one
+        // exists); found by checking all threads.
+        const Regs &src = regs(bc.getSrc());
+        Regs out;
+        int64_t threads = numWarps * layout::kWarpSize;
+        for (int64_t r = 0; r < m->numRegs(); ++r) {
+          std::optional<int64_t> found;
+          for (int64_t s = 0; s < sm->numRegs() && !found; ++s) {
+            bool all = true;
+            for (int64_t t = 0; t < threads && all; ++t) {
+              auto dc = m->coords(t, r), sc = sm->coords(t, s);
+              for (unsigned d = 0; d < dc.size(); ++d)
+                if (sm->shape[d] != 1 && dc[d] != sc[d])
+                  all = false;
+                else if (sm->shape[d] == 1 && sc[d] != 0)
+                  all = false;
+            }
+            if (all)
+              found = s;
+          }
+          if (!found)
+            return bc.emitOpError("source and result layouts do not line up");
+          out.push_back(src[*found]);
+        }
+        setRegs(bc.getResult(), out);
+        return success();
+      })
+      .Default([&](Operation *) { return lowerElementwise(op); });
+}
+
+LogicalResult KernelLowering::lowerElementwise(Operation *op) {
+  if (!OpTrait::hasElementwiseMappableTraits(op) || op->getNumRegions())
+    return op->emitOpError("is not supported on tiles by the Tessel lowering");
+  auto m = mapOf(op, op->getResult(0).getType());
+  if (failed(m))
+    return failure();
+  SmallVector<Regs> results(op->getNumResults());
+  for (int64_t r = 0; r < m->numRegs(); ++r) {
+    OperationState state(op->getLoc(), op->getName());
+    for (Value v : op->getOperands())
+      state.operands.push_back(isa<RankedTensorType>(v.getType()) ? regs(v)[r]
+                                                                   : scalar(v));
+    for (Value res : op->getResults())
+      state.types.push_back(
+          registerType(cast<RankedTensorType>(res.getType()).getElementType()));
+    state.addAttributes(op->getAttrs());
+    Operation *clone = b.create(state);
+    for (auto [i, res] : llvm::enumerate(clone->getResults()))
+      results[i].push_back(res);
+  }
+  for (auto [i, res] : llvm::enumerate(op->getResults()))
+    setRegs(res, results[i]);
+  return success();
+}
+
+LogicalResult KernelLowering::lowerOp(Operation *op) {
+  Location loc = op->getLoc();
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<ParamOp>([](ParamOp p) {
+        return p.emitOpError("knob '") << p.getName()
+                                       << "' is unbound; run tessel-specialize";
+      })
+      .Case<ProgramIdOp, NumProgramsOp>([&](Operation *o) {
+        auto dim = static_cast<mlir::gpu::Dimension>(
+            cast<IntegerAttr>(o->getAttr("axis")).getInt());
+        Value idx = isa<ProgramIdOp>(o)
+                        ? (Value)mlir::gpu::BlockIdOp::create(b, loc, dim)
+                        : (Value)mlir::gpu::GridDimOp::create(b, loc, dim);
+        setScalar(o->getResult(0),
+                  arith::IndexCastOp::create(b, loc, b.getI32Type(), idx));
+        return success();
+      })
+      .Case<AddPtrOp>([&](AddPtrOp o) { return lowerAddPtr(*this, o); })
+      .Case<LoadOp>([&](LoadOp o) { return lowerLoad(*this, o); })
+      .Case<StoreOp>([&](StoreOp o) { return lowerStore(*this, o); })
+      .Case<DotOp>([&](DotOp o) { return lowerDotMMAv2(*this, o); })
+      .Case<ReduceOp>([&](ReduceOp o) { return lowerReduce(*this, o); })
+      .Case<tgpu::ConvertLayoutOp>(
+          [&](tgpu::ConvertLayoutOp o) { return lowerConvertLayout(*this, o); })
+      .Case<scf::ForOp>([&](scf::ForOp o) { return lowerFor(o); })
+      .Case<scf::IfOp>([&](scf::IfOp o) { return lowerIf(o); })
+      .Default([&](Operation *o) -> LogicalResult {
+        bool tiled = llvm::any_of(o->getResultTypes(), [](Type t) {
+          return isa<RankedTensorType>(t);
+        });
+        if (tiled)
+          return lowerTileConstruction(o);
+        if (o->getNumRegions() != 0 || o->getDialect()->getNamespace() == "tessel")
+          return o->emitOpError("cannot be lowered by convert-tessel-to-nvvm");
+        // A scalar op (arith, math, index casts): clone with mapped operands.
+        Operation *clone = b.clone(*o, scalars);
+        for (auto [from, to] : llvm::zip(o->getResults(), clone->getResults()))
+          setScalar(from, to);
+        return success();
+      });
+}

@@ -1,0 +1,101 @@
+//===- TesselToNVVMPass.cpp - convert-tessel-to-nvvm ----------------------===//
+//
+// Moves every tessel kernel into `gpu.module @tessel_kernels` as a gpu.func
+// and lowers its body with KernelLowering; the shared-memory window all
+// kernels index is one `extern .shared` array, sized at launch.
+//
+//===----------------------------------------------------------------------===//
+#include "KernelLowering.h"
+#include "tessel/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::tessel {
+#define GEN_PASS_DEF_CONVERTTESSELTONVVM
+#include "tessel/Conversion/Passes.h.inc"
+} // namespace mlir::tessel
+
+using namespace mlir;
+using namespace mlir::tessel;
+
+namespace {
+
+constexpr llvm::StringLiteral kGpuModuleName = "tessel_kernels";
+constexpr llvm::StringLiteral kSharedName = "__tessel_smem";
+/// Alignment of the dynamic shared window (ldmatrix needs 16 bytes).
+constexpr int64_t kSharedAlign = 16;
+
+struct ConvertTesselToNVVMPass
+    : public mlir::tessel::impl::ConvertTesselToNVVMBase<ConvertTesselToNVVMPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> kernels;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (f->hasAttr(kKernelAttr))
+        kernels.push_back(f);
+    if (kernels.empty())
+      return;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+    auto gpuModule = mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kGpuModuleName);
+    b.setInsertionPointToStart(gpuModule.getBody());
+    auto smem = LLVM::GlobalOp::create(
+        b, module.getLoc(), LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+        /*isConstant=*/false, LLVM::Linkage::External, kSharedName, Attribute(),
+        kSharedAlign, /*addrSpace=*/3);
+    for (func::FuncOp f : kernels) {
+      if (failed(lowerKernel(f, gpuModule, smem)))
+        return signalPassFailure();
+      f.erase();
+    }
+  }
+
+  LogicalResult lowerKernel(func::FuncOp f, mlir::gpu::GPUModuleOp gpuModule,
+                            LLVM::GlobalOp smem) {
+    auto warps = f->getAttrOfType<IntegerAttr>("tessel.num_warps");
+    if (!warps)
+      return f.emitOpError("has no tessel.num_warps; run tessel-specialize first");
+    if (!f.getBody().hasOneBlock())
+      return f.emitOpError("kernel bodies must be a single block (use scf ops)");
+    MLIRContext *ctx = f.getContext();
+    SmallVector<Type> argTypes;
+    for (Type t : f.getArgumentTypes()) {
+      if (isa<PtrType>(t))
+        argTypes.push_back(LLVM::LLVMPointerType::get(ctx, 1));
+      else if (t.isIntOrIndexOrFloat())
+        argTypes.push_back(t);
+      else
+        return f.emitOpError("kernel argument of type ")
+               << t << " is not supported; pass scalars and !tessel.ptr";
+    }
+    if (f.getNumResults() != 0)
+      return f.emitOpError("kernels return nothing");
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(gpuModule.getBody());
+    auto gf = mlir::gpu::GPUFuncOp::create(b, f.getLoc(), f.getName(),
+                                           b.getFunctionType(argTypes, {}));
+    gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    int64_t threads = warps.getInt() * ::tessel::layout::kWarpSize;
+    gf.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({(int32_t)threads, 1, 1}));
+
+    Block &entry = gf.getBody().front();
+    b.setInsertionPointToStart(&entry);
+    Value smemBase = LLVM::AddressOfOp::create(b, f.getLoc(), smem);
+    KernelLowering k(b, warps.getInt(), smemBase);
+    k.emitPrologue(f.getLoc());
+    for (auto [from, to] : llvm::zip(f.getArguments(), entry.getArguments()))
+      k.setScalar(from, to);
+    Block &body = f.getBody().front();
+    if (failed(k.lowerBlock(body)))
+      return failure();
+    mlir::gpu::ReturnOp::create(b, body.getTerminator()->getLoc());
+    gf->setAttr("tessel.shared_bytes", b.getI64IntegerAttr(k.sharedBytes()));
+    gf->setAttr("tessel.num_warps", warps);
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,191 @@
+//===- Compiler.cpp - DSL text to PTX, in process -------------------------===//
+//
+// parse + verify -> specialize -> layouts -> NVVM/LLVM dialects -> LLVM IR
+// -> (libdevice if used) -> O3 -> NVPTX -> PTX text, every stage kept.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/Target/Compiler.h"
+#include "tessel/Target/PTXEmitter.h"
+#include "tessel/Target/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "tessel/Dialect/Tessel/IR/Tessel.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <sstream>
+
+using namespace mlir;
+using ::tessel::CompileOptions;
+using ::tessel::CompileResult;
+using ::tessel::KernelInfo;
+
+const std::vector<std::string> &::tessel::supportedTargets() {
+  static const std::vector<std::string> targets = {"sm_80", "sm_89", "sm_90a",
+                                                   "sm_100a"};
+  return targets;
+}
+
+static std::string printOp(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  op->print(os);
+  return s;
+}
+
+static std::string argKind(Type t) {
+  if (isa<mlir::tessel::PtrType>(t))
+    return "ptr";
+  if (t.isInteger(32))
+    return "i32";
+  if (t.isInteger(64) || t.isIndex())
+    return "i64";
+  if (t.isF32())
+    return "f32";
+  if (t.isF64())
+    return "f64";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  return "unsupported";
+}
+
+/// Knob values each kernel will be specialized with (bound, else default).
+static std::map<std::string, std::map<std::string, int64_t>>
+resolveKnobs(ModuleOp module, const std::vector<std::string> &params) {
+  std::map<std::string, int64_t> bound;
+  for (const std::string &p : params) {
+    auto [name, value] = llvm::StringRef(p).split('=');
+    int64_t v;
+    if (!value.getAsInteger(10, v))
+      bound[name.str()] = v;
+  }
+  std::map<std::string, std::map<std::string, int64_t>> out;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!f->hasAttr(mlir::tessel::kKernelAttr))
+      continue;
+    auto &knobs = out[f.getName().str()];
+    f.walk([&](mlir::tessel::ParamOp p) {
+      if (auto it = bound.find(p.getName().str()); it != bound.end())
+        knobs[p.getName().str()] = it->second;
+      else if (auto d = p.getDefaultValue())
+        knobs[p.getName().str()] = *d;
+    });
+  }
+  return out;
+}
+
+bool ::tessel::compileSource(const std::string &source,
+                           const CompileOptions &options, CompileResult &result,
+                           std::string &errors) {
+  llvm::raw_string_ostream errs(errors);
+  const auto &targets = supportedTargets();
+  if (std::find(targets.begin(), targets.end(), options.target) == targets.end()) {
+    errs << "error: unknown target '" << options.target
+         << "'; use one of sm_80, sm_89, sm_90a, sm_100a\n";
+    return false;
+  }
+  DialectRegistry registry;
+  mlir::tessel::registerTesselDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, options.bufferName),
+      llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, errs);
+
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  if (!module)
+    return false;
+  auto knobs = resolveKnobs(*module, options.params);
+
+  PassManager stage1(&ctx);
+  mlir::tessel::buildSpecializePipeline(stage1, options.params);
+  if (failed(stage1.run(*module)))
+    return false;
+  result.tesselIR = printOp(*module);
+
+  // Launch metadata, read before the kernels move into the gpu.module.
+  result.kernels.clear();
+  for (auto f : module->getOps<func::FuncOp>()) {
+    if (!f->hasAttr(mlir::tessel::kKernelAttr))
+      continue;
+    KernelInfo info;
+    info.name = f.getName().str();
+    info.numWarps = f->getAttrOfType<IntegerAttr>("tessel.num_warps").getInt();
+    for (Type t : f.getArgumentTypes())
+      info.args.push_back(argKind(t));
+    info.params = knobs[info.name];
+    result.kernels.push_back(info);
+  }
+  if (result.kernels.empty()) {
+    errs << options.bufferName
+         << ": error: no kernel: mark a func.func with {tessel.kernel}\n";
+    return false;
+  }
+
+  PassManager stage2(&ctx);
+  mlir::tessel::buildLayoutPipeline(stage2);
+  if (failed(stage2.run(*module)))
+    return false;
+  result.gpuIR = printOp(*module);
+
+  PassManager stage3(&ctx);
+  mlir::tessel::buildLowerToLLVMPipeline(stage3);
+  if (failed(stage3.run(*module)))
+    return false;
+
+  mlir::gpu::GPUModuleOp gpuModule;
+  module->walk([&](mlir::gpu::GPUModuleOp m) { gpuModule = m; });
+  for (auto fn : gpuModule.getOps<LLVM::LLVMFuncOp>())
+    for (KernelInfo &info : result.kernels)
+      if (fn.getName() == info.name)
+        if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessel.shared_bytes"))
+          info.sharedBytes = bytes.getInt();
+
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(gpuModule, llvmCtx, "tessel");
+  if (!llvmModule) {
+    errs << options.bufferName << ": error: translation to LLVM IR failed\n";
+    return false;
+  }
+  std::string ptxError;
+  if (!::tessel::emitPTX(*llvmModule, options.target, result.ptx, result.llvmIR, ptxError)) {
+    errs << options.bufferName << ": error: " << ptxError << "\n";
+    return false;
+  }
+  result.target = options.target;
+  return true;
+}
+
+auto ::tessel::kernelInfoJson(const CompileResult &result) -> std::string {
+  std::ostringstream os;
+  os << "{\n  \"target\": \"" << result.target << "\",\n  \"kernels\": [";
+  for (size_t i = 0; i < result.kernels.size(); ++i) {
+    const KernelInfo &k = result.kernels[i];
+    os << (i ? "," : "") << "\n    {\"name\": \"" << k.name
+       << "\", \"num_warps\": " << k.numWarps
+       << ", \"shared_bytes\": " << k.sharedBytes << ", \"args\": [";
+    for (size_t a = 0; a < k.args.size(); ++a)
+      os << (a ? ", " : "") << "\"" << k.args[a] << "\"";
+    os << "], \"params\": {";
+    size_t n = 0;
+    for (auto &[name, v] : k.params)
+      os << (n++ ? ", " : "") << "\"" << name << "\": " << v;
+    os << "}}";
+  }
+  os << "\n  ]\n}\n";
+  return os.str();
+}

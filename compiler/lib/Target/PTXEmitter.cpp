@@ -1,0 +1,139 @@
+//===- PTXEmitter.cpp - LLVM IR to PTX with the NVPTX backend -------------===//
+//
+// The last compiler stage. libdevice is parsed once per process and linked
+// (only what is needed, then internalized) into modules that use it.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/Target/PTXEmitter.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/Internalize.h"
+
+#include <cstdlib>
+#include <mutex>
+
+using namespace llvm;
+
+static const char *kTriple = "nvptx64-nvidia-cuda";
+
+std::string tessel::libdevicePath() {
+  if (const char *env = std::getenv("TESSEL_LIBDEVICE"))
+    return env;
+  return "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc";
+}
+
+static void initNVPTX() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    LLVMInitializeNVPTXAsmPrinter();
+  });
+}
+
+/// The libdevice bitcode, read from disk once per process.
+static const MemoryBuffer *libdevice(std::string &error) {
+  static std::once_flag once;
+  static std::unique_ptr<MemoryBuffer> buffer;
+  static std::string loadError;
+  std::call_once(once, [] {
+    auto b = MemoryBuffer::getFile(tessel::libdevicePath());
+    if (!b)
+      loadError = "cannot read libdevice at " + tessel::libdevicePath() + ": " +
+                  b.getError().message() + " (set TESSEL_LIBDEVICE)";
+    else
+      buffer = std::move(*b);
+  });
+  error = loadError;
+  return buffer.get();
+}
+
+static bool linkLibdevice(Module &module, std::string &error) {
+  bool needed = false;
+  for (Function &f : module)
+    if (f.isDeclaration() && f.getName().starts_with("__nv_"))
+      needed = true;
+  if (!needed)
+    return true;
+  const MemoryBuffer *buffer = libdevice(error);
+  if (!buffer)
+    return false;
+  auto lib = parseBitcodeFile(buffer->getMemBufferRef(), module.getContext());
+  if (!lib) {
+    error = "libdevice is not valid bitcode: " + toString(lib.takeError());
+    return false;
+  }
+  (*lib)->setTargetTriple(module.getTargetTriple());
+  (*lib)->setDataLayout(module.getDataLayout());
+  if (Linker::linkModules(module, std::move(*lib), Linker::LinkOnlyNeeded)) {
+    error = "linking libdevice failed";
+    return false;
+  }
+  // Only kernels stay visible; libdevice's helpers become internal.
+  internalizeModule(module, [](const GlobalValue &gv) {
+    const auto *f = dyn_cast<Function>(&gv);
+    return f && f->getCallingConv() == CallingConv::PTX_Kernel;
+  });
+  return true;
+}
+
+bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
+                     std::string &llvmIR, std::string &error) {
+  initNVPTX();
+  Triple triple(kTriple);
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return false;
+  TargetOptions options;
+  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
+      triple, chip, "", options, std::nullopt, std::nullopt,
+      CodeGenOptLevel::Aggressive));
+  if (!tm) {
+    error = "no NVPTX target machine for " + chip;
+    return false;
+  }
+  module.setTargetTriple(triple);
+  module.setDataLayout(tm->createDataLayout());
+  module.addModuleFlag(Module::Override, "nvvm-reflect-ftz", (uint32_t)0);
+  if (!linkLibdevice(module, error))
+    return false;
+
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PassBuilder pb(tm.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(OptimizationLevel::O3).run(module, mam);
+
+  {
+    raw_string_ostream os(llvmIR);
+    module.print(os, nullptr);
+  }
+  SmallString<0> buffer;
+  raw_svector_ostream os(buffer);
+  legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, os, nullptr, CodeGenFileType::AssemblyFile)) {
+    error = "the NVPTX backend cannot emit assembly for " + chip;
+    return false;
+  }
+  codegen.run(module);
+  ptx.assign(buffer.begin(), buffer.end());
+  return true;
+}

@@ -1,0 +1,233 @@
+//===- Specialize.cpp - bind knobs and make tile shapes static ------------===//
+//
+// tessel-specialize: every tessel.param becomes a constant, size operands
+// fold away, and static tile types are inferred through ops, loops and ifs.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::tessel {
+#define GEN_PASS_DEF_TESSELSPECIALIZE
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace mlir::tessel
+
+using namespace mlir;
+using namespace mlir::tessel;
+
+namespace {
+
+/// Static type for a tile whose `?` dimensions are given by constant sizes.
+static FailureOr<RankedTensorType> staticType(Operation *op,
+                                              RankedTensorType type,
+                                              ValueRange sizes) {
+  SmallVector<int64_t> shape(type.getShape());
+  unsigned next = 0;
+  for (int64_t &d : shape) {
+    if (!ShapedType::isDynamic(d))
+      continue;
+    APInt value;
+    if (next >= sizes.size() || !matchPattern(sizes[next++], m_ConstantInt(&value)))
+      return op->emitOpError("size operand ")
+             << next - 1 << " is not a constant knob; tile sizes must be "
+                            "bound at compile time";
+    d = value.getSExtValue();
+    if (d <= 0 || (d & (d - 1)))
+      return op->emitOpError("tile dimension is ")
+             << d << " after specialization; it must be a power of two";
+  }
+  return type.clone(shape);
+}
+
+/// Sets the result type of `op` to a tile of `shape` keeping its element type.
+static void setShape(Value v, ArrayRef<int64_t> shape) {
+  if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+    v.setType(RankedTensorType::get(shape, t.getElementType(), t.getEncoding()));
+}
+
+/// The first tile operand's shape (elementwise ops keep it).
+static std::optional<SmallVector<int64_t>> firstTileShape(Operation *op) {
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+      return SmallVector<int64_t>(t.getShape());
+  return std::nullopt;
+}
+
+/// Infers static result types of one op from its (already static) operands.
+static LogicalResult inferOp(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<RangeOp, SplatOp, BroadcastOp>([&](auto o) -> LogicalResult {
+        auto type = staticType(o, o.getType(), o.getSizes());
+        if (failed(type))
+          return failure();
+        o.getResult().setType(*type);
+        o.getSizesMutable().clear();
+        return success();
+      })
+      .Case<ExpandDimsOp>([](ExpandDimsOp o) {
+        SmallVector<int64_t> shape(o.getSrc().getType().getShape());
+        shape.insert(shape.begin() + o.getAxis(), 1);
+        setShape(o.getResult(), shape);
+        return success();
+      })
+      .Case<AddPtrOp>([](AddPtrOp o) {
+        o.getResult().setType(o.getPtr().getType());
+        return success();
+      })
+      .Case<LoadOp>([](LoadOp o) {
+        setShape(o.getResult(), o.getPtr().getType().getShape());
+        return success();
+      })
+      .Case<DotOp>([](DotOp o) {
+        o.getResult().setType(o.getAcc().getType());
+        return success();
+      })
+      .Case<ReduceOp>([](ReduceOp o) {
+        auto src = o.getSrc().getType();
+        setShape(o.getResult(), {src.getDimSize(1 - o.getAxis())});
+        return success();
+      })
+      .Case<scf::ForOp>([](scf::ForOp o) {
+        for (auto [init, arg, res] : llvm::zip(o.getInitArgs(),
+                                               o.getRegionIterArgs(),
+                                               o.getResults())) {
+          arg.setType(init.getType());
+          res.setType(init.getType());
+        }
+        return success();
+      })
+      .Default([](Operation *o) {
+        if (o->getNumResults() == 0 || !OpTrait::hasElementwiseMappableTraits(o))
+          return success();
+        if (auto shape = firstTileShape(o))
+          for (Value r : o->getResults())
+            setShape(r, *shape);
+        return success();
+      });
+}
+
+/// Walks a region in program order; scf.if results follow their yields.
+static LogicalResult inferRegion(Region &region) {
+  for (Block &block : region)
+    for (Operation &op : block) {
+      if (failed(inferOp(&op)))
+        return failure();
+      for (Region &r : op.getRegions())
+        if (failed(inferRegion(r)))
+          return failure();
+      if (auto ifOp = dyn_cast<scf::IfOp>(op))
+        for (auto [res, y] : llvm::zip(ifOp.getResults(),
+                                       ifOp.thenYield().getOperands()))
+          res.setType(y.getType());
+      if (auto yield = dyn_cast<scf::YieldOp>(op)) {
+        auto parent = yield->getParentOp();
+        if (isa<scf::ForOp, scf::IfOp>(parent))
+          for (auto [y, r] : llvm::zip(yield.getOperands(), parent->getResults()))
+            if (isa<RankedTensorType>(r.getType()) && y.getType() != r.getType() &&
+                isa<scf::ForOp>(parent))
+              return yield.emitOpError("yields ")
+                     << y.getType() << " for a loop value of " << r.getType();
+      }
+    }
+  return success();
+}
+
+struct SpecializePass
+    : public mlir::tessel::impl::TesselSpecializeBase<SpecializePass> {
+  using TesselSpecializeBase::TesselSpecializeBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringMap<int64_t> bound;
+    for (const std::string &p : params) {
+      StringRef text(p), name, value;
+      std::tie(name, value) = text.split('=');
+      int64_t v;
+      if (name.empty() || value.getAsInteger(10, v)) {
+        module.emitError("malformed knob binding '")
+            << p << "'; expected NAME=VALUE with an integer VALUE";
+        return signalPassFailure();
+      }
+      bound[name] = v;
+    }
+    llvm::StringSet<> used;
+    bool anyKernel = false;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func->hasAttr(kKernelAttr))
+        continue;
+      anyKernel = true;
+      if (failed(specialize(func, bound, used)))
+        return signalPassFailure();
+    }
+    for (auto &entry : bound)
+      if (!used.contains(entry.getKey()) && anyKernel) {
+        module.emitError("no kernel declares a knob named '")
+            << entry.getKey() << "'";
+        return signalPassFailure();
+      }
+  }
+
+  LogicalResult specialize(func::FuncOp func,
+                           const llvm::StringMap<int64_t> &bound,
+                           llvm::StringSet<> &used) {
+    llvm::StringMap<ParamOp> seen;
+    SmallVector<ParamOp> knobs;
+    func.walk([&](ParamOp p) { knobs.push_back(p); });
+    int64_t numWarps = 4;
+    for (ParamOp p : knobs) {
+      auto [it, inserted] = seen.try_emplace(p.getName(), p);
+      if (!inserted) {
+        auto diag = p.emitOpError("declares knob '") << p.getName() << "' twice";
+        diag.attachNote(it->second.getLoc()) << "first declared here";
+        return failure();
+      }
+      std::optional<int64_t> value;
+      if (auto b = bound.find(p.getName()); b != bound.end()) {
+        value = b->second;
+        used.insert(p.getName());
+      } else if (auto d = p.getDefaultValue()) {
+        value = *d;
+      }
+      if (!value)
+        return p.emitOpError("knob '")
+               << p.getName() << "' has no value: bind it with -D "
+               << p.getName() << "=<value> or give it a default_value";
+      if (auto values = p.getValues(); values && !llvm::is_contained(*values, *value))
+        return p.emitOpError("value ")
+               << *value << " for knob '" << p.getName()
+               << "' is not among its values";
+      if (p.getName() == kNumWarpsParam) {
+        if (*value < 1 || *value > 16 || (*value & (*value - 1)))
+          return p.emitOpError("num_warps must be 1, 2, 4, 8 or 16, not ")
+                 << *value;
+        numWarps = *value;
+      }
+      OpBuilder b(p);
+      auto c = arith::ConstantIndexOp::create(b, p.getLoc(), *value);
+      p.replaceAllUsesWith(c.getResult());
+      p.erase();
+    }
+    func->setAttr("tessel.num_warps",
+                  OpBuilder(func).getI64IntegerAttr(numWarps));
+    if (failed(inferRegion(func.getBody())))
+      return failure();
+    WalkResult r = func.walk([](Operation *op) {
+      for (Value v : op->getResults())
+        if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && !t.hasStaticShape())
+          return op->emitOpError("result ")
+                     << t << " is still dynamic after specialization",
+                 WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return failure(r.wasInterrupted());
+  }
+};
+
+} // namespace

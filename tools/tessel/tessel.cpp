@@ -1,0 +1,146 @@
+//===- tessel.cpp - the tessel command line -------------------------------===//
+//
+// `tessel compile FILE.mlir --target=sm_90a [-D NAME=VALUE]... [--emit=...]
+// -o OUT`: the DSL to PTX (or a cubin, LLVM IR, the laid-out GPU IR), with
+// located diagnostics and a non-zero exit on bad input.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/Target/Compiler.h"
+#include "tessel/runtime/Cubin.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+const char *kUsage =
+    "usage: tessel compile FILE.mlir [--target=sm_80|sm_89|sm_90a|sm_100a]\n"
+    "                     [-D NAME=VALUE]... [--emit=ptx|cubin|llvm|gpu|tessel]\n"
+    "                     [-o OUT] [--info OUT.json]\n"
+    "       tessel targets\n"
+    "\n"
+    "compile: parses and verifies FILE, binds tessel.param knobs (-D, else their\n"
+    "default_value), lowers for the target and writes the chosen stage to OUT\n"
+    "(stdout for text when -o is absent). --info writes the launch metadata\n"
+    "(kernel name, warps, shared bytes, argument kinds, knob values).\n";
+
+int fail(const std::string &message) {
+  std::cerr << "tessel: error: " << message << "\n";
+  return 1;
+}
+
+bool readFile(const std::string &path, std::string &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+bool writeFile(const std::string &path, const std::string &data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+  return static_cast<bool>(out);
+}
+
+int compileCommand(int argc, char **argv) {
+  tessel::CompileOptions options;
+  std::string input, output, emit = "ptx", info;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char *flag) -> std::optional<std::string> {
+      size_t n = std::strlen(flag);
+      if (arg.rfind(flag, 0) == 0 && arg.size() > n && arg[n] == '=')
+        return arg.substr(n + 1);
+      if (arg == flag && i + 1 < argc)
+        return std::string(argv[++i]);
+      return std::nullopt;
+    };
+    if (auto v = value("--target"))
+      options.target = *v;
+    else if (auto v = value("--emit"))
+      emit = *v;
+    else if (auto v = value("--info"))
+      info = *v;
+    else if (arg == "-o" && i + 1 < argc)
+      output = argv[++i];
+    else if (arg == "-D" && i + 1 < argc)
+      options.params.push_back(argv[++i]);
+    else if (arg.rfind("-D", 0) == 0 && arg.size() > 2)
+      options.params.push_back(arg.substr(2));
+    else if (!arg.empty() && arg[0] == '-')
+      return fail("unknown option '" + arg + "'\n" + kUsage);
+    else if (input.empty())
+      input = arg;
+    else
+      return fail("more than one input file ('" + input + "', '" + arg + "')");
+  }
+  if (input.empty())
+    return fail(std::string("no input file\n") + kUsage);
+  for (const std::string &p : options.params)
+    if (p.find('=') == std::string::npos)
+      return fail("-D " + p + ": expected NAME=VALUE");
+  if (emit != "ptx" && emit != "cubin" && emit != "llvm" && emit != "gpu" &&
+      emit != "tessel")
+    return fail("--emit=" + emit + ": expected ptx, cubin, llvm, gpu or tessel");
+  std::string source;
+  if (!readFile(input, source))
+    return fail("cannot read '" + input + "'");
+  options.bufferName = input;
+
+  tessel::CompileResult result;
+  std::string errors;
+  if (!tessel::compileSource(source, options, result, errors)) {
+    std::cerr << errors;
+    if (errors.empty())
+      std::cerr << input << ": error: compilation failed\n";
+    return 1;
+  }
+  std::string data;
+  if (emit == "ptx")
+    data = result.ptx;
+  else if (emit == "llvm")
+    data = result.llvmIR;
+  else if (emit == "gpu")
+    data = result.gpuIR;
+  else if (emit == "tessel")
+    data = result.tesselIR;
+  else {
+    auto cubin = tessel::rt::ptxToCubin(result.ptx, options.target);
+    if (!cubin)
+      return fail("cubin for " + options.target + ": " + cubin.status().message());
+    data.assign(cubin->begin(), cubin->end());
+    if (output.empty())
+      return fail("--emit=cubin needs -o OUT");
+  }
+  if (output.empty() || output == "-")
+    std::cout << data;
+  else if (!writeFile(output, data))
+    return fail("cannot write '" + output + "'");
+  if (!info.empty() && !writeFile(info, tessel::kernelInfoJson(result)))
+    return fail("cannot write '" + info + "'");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::cout << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "compile")
+    return compileCommand(argc - 2, argv + 2);
+  if (command == "targets") {
+    for (const std::string &t : tessel::supportedTargets())
+      std::cout << t << "\n";
+    return 0;
+  }
+  return fail("unknown command '" + command + "'\n" + kUsage);
+}
