@@ -5,8 +5,10 @@
 // located diagnostics and a non-zero exit on bad input.
 //
 //===----------------------------------------------------------------------===//
+#include "tessel/Target/CompileCache.h"
 #include "tessel/Target/Compiler.h"
 #include "tessel/runtime/Cubin.h"
+#include "tessel/runtime/Device.h"
 
 #include <cstdio>
 #include <cstring>
@@ -19,13 +21,18 @@ namespace {
 const char *kUsage =
     "usage: tessel compile FILE.mlir [--target=sm_80|sm_89|sm_90a|sm_100a]\n"
     "                     [-D NAME=VALUE]... [--emit=ptx|cubin|llvm|gpu|tessel]\n"
-    "                     [-o OUT] [--info OUT.json]\n"
+    "                     [-o OUT] [--info OUT.json] [--no-cache]\n"
     "       tessel targets\n"
+    "       tessel devices\n"
     "\n"
     "compile: parses and verifies FILE, binds tessel.param knobs (-D, else their\n"
     "default_value), lowers for the target and writes the chosen stage to OUT\n"
     "(stdout for text when -o is absent). --info writes the launch metadata\n"
-    "(kernel name, warps, shared bytes, argument kinds, knob values).\n";
+    "(kernel name, warps, shared bytes, argument kinds, knob values).\n"
+    "Results (every stage and the cubin) are cached under $TESSEL_CACHE_DIR\n"
+    "(default ~/.cache/tessel); --no-cache compiles afresh and stores nothing.\n"
+    "devices: lists the CUDA devices and the target each one takes; exits 1,\n"
+    "saying why, when there is none.\n";
 
 int fail(const std::string &message) {
   std::cerr << "tessel: error: " << message << "\n";
@@ -51,6 +58,7 @@ bool writeFile(const std::string &path, const std::string &data) {
 int compileCommand(int argc, char **argv) {
   tessel::CompileOptions options;
   std::string input, output, emit = "ptx", info;
+  bool useCache = true;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char *flag) -> std::optional<std::string> {
@@ -67,6 +75,8 @@ int compileCommand(int argc, char **argv) {
       emit = *v;
     else if (auto v = value("--info"))
       info = *v;
+    else if (arg == "--no-cache")
+      useCache = false;
     else if (arg == "-o" && i + 1 < argc)
       output = argv[++i];
     else if (arg == "-D" && i + 1 < argc)
@@ -93,14 +103,20 @@ int compileCommand(int argc, char **argv) {
     return fail("cannot read '" + input + "'");
   options.bufferName = input;
 
-  tessel::CompileResult result;
+  tessel::CachedCompile compiled;
   std::string errors;
-  if (!tessel::compileSource(source, options, result, errors)) {
-    std::cerr << errors;
+  bool ok = useCache
+                ? tessel::compileWithCache(source, options,
+                                           tessel::rt::DiskCache::fromEnvironment(),
+                                           compiled, errors)
+                : tessel::compileSource(source, options, compiled.result, errors);
+  std::cerr << errors;
+  if (!ok) {
     if (errors.empty())
       std::cerr << input << ": error: compilation failed\n";
     return 1;
   }
+  const tessel::CompileResult &result = compiled.result;
   std::string data;
   if (emit == "ptx")
     data = result.ptx;
@@ -111,12 +127,15 @@ int compileCommand(int argc, char **argv) {
   else if (emit == "tessel")
     data = result.tesselIR;
   else {
-    auto cubin = tessel::rt::ptxToCubin(result.ptx, options.target);
-    if (!cubin)
-      return fail("cubin for " + options.target + ": " + cubin.status().message());
-    data.assign(cubin->begin(), cubin->end());
     if (output.empty())
       return fail("--emit=cubin needs -o OUT");
+    if (compiled.cubin.empty()) {
+      auto cubin = tessel::rt::ptxToCubin(result.ptx, options.target);
+      if (!cubin)
+        return fail("cubin for " + options.target + ": " + cubin.status().message());
+      compiled.cubin.assign(cubin->begin(), cubin->end());
+    }
+    data = compiled.cubin;
   }
   if (output.empty() || output == "-")
     std::cout << data;
@@ -124,6 +143,23 @@ int compileCommand(int argc, char **argv) {
     return fail("cannot write '" + output + "'");
   if (!info.empty() && !writeFile(info, tessel::kernelInfoJson(result)))
     return fail("cannot write '" + info + "'");
+  return 0;
+}
+
+int devicesCommand() {
+  auto count = tessel::rt::deviceCount();
+  if (!count)
+    return fail("no CUDA device: " + count.status().message());
+  if (*count == 0)
+    return fail("no CUDA device: the driver reports none");
+  for (int i = 0; i < *count; ++i) {
+    auto info = tessel::rt::queryDevice(i);
+    if (!info)
+      return fail(info.status().message());
+    std::cout << i << ": " << info->name << " (cc " << info->ccMajor << "."
+              << info->ccMinor << ", " << info->smCount << " SMs, target "
+              << tessel::rt::targetFor(*info) << ")\n";
+  }
   return 0;
 }
 
@@ -137,6 +173,8 @@ int main(int argc, char **argv) {
   std::string command = argv[1];
   if (command == "compile")
     return compileCommand(argc - 2, argv + 2);
+  if (command == "devices")
+    return devicesCommand();
   if (command == "targets") {
     for (const std::string &t : tessel::supportedTargets())
       std::cout << t << "\n";

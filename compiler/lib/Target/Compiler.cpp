@@ -17,6 +17,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "tessel/Dialect/Tessel/IR/Tessel.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/SourceMgr.h"
@@ -28,6 +29,8 @@ using namespace mlir;
 using ::tessel::CompileOptions;
 using ::tessel::CompileResult;
 using ::tessel::KernelInfo;
+
+const char *::tessel::llvmVersion() { return LLVM_VERSION_STRING; }
 
 const std::vector<std::string> &::tessel::supportedTargets() {
   static const std::vector<std::string> targets = {"sm_80", "sm_89", "sm_90a",

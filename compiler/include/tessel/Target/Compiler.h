@@ -15,6 +15,11 @@
 
 namespace tessel {
 
+/// Tessel's version, e.g. "0.1.0".
+const char *version();
+/// The LLVM version the compiler was built with, e.g. "22.1.8".
+const char *llvmVersion();
+
 /// Targets Tessel emits PTX for.
 const std::vector<std::string> &supportedTargets();
 

@@ -1,0 +1,419 @@
+//===- GemmBench.cpp - Tessel GEMM variants against cuBLAS ----------------===//
+//
+// Times every compiled GEMM variant (gemm-*.<target>.ptx from the tessel CLI)
+// and cublasGemmEx (bf16 in/out, fp32 compute) on the same inputs, in the
+// same process and primary context: warm-up, L2 flushed before each run,
+// median of CUDA-event timings. Writes bench/results/gemm-<device>.csv.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelFiles.h"
+
+#include "tessel/runtime/ArgPack.h"
+#include "tessel/runtime/CudaDriver.h"
+#include "tessel/runtime/Device.h"
+#include "tessel/runtime/Memory.h"
+#include "tessel/runtime/Module.h"
+#include "tessel/runtime/Stream.h"
+#include "tessel/runtime/Timer.h"
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace tessel::rt;
+using namespace tessel::gpu;
+
+namespace {
+
+struct Shape {
+  int m, n, k;
+  std::string text() const {
+    return std::to_string(m) + "x" + std::to_string(n) + "x" +
+           std::to_string(k);
+  }
+};
+
+struct Options {
+  std::string outDir = "bench/results";
+  int reps = 50;
+  int warmup = 5;
+  std::vector<Shape> shapes = {{1000, 1000, 1000},
+                               {4096, 4096, 4096},
+                               {8192, 8192, 8192},
+                               {4096, 14336, 4096},
+                               {3000, 5000, 1000}};
+};
+
+/// One compiled GEMM variant, loaded.
+struct Variant {
+  std::string name; ///< "tessel-128x128x32-w4"
+  KernelFile file;
+  Module module;
+  std::unique_ptr<Kernel> kernel;
+};
+
+/// One CSV row.
+struct Row {
+  std::string variant, shape;
+  double ms = 0, baselineMs = 0, tflops = 0, fracOfLimit = 0;
+  double relErr = NAN; ///< NaN: not applicable (the baseline itself)
+};
+
+/// "NVIDIA H100 80GB HBM3" -> "h100": the first word holding a digit,
+/// lowercased, letters and digits only.
+std::string deviceSlug(const std::string &name) {
+  std::string word, first, fallback;
+  auto take = [&] {
+    if (!word.empty() && first.empty() &&
+        std::any_of(word.begin(), word.end(), ::isdigit))
+      first = word;
+    if (!word.empty() && fallback.empty() && word != "nvidia")
+      fallback = word;
+    word.clear();
+  };
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      word += char(std::tolower(static_cast<unsigned char>(c)));
+    else
+      take();
+  }
+  take();
+  return !first.empty() ? first : !fallback.empty() ? fallback : "gpu";
+}
+
+bool parseShape(const std::string &text, Shape &shape) {
+  return std::sscanf(text.c_str(), "%dx%dx%d", &shape.m, &shape.n,
+                     &shape.k) == 3 &&
+         shape.m > 0 && shape.n > 0 && shape.k > 0;
+}
+
+int usage() {
+  std::cerr << "usage: tessel-bench-gemm [--out DIR] [--reps N] [--warmup N]"
+               " [--shapes MxNxK,...]\n";
+  return 2;
+}
+
+/// Fails with the cuBLAS / CUDA runtime error.
+Status cublasCheck(cublasStatus_t status, const char *call) {
+  if (status == CUBLAS_STATUS_SUCCESS)
+    return Status::success();
+  return Status::error(call, " failed: ", cublasGetStatusName(status), " (",
+                       cublasGetStatusString(status), ")");
+}
+Status cudaCheck(cudaError_t error, const char *call) {
+  if (error == cudaSuccess)
+    return Status::success();
+  return Status::error(call, " failed: ", cudaGetErrorName(error), " (",
+                       cudaGetErrorString(error), ")");
+}
+
+#define BENCH_CHECK(expr)                                                      \
+  do {                                                                         \
+    ::tessel::rt::Status benchStatus_ = (expr);                                \
+    if (!benchStatus_.ok()) {                                                  \
+      std::cerr << "error: " << benchStatus_.message() << "\n";               \
+      return 1;                                                                \
+    }                                                                          \
+  } while (0)
+
+/// Times `work` on `stream`: `warmup` untimed runs, then `reps` runs each
+/// preceded by an L2 flush (a write of `flush`, >= 2x L2) and bracketed by
+/// events; the median in ms.
+Expected<double> timeMedian(const std::function<Status()> &work,
+                            CUstream stream, DeviceBuffer &flush,
+                            EventTimer &timer, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i)
+    TESSEL_RETURN_IF_ERROR(work());
+  std::vector<double> samples;
+  for (int i = 0; i < reps; ++i) {
+    TESSEL_RETURN_IF_ERROR(cudaCheck(
+        cudaMemsetAsync(reinterpret_cast<void *>(flush.ptr()), i & 0xff,
+                        flush.size(), reinterpret_cast<cudaStream_t>(stream)),
+        "cudaMemsetAsync (L2 flush)"));
+    TESSEL_RETURN_IF_ERROR(timer.start(stream));
+    TESSEL_RETURN_IF_ERROR(work());
+    TESSEL_RETURN_IF_ERROR(timer.stop(stream));
+    Expected<double> ms = timer.elapsedMs();
+    if (!ms)
+      return ms.status();
+    samples.push_back(*ms);
+  }
+  return median(samples);
+}
+
+/// ||x - y|| / ||y|| over two bf16 arrays.
+double relErr(const std::vector<std::uint16_t> &x,
+              const std::vector<std::uint16_t> &y) {
+  double diff2 = 0, ref2 = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double a = bf16ToFloat(x[i]), b = bf16ToFloat(y[i]);
+    diff2 += (a - b) * (a - b);
+    ref2 += b * b;
+  }
+  return ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+}
+
+std::string fmt(const char *format, double value) {
+  if (std::isnan(value))
+    return "";
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char * {
+      return i + 1 < argc ? argv[++i] : nullptr;
+    };
+    if (arg == "--out") {
+      const char *v = value();
+      if (!v)
+        return usage();
+      options.outDir = v;
+    } else if (arg == "--reps" || arg == "--warmup") {
+      const char *v = value();
+      if (!v)
+        return usage();
+      (arg == "--reps" ? options.reps : options.warmup) = std::atoi(v);
+    } else if (arg == "--shapes") {
+      const char *v = value();
+      if (!v)
+        return usage();
+      options.shapes.clear();
+      std::string list = v;
+      std::size_t start = 0;
+      while (start <= list.size()) {
+        std::size_t end = list.find(',', start);
+        if (end == std::string::npos)
+          end = list.size();
+        Shape shape;
+        if (!parseShape(list.substr(start, end - start), shape))
+          return usage();
+        options.shapes.push_back(shape);
+        start = end + 1;
+      }
+    } else {
+      return usage();
+    }
+  }
+  if (options.reps < 1)
+    return usage();
+
+  // The device's primary context, current here; cudart (and so cuBLAS) uses
+  // the same primary context after cudaSetDevice.
+  Expected<Context> context = Context::acquire(0);
+  if (!context) {
+    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+    return 1;
+  }
+  Expected<DeviceInfo> info = queryDevice(0);
+  BENCH_CHECK(info.status());
+  BENCH_CHECK(cudaCheck(cudaSetDevice(0), "cudaSetDevice"));
+  BENCH_CHECK(cudaCheck(cudaFree(nullptr), "cudaFree(0)"));
+  CudaDriver *drv = *CudaDriver::get();
+  CUcontext current = nullptr;
+  BENCH_CHECK(CudaDriver::check(drv->cuCtxGetCurrent(&current),
+                                "cuCtxGetCurrent", "", __FILE__, __LINE__));
+  if (current != context->handle()) {
+    std::cerr << "error: cudart's context is not the primary context the "
+                 "Tessel runtime retained\n";
+    return 1;
+  }
+  std::string target = targetFor(*info) == "sm_90a" ? "sm_90a" : "sm_80";
+  std::string slug = deviceSlug(info->name);
+  int cublasVersion = 0;
+
+  Expected<Stream> stream = Stream::create();
+  BENCH_CHECK(stream.status());
+  CUstream cuStream = stream->handle();
+  cublasHandle_t handle = nullptr;
+  BENCH_CHECK(cublasCheck(cublasCreate(&handle), "cublasCreate"));
+  BENCH_CHECK(cublasCheck(
+      cublasSetStream(handle, reinterpret_cast<cudaStream_t>(cuStream)),
+      "cublasSetStream"));
+  BENCH_CHECK(cublasCheck(cublasGetVersion(handle, &cublasVersion),
+                          "cublasGetVersion"));
+
+  // Every variant compiled for this device's target.
+  std::string dir = kernelDir();
+  std::vector<std::string> bases;
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string file = entry.path().filename().string();
+    std::string suffix = "." + target + ".ptx";
+    if (file.rfind("gemm-", 0) == 0 && file.size() > suffix.size() &&
+        file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0)
+      bases.push_back(file.substr(0, file.size() - suffix.size()));
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) {
+    std::cerr << "error: no gemm-*." << target << ".ptx in " << dir
+              << (ec ? " (" + ec.message() + ")" : "") << "\n";
+    return 1;
+  }
+  std::cout << "device: " << info->name << " (cc " << info->ccMajor << "."
+            << info->ccMinor << ", " << info->smCount << " SMs, L2 "
+            << info->l2Bytes / (1 << 20) << " MiB), driver "
+            << drv->driverVersion() << ", cuBLAS " << cublasVersion
+            << ", PTX " << target << " from " << dir << "\n";
+  std::vector<Variant> variants;
+  for (const std::string &base : bases) {
+    Variant v;
+    Expected<KernelFile> file = loadKernelFile(dir, base, target);
+    BENCH_CHECK(file.status());
+    v.file = file.take();
+    v.name = "tessel-" + base.substr(std::string("gemm-").size());
+    Expected<Module> module = Module::load(v.file.ptx, v.file.ptxPath);
+    BENCH_CHECK(module.status());
+    v.module = module.take();
+    Expected<Kernel> kernel = v.module.kernel(v.file.info.name);
+    BENCH_CHECK(kernel.status());
+    v.kernel = std::make_unique<Kernel>(*kernel);
+    Expected<KernelAttributes> attrs = v.kernel->attributes();
+    BENCH_CHECK(attrs.status());
+    std::cout << "  " << v.name << ": " << v.file.info.numWarps * 32
+              << " threads, " << v.file.info.sharedBytes
+              << " B shared, " << attrs->numRegs << " registers, "
+              << attrs->localBytes << " B local (spills)\n";
+    variants.push_back(std::move(v));
+  }
+
+  // L2 flush: a write of at least twice the L2 before each timed run.
+  std::size_t flushBytes =
+      std::max<std::size_t>(2 * std::size_t(info->l2Bytes), 64u << 20);
+  Expected<DeviceBuffer> flush = DeviceBuffer::allocate(flushBytes);
+  BENCH_CHECK(flush.status());
+  Expected<EventTimer> timer = EventTimer::create();
+  BENCH_CHECK(timer.status());
+
+  std::vector<Row> rows;
+  bool allRight = true;
+  for (const Shape &s : options.shapes) {
+    const std::size_t mk = std::size_t(s.m) * s.k, kn = std::size_t(s.k) * s.n,
+                      mn = std::size_t(s.m) * s.n;
+    if (std::max({mk, kn, mn}) >= (std::size_t(1) << 31)) {
+      std::cerr << "skipping " << s.text() << ": over 2^31 elements\n";
+      continue;
+    }
+    const double flops = 2.0 * s.m * s.n * double(s.k);
+    std::uint64_t seed = seedOf("gemm-bench " + s.text());
+    std::vector<std::uint16_t> a = randomBf16(mk, seed);
+    std::vector<std::uint16_t> b = randomBf16(kn, seed + 1);
+    Expected<DeviceBuffer> da = DeviceBuffer::allocate(mk * 2);
+    Expected<DeviceBuffer> db = DeviceBuffer::allocate(kn * 2);
+    Expected<DeviceBuffer> dc = DeviceBuffer::allocate(mn * 2);
+    Expected<DeviceBuffer> dref = DeviceBuffer::allocate(mn * 2);
+    BENCH_CHECK(da.status());
+    BENCH_CHECK(db.status());
+    BENCH_CHECK(dc.status());
+    BENCH_CHECK(dref.status());
+    BENCH_CHECK(da->upload(a));
+    BENCH_CHECK(db->upload(b));
+    BENCH_CHECK(dref->fillBytes(0));
+
+    // cuBLAS, row-major: C = A B is C^T = B^T A^T in column-major, so B
+    // goes first with the roles of M and N swapped.
+    const float one = 1.0f, zero = 0.0f;
+    auto cublasRun = [&]() -> Status {
+      return cublasCheck(
+          cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, s.n, s.m, s.k, &one,
+                       reinterpret_cast<const void *>(db->ptr()), CUDA_R_16BF,
+                       s.n, reinterpret_cast<const void *>(da->ptr()),
+                       CUDA_R_16BF, s.k, &zero,
+                       reinterpret_cast<void *>(dref->ptr()), CUDA_R_16BF, s.n,
+                       CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          "cublasGemmEx");
+    };
+    Expected<double> baseMs = timeMedian(cublasRun, cuStream, *flush, *timer,
+                                         options.warmup, options.reps);
+    BENCH_CHECK(baseMs.status());
+    BENCH_CHECK(stream->synchronize());
+    std::vector<std::uint16_t> ref(mn), got(mn);
+    BENCH_CHECK(dref->download(ref));
+    const double baseTflops = flops / (*baseMs * 1e9);
+    rows.push_back({"cublas", s.text(), *baseMs, *baseMs, baseTflops, 1.0,
+                    NAN});
+
+    for (Variant &v : variants) {
+      // C = A B (alpha 1, beta 0): the kernel still reads C, so start it at 0.
+      BENCH_CHECK(dc->fillBytes(0));
+      const KernelInfo &ki = v.file.info;
+      Grid grid{unsigned((s.m + ki.param("BLOCK_M", 128) - 1) /
+                         ki.param("BLOCK_M", 128)),
+                unsigned((s.n + ki.param("BLOCK_N", 128) - 1) /
+                         ki.param("BLOCK_N", 128)),
+                1};
+      Block block{unsigned(ki.numWarps * 32), 1, 1};
+      ArgPack args;
+      args.ptr(da->ptr()).ptr(db->ptr()).ptr(dc->ptr());
+      args.i32(s.m).i32(s.n).i32(s.k);
+      args.i32(s.k).i32(1).i32(s.n).i32(1).i32(s.n).i32(1);
+      args.f32(1.0f).f32(0.0f);
+      auto tesselRun = [&]() -> Status {
+        return v.kernel->launch(grid, block, ki.sharedBytes, cuStream, args);
+      };
+      Expected<double> ms = timeMedian(tesselRun, cuStream, *flush, *timer,
+                                       options.warmup, options.reps);
+      BENCH_CHECK(ms.status());
+      BENCH_CHECK(stream->synchronize());
+      BENCH_CHECK(dc->download(got));
+      double err = relErr(got, ref);
+      if (!(err <= 1e-2)) {
+        allRight = false;
+        std::cerr << "WRONG: " << v.name << " " << s.text()
+                  << " differs from cuBLAS: rel_err " << err << "\n";
+      }
+      double tflops = flops / (*ms * 1e9);
+      rows.push_back({v.name, s.text(), *ms, *baseMs, tflops,
+                      tflops / baseTflops, err});
+    }
+  }
+  cublasDestroy(handle);
+
+  // The CSV, in DESIGN.md's format.
+  std::filesystem::create_directories(options.outDir, ec);
+  std::string csvPath = options.outDir + "/gemm-" + slug + ".csv";
+  std::ofstream csv(csvPath);
+  csv << "device,bench,variant,shape,ms,baseline,baseline_ms,speedup,tflops,"
+         "frac_of_limit,rel_err,sigma_min,sigma_max,polar_err\n";
+  for (const Row &r : rows)
+    csv << slug << ",gemm," << r.variant << "," << r.shape << ","
+        << fmt("%.5f", r.ms) << ",cublas," << fmt("%.5f", r.baselineMs) << ","
+        << fmt("%.4f", r.baselineMs / r.ms) << "," << fmt("%.2f", r.tflops)
+        << "," << fmt("%.4f", r.fracOfLimit) << "," << fmt("%.3e", r.relErr)
+        << ",,,\n";
+  csv.close();
+  if (!csv) {
+    std::cerr << "error: cannot write " << csvPath << "\n";
+    return 1;
+  }
+
+  std::printf("\n%-22s %-18s %10s %10s %8s %8s %10s\n", "variant", "shape",
+              "ms", "cublas_ms", "speedup", "TFLOP/s", "rel_err");
+  for (const Row &r : rows)
+    std::printf("%-22s %-18s %10.4f %10.4f %8.3f %8.1f %10s\n",
+                r.variant.c_str(), r.shape.c_str(), r.ms, r.baselineMs,
+                r.baselineMs / r.ms, r.tflops,
+                fmt("%.2e", r.relErr).c_str());
+  std::cout << "wrote " << csvPath << " (" << options.reps
+            << " timed runs each, median; L2 flushed with "
+            << (flushBytes >> 20) << " MiB before each)\n";
+  return allRight ? 0 : 3;
+}

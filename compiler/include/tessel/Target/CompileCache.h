@@ -1,0 +1,43 @@
+//===- CompileCache.h - compile once per content, keep every stage -*- C++ -*-===//
+//
+// The compiler in front of the on-disk cache: a kernel's stages (tessel IR,
+// GPU IR, LLVM IR, PTX), its cubin and launch metadata are stored under a key
+// that covers everything that changes the output, and reused on the next
+// compile of the same content, in this process or any other.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_TARGET_COMPILECACHE_H
+#define TESSEL_TARGET_COMPILECACHE_H
+
+#include "tessel/Target/Compiler.h"
+#include "tessel/runtime/DiskCache.h"
+
+namespace tessel {
+
+struct CachedCompile {
+  CompileResult result; ///< every stage and the kernels' launch metadata
+  std::string cubin;    ///< ELF for result.target (nvJitLink)
+  std::string key;      ///< the cache key (SHA-256 hex)
+  bool hit = false;     ///< true when it came from the cache
+};
+
+/// The key: SHA-256 of Tessel's version and a hash of the compiler's sources,
+/// LLVM's version, nvJitLink's version,
+/// the target, the knob bindings (sorted) and the source text.
+std::string compileCacheKey(const std::string &source,
+                            const CompileOptions &options);
+
+/// Compiles `source` or takes it from `cache`. A missing or corrupt entry
+/// is compiled again and stored (atomically); a store failure is reported in
+/// `errors` but is not fatal. Returns false, with located diagnostics in
+/// `errors`, when the kernel does not compile.
+bool compileWithCache(const std::string &source, const CompileOptions &options,
+                      const rt::DiskCache &cache, CachedCompile &out,
+                      std::string &errors);
+
+/// Launch metadata back from kernelInfoJson(); false on malformed text.
+bool parseKernelInfoJson(const std::string &json, CompileResult &result);
+
+} // namespace tessel
+
+#endif // TESSEL_TARGET_COMPILECACHE_H

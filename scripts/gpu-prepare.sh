@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# gpu-prepare.sh — run HERE (no GPU needed): builds the GPU test and benchmark binaries and
+# the kernels' PTX, then stages what the GPU machine needs in .carry/ (ignored by git):
+#   .carry/bin/      tessel-gpu-runtime-tests, tessel-gpu-kernel-tests, tessel-bench-gemm
+#   .carry/kernels/  <name>.<target>.ptx + .json
+# Then, on the device machine: `bash scripts/gpu-run.sh` with carry [".carry"].
+# usage: scripts/gpu-prepare.sh [BUILD_DIR]   (default: build/ of this checkout)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$repo/build}
+lock=/tmp/tessel-build.lock
+bins=(tests/gpu/tessel-gpu-runtime-tests tests/gpu/tessel-gpu-kernel-tests
+      bench/tessel-bench-gemm)
+
+[[ -f $build/build.ninja ]] || { echo "no configured build in $build" >&2; exit 1; }
+# One build at a time on this machine (2 cores): always under the shared lock.
+flock "$lock" ninja -C "$build" -j2 tessel-kernels $(for b in "${bins[@]}"; do basename "$b"; done)
+
+carry=$repo/.carry
+rm -rf "$carry/bin" "$carry/kernels"
+mkdir -p "$carry/bin" "$carry/kernels"
+for b in "${bins[@]}"; do
+  cp "$build/$b" "$carry/bin/"
+  strip --strip-debug "$carry/bin/$(basename "$b")" 2>/dev/null || true
+done
+cp "$build"/kernels/*.ptx "$build"/kernels/*.json "$carry/kernels/"
+
+echo "staged in $carry:"
+ls -l "$carry/bin" "$carry/kernels" | sed 's/^/  /'
+size=$(du -sb "$carry" | cut -f1)
+echo "carry size: $((size / 1024)) KiB (limit for the whole working tree: 64 MiB)"
+if (( size > 32 * 1024 * 1024 )); then
+  echo "warning: .carry is over 32 MiB" >&2
+fi

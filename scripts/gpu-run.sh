@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# gpu-run.sh — run ON the GPU machine, from the repo root: `bash scripts/gpu-run.sh`, with the
+# binaries and kernels that scripts/gpu-prepare.sh staged in .carry/ (carry [".carry"]).
+# Runs every GPU test binary (under `timeout`, GoogleTest XML into $OUT), then the GEMM
+# benchmark (CSV into $OUT), and prints a short summary last. Exits non-zero if any test
+# fails, a binary crashes or times out, or the benchmark fails.
+# Environment: OUT (default ./gpu-out), TESSEL_CARRY (default .carry), TESSEL_KERNEL_DIR
+# (default $TESSEL_CARRY/kernels), TESSEL_BENCH_ARGS (extra tessel-bench-gemm arguments).
+set -u -o pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-./gpu-out}
+mkdir -p "$OUT"
+carry=${TESSEL_CARRY:-.carry}
+export TESSEL_KERNEL_DIR=${TESSEL_KERNEL_DIR:-$carry/kernels}
+
+# cuBLAS: the toolkit's, else the one PyTorch's wheels bring (nvidia/*/lib).
+cuda_lib=/usr/local/cuda/lib64
+export LD_LIBRARY_PATH=$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+if [[ ! -e $cuda_lib/libcublas.so.13 ]]; then
+  wheel_lib=$(python3 - <<'EOF' 2>/dev/null
+import glob, os
+roots = []
+try:
+    import nvidia
+    roots += list(nvidia.__path__)
+except Exception:
+    pass
+try:
+    import torch
+    roots.append(os.path.join(os.path.dirname(torch.__file__), "lib"))
+except Exception:
+    pass
+for root in roots:
+    hits = glob.glob(os.path.join(root, "**", "libcublas.so.13"), recursive=True)
+    if hits:
+        print(os.path.dirname(hits[0]))
+        break
+EOF
+)
+  if [[ -n $wheel_lib ]]; then
+    echo "libcublas.so.13 not in $cuda_lib; using $wheel_lib"
+    export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:$wheel_lib
+  else
+    echo "warning: no libcublas.so.13 found; the benchmark will not start"
+  fi
+fi
+
+nvidia-smi -L || echo "warning: nvidia-smi failed"
+echo "kernels from $TESSEL_KERNEL_DIR; results into $OUT"
+
+status=0
+declare -A exit_of
+# run_tests BINARY SECONDS: one GoogleTest binary, its log and XML into $OUT.
+run_tests() {
+  local name=$1 limit=$2 rc
+  echo "== $name (timeout ${limit}s)"
+  timeout --kill-after=10 "$limit" "$carry/bin/$name" \
+    --gtest_output="xml:$OUT/$name.xml" >"$OUT/$name.log" 2>&1
+  rc=$?
+  exit_of[$name]=$rc
+  echo "   exit $rc"
+  ((rc == 0)) || status=1
+}
+run_tests tessel-gpu-runtime-tests 60
+run_tests tessel-gpu-kernel-tests 210
+
+echo "== tessel-bench-gemm"
+timeout --kill-after=10 150 "$carry/bin/tessel-bench-gemm" --out "$OUT" ${TESSEL_BENCH_ARGS:-} \
+  >"$OUT/tessel-bench-gemm.log" 2>&1
+bench_rc=$?
+((bench_rc == 0)) || status=1
+# The bench writes its CSV into $OUT; copy any other CSV it left beside it.
+for csv in bench/results/*.csv; do
+  [[ -e $csv && ! -e $OUT/$(basename "$csv") ]] && cp "$csv" "$OUT/"
+done
+
+# ---- summary (printed last) ----
+echo
+echo "==================== summary ===================="
+printf '%-26s %6s %6s %6s %7s %5s\n' binary tests passed failed skipped exit
+for name in tessel-gpu-runtime-tests tessel-gpu-kernel-tests; do
+  xml=$OUT/$name.xml
+  if [[ -f $xml ]]; then
+    tests=$(grep -o '<testsuites tests="[0-9]*"' "$xml" | grep -o '[0-9]*')
+    failed=$(grep -o '<testsuites [^>]*failures="[0-9]*"' "$xml" | grep -o 'failures="[0-9]*"' | grep -o '[0-9]*')
+    skipped=$(grep -c 'result="skipped"' "$xml")
+    printf '%-26s %6s %6s %6s %7s %5s\n' "$name" "$tests" "$((tests - failed - skipped))" \
+      "$failed" "$skipped" "${exit_of[$name]}"
+  else
+    printf '%-26s %6s %6s %6s %7s %5s  (no XML: crashed or timed out)\n' "$name" - - - - \
+      "${exit_of[$name]}"
+  fi
+done
+echo
+echo "kernel checks (worst over sizes; rel_norm = ||out-ref||/||ref||, max_abs/max|ref|):"
+grep '^RESULT ' "$OUT/tessel-gpu-kernel-tests.log" 2>/dev/null | awk '
+  { kernel = $2; target = $3; variant = (kernel == "gemm") ? $4 : "-";
+    key = kernel " " target " " variant; rn = 0; ma = 0; mr = 0
+    for (i = 1; i <= NF; ++i) { split($i, kv, "=")
+      if (kv[1] == "rel_norm") rn = kv[2] + 0
+      if (kv[1] == "max_abs") ma = kv[2] + 0
+      if (kv[1] == "max_ref") mr = kv[2] + 0 }
+    r = (mr > 0) ? ma / mr : ma
+    if (!(key in n)) order[++keys] = key
+    n[key]++; if ($NF != "ok") bad[key]++
+    if (rn > worstn[key]) worstn[key] = rn; if (r > worsta[key]) worsta[key] = r }
+  END { printf "  %-10s %-7s %-15s %6s %5s %12s %14s\n", "kernel", "target", "variant", "checks", "fail", "rel_norm", "max_abs/ref"
+        for (i = 1; i <= keys; ++i) { k = order[i]; split(k, p, " ")
+          printf "  %-10s %-7s %-15s %6d %5d %12.3e %14.3e\n", p[1], p[2], p[3], n[k], bad[k] + 0, worstn[k], worsta[k] } }'
+failures=$(grep -h '^\[  FAILED  \] [A-Za-z]' "$OUT"/tessel-gpu-*-tests.log 2>/dev/null | sort -u)
+if [[ -n $failures ]]; then
+  echo
+  echo "failed tests:"
+  echo "$failures" | head -40 | sed 's/^/  /'
+  echo "first failure messages:"
+  grep -h -A6 'Failure$' "$OUT"/tessel-gpu-*-tests.log | head -40 | sed 's/^/  /'
+fi
+echo
+echo "gemm bench (exit $bench_rc):"
+if grep -q '^variant ' "$OUT/tessel-bench-gemm.log" 2>/dev/null; then
+  grep -E '^device:|^  tessel-|^WRONG|^error' "$OUT/tessel-bench-gemm.log"
+  sed -n '/^variant /,$p' "$OUT/tessel-bench-gemm.log"
+else
+  tail -15 "$OUT/tessel-bench-gemm.log" 2>/dev/null
+fi
+echo
+if ((status == 0)); then echo "ALL GPU CHECKS PASSED"; else echo "SOME GPU CHECKS FAILED"; fi
+exit $status

@@ -1,0 +1,130 @@
+//===- CompileCacheTest.cpp - compile once per content --------------------===//
+//
+// compileWithCache against a scratch cache: a miss compiles and stores every
+// stage, the same content hits with the same bytes, any change to target or
+// knobs misses, a corrupted entry is rebuilt, and a bad kernel is reported
+// with a located error and never cached. Needs nvJitLink (in the toolkit),
+// not a GPU.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/Target/CompileCache.h"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace tessel;
+
+namespace {
+
+std::string readKernel(const char *name) {
+  std::ifstream in(std::string(TESSEL_SOURCE_DIR) + "/kernels/" + name);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CompileCacheTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    root = fs::temp_directory_path() /
+           ("tessel-cache-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root);
+  }
+  void TearDown() override { fs::remove_all(root); }
+  fs::path root;
+};
+
+TEST_F(CompileCacheTest, MissThenHitWithTheSameBytes) {
+  rt::DiskCache cache(root);
+  std::string source = readKernel("elementwise.mlir");
+  ASSERT_FALSE(source.empty());
+  CompileOptions options;
+  options.target = "sm_80";
+  CachedCompile first, second;
+  std::string errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors)) << errors;
+  EXPECT_FALSE(first.hit);
+  EXPECT_EQ(first.cubin.substr(0, 4), std::string("\x7f" "ELF"));
+  EXPECT_NE(first.result.ptx.find(".entry axpy"), std::string::npos);
+  ASSERT_TRUE(compileWithCache(source, options, cache, second, errors)) << errors;
+  EXPECT_TRUE(second.hit);
+  EXPECT_EQ(first.key, second.key);
+  EXPECT_EQ(first.result.ptx, second.result.ptx);
+  EXPECT_EQ(first.result.gpuIR, second.result.gpuIR);
+  EXPECT_EQ(first.cubin, second.cubin);
+  ASSERT_EQ(second.result.kernels.size(), 1u);
+  EXPECT_EQ(second.result.kernels[0].name, "axpy");
+  EXPECT_EQ(second.result.kernels[0].params.at("BLOCK"), 1024);
+  EXPECT_EQ(second.result.kernels[0].args,
+            (std::vector<std::string>{"ptr", "ptr", "f32", "i32"}));
+}
+
+TEST_F(CompileCacheTest, KeyCoversTargetKnobsAndSource) {
+  std::string source = readKernel("elementwise.mlir");
+  CompileOptions a;
+  a.target = "sm_80";
+  CompileOptions b = a;
+  b.target = "sm_90a";
+  CompileOptions c = a;
+  c.params = {"BLOCK=256"};
+  CompileOptions d = a;
+  d.params = {"num_warps=8", "BLOCK=256"};
+  CompileOptions e = a;
+  e.params = {"BLOCK=256", "num_warps=8"};
+  std::string k = compileCacheKey(source, a);
+  EXPECT_EQ(k.size(), 64u);
+  EXPECT_NE(k, compileCacheKey(source, b));
+  EXPECT_NE(k, compileCacheKey(source, c));
+  EXPECT_NE(k, compileCacheKey(source + " ", a));
+  EXPECT_EQ(compileCacheKey(source, d), compileCacheKey(source, e));
+}
+
+TEST_F(CompileCacheTest, CorruptEntryIsRebuilt) {
+  rt::DiskCache cache(root);
+  std::string source = readKernel("elementwise.mlir");
+  CompileOptions options;
+  options.target = "sm_80";
+  CachedCompile first, again;
+  std::string errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors)) << errors;
+  fs::path file = cache.pathOf(first.key);
+  ASSERT_TRUE(fs::exists(file));
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(file) / 2));
+    f.put('\x5a');
+  }
+  ASSERT_TRUE(compileWithCache(source, options, cache, again, errors)) << errors;
+  EXPECT_FALSE(again.hit);
+  EXPECT_EQ(again.result.ptx, first.result.ptx);
+  CachedCompile third;
+  ASSERT_TRUE(compileWithCache(source, options, cache, third, errors)) << errors;
+  EXPECT_TRUE(third.hit);
+}
+
+TEST_F(CompileCacheTest, BrokenKernelIsReportedAndNotCached) {
+  rt::DiskCache cache(root);
+  std::string source = readKernel("elementwise.mlir");
+  // The mask no longer matches the pointers' shape.
+  std::string broken = source;
+  size_t at = broken.find("%mask = arith.cmpi slt, %offs, %ns : tensor<?xi32>");
+  ASSERT_NE(at, std::string::npos);
+  broken.insert(broken.find("return", at), "  %bad = tessel.dot %offs, %offs, %offs : tensor<?xi32>, tensor<?xi32> -> tensor<?xi32>\n  ");
+  CompileOptions options;
+  options.bufferName = "broken.mlir";
+  CachedCompile out;
+  std::string errors;
+  EXPECT_FALSE(compileWithCache(broken, options, cache, out, errors));
+  EXPECT_NE(errors.find("broken.mlir:"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("error:"), std::string::npos) << errors;
+  auto keys = cache.list();
+  ASSERT_TRUE(keys);
+  EXPECT_TRUE(keys->empty());
+}
+
+} // namespace
