@@ -30,6 +30,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace tessel::rt;
@@ -94,8 +95,8 @@ std::string deviceSlug(const std::string &name) {
 }
 
 bool parseShape(const std::string &text, Shape &shape) {
-  return std::sscanf(text.c_str(), "%dx%dx%d", &shape.m, &shape.n,
-                     &shape.k) == 3 &&
+  return std::sscanf(text.c_str(), "%dx%dx%d", &shape.m, &shape.n, &shape.k) ==
+             3 &&
          shape.m > 0 && shape.n > 0 && shape.k > 0;
 }
 
@@ -123,7 +124,7 @@ Status cudaCheck(cudaError_t error, const char *call) {
   do {                                                                         \
     ::tessel::rt::Status benchStatus_ = (expr);                                \
     if (!benchStatus_.ok()) {                                                  \
-      std::cerr << "error: " << benchStatus_.message() << "\n";               \
+      std::cerr << "error: " << benchStatus_.message() << "\n";                \
       return 1;                                                                \
     }                                                                          \
   } while (0)
@@ -163,6 +164,59 @@ double relErr(const std::vector<std::uint16_t> &x,
     ref2 += b * b;
   }
   return ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+}
+
+/// Elements where two bf16 arrays differ (bitwise).
+std::size_t countDiffering(const std::vector<std::uint16_t> &x,
+                           const std::vector<std::uint16_t> &y) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    count += x[i] != y[i];
+  return count;
+}
+
+/// ||c - bf16(A B)|| / ||bf16(A B)|| over `rows` sampled rows (all columns),
+/// A B in float64 on every hardware thread: checks the baseline itself.
+double sampledErrorVsFloat64(const std::vector<std::uint16_t> &a,
+                             const std::vector<std::uint16_t> &b,
+                             const std::vector<std::uint16_t> &c,
+                             const Shape &s, int rows, std::uint64_t seed) {
+  Random random(seed);
+  std::vector<int> picked;
+  for (int r = 0; r < std::min(rows, s.m); ++r)
+    picked.push_back(int(random.next() % std::uint64_t(s.m)));
+  std::vector<double> diff2(picked.size(), 0.0), ref2(picked.size(), 0.0);
+  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+  workers = std::min<unsigned>(workers, unsigned(picked.size()));
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      std::vector<double> acc(s.n);
+      for (std::size_t r = w; r < picked.size(); r += workers) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        const std::size_t row = std::size_t(picked[r]);
+        for (int k = 0; k < s.k; ++k) {
+          const double av = bf16ToFloat(a[row * s.k + k]);
+          const std::uint16_t *brow = &b[std::size_t(k) * s.n];
+          for (int j = 0; j < s.n; ++j)
+            acc[j] += av * double(bf16ToFloat(brow[j]));
+        }
+        for (int j = 0; j < s.n; ++j) {
+          double ref = bf16ToFloat(doubleToBf16(acc[j]));
+          double got = bf16ToFloat(c[row * s.n + j]);
+          diff2[r] += (got - ref) * (got - ref);
+          ref2[r] += ref * ref;
+        }
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  double d = 0, q = 0;
+  for (std::size_t r = 0; r < picked.size(); ++r) {
+    d += diff2[r];
+    q += ref2[r];
+  }
+  return q > 0 ? std::sqrt(d / q) : std::sqrt(d);
 }
 
 std::string fmt(const char *format, double value) {
@@ -271,8 +325,8 @@ int main(int argc, char **argv) {
   std::cout << "device: " << info->name << " (cc " << info->ccMajor << "."
             << info->ccMinor << ", " << info->smCount << " SMs, L2 "
             << info->l2Bytes / (1 << 20) << " MiB), driver "
-            << drv->driverVersion() << ", cuBLAS " << cublasVersion
-            << ", PTX " << target << " from " << dir << "\n";
+            << drv->driverVersion() << ", cuBLAS " << cublasVersion << ", PTX "
+            << target << " from " << dir << "\n";
   std::vector<Variant> variants;
   for (const std::string &base : bases) {
     Variant v;
@@ -289,9 +343,9 @@ int main(int argc, char **argv) {
     Expected<KernelAttributes> attrs = v.kernel->attributes();
     BENCH_CHECK(attrs.status());
     std::cout << "  " << v.name << ": " << v.file.info.numWarps * 32
-              << " threads, " << v.file.info.sharedBytes
-              << " B shared, " << attrs->numRegs << " registers, "
-              << attrs->localBytes << " B local (spills)\n";
+              << " threads, " << v.file.info.sharedBytes << " B shared, "
+              << attrs->numRegs << " registers, " << attrs->localBytes
+              << " B local (spills)\n";
     variants.push_back(std::move(v));
   }
 
@@ -348,8 +402,16 @@ int main(int argc, char **argv) {
     std::vector<std::uint16_t> ref(mn), got(mn);
     BENCH_CHECK(dref->download(ref));
     const double baseTflops = flops / (*baseMs * 1e9);
-    rows.push_back({"cublas", s.text(), *baseMs, *baseMs, baseTflops, 1.0,
-                    NAN});
+    const double baseErr = sampledErrorVsFloat64(a, b, ref, s, 16, seed + 7);
+    std::cout << "  " << s.text() << ": cuBLAS vs float64 (16 sampled rows, "
+              << "bf16-rounded): rel_err " << baseErr << "\n";
+    if (!(baseErr <= 1e-2)) {
+      allRight = false;
+      std::cerr << "WRONG: cuBLAS itself " << s.text() << " rel_err " << baseErr
+                << " against float64\n";
+    }
+    rows.push_back(
+        {"cublas", s.text(), *baseMs, *baseMs, baseTflops, 1.0, NAN});
 
     for (Variant &v : variants) {
       // C = A B (alpha 1, beta 0): the kernel still reads C, so start it at 0.
@@ -375,15 +437,25 @@ int main(int argc, char **argv) {
       BENCH_CHECK(stream->synchronize());
       BENCH_CHECK(dc->download(got));
       double err = relErr(got, ref);
+      std::cout << "  " << s.text() << ": " << v.name << " differs from "
+                << "cuBLAS in " << countDiffering(got, ref) << " of " << mn
+                << " elements\n";
       if (!(err <= 1e-2)) {
         allRight = false;
         std::cerr << "WRONG: " << v.name << " " << s.text()
                   << " differs from cuBLAS: rel_err " << err << "\n";
       }
       double tflops = flops / (*ms * 1e9);
-      rows.push_back({v.name, s.text(), *ms, *baseMs, tflops,
-                      tflops / baseTflops, err});
+      rows.push_back(
+          {v.name, s.text(), *ms, *baseMs, tflops, tflops / baseTflops, err});
     }
+    // cuBLAS once more: the spread between two timings of one version.
+    Expected<double> againMs = timeMedian(cublasRun, cuStream, *flush, *timer,
+                                          options.warmup, options.reps);
+    BENCH_CHECK(againMs.status());
+    std::cout << "  " << s.text() << ": cuBLAS " << *baseMs << " ms, again "
+              << *againMs << " ms (timing spread "
+              << 100.0 * std::fabs(*againMs - *baseMs) / *baseMs << "%)\n";
   }
   cublasDestroy(handle);
 
@@ -410,8 +482,7 @@ int main(int argc, char **argv) {
   for (const Row &r : rows)
     std::printf("%-22s %-18s %10.4f %10.4f %8.3f %8.1f %10s\n",
                 r.variant.c_str(), r.shape.c_str(), r.ms, r.baselineMs,
-                r.baselineMs / r.ms, r.tflops,
-                fmt("%.2e", r.relErr).c_str());
+                r.baselineMs / r.ms, r.tflops, fmt("%.2e", r.relErr).c_str());
   std::cout << "wrote " << csvPath << " (" << options.reps
             << " timed runs each, median; L2 flushed with "
             << (flushBytes >> 20) << " MiB before each)\n";

@@ -25,6 +25,18 @@ for b in "${bins[@]}"; do
 done
 cp "$build"/kernels/*.ptx "$build"/kernels/*.json "$carry/kernels/"
 
+# The JIT example compiles its kernel on the GPU machine, so it carries the
+# compiler: it comes from the static build (TESSEL_STATIC=ON, build-static/),
+# xz-compressed (~50 MB -> ~15 MB).
+static=${TESSEL_STATIC_BUILD:-$repo/build-static}
+if [[ -f $static/build.ninja ]]; then
+  ninja -C "$static" -j2 tessel-jit-example-static
+  xz -T2 -6 -c "$static/bin/tessel-jit-example-static" \
+    >"$carry/bin/tessel-jit-example-static.xz"
+else
+  echo "note: no static build in $static (scripts/build-static.sh): the JIT example is not staged"
+fi
+
 echo "staged in $carry:"
 ls -l "$carry/bin" "$carry/kernels" | sed 's/^/  /'
 size=$(du -sb "$carry" | cut -f1)

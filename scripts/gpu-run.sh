@@ -4,14 +4,32 @@
 # Runs every GPU test binary (under `timeout`, GoogleTest XML into $OUT), then the GEMM
 # benchmark (CSV into $OUT), and prints a short summary last. Exits non-zero if any test
 # fails, a binary crashes or times out, or the benchmark fails.
+# usage: gpu-run.sh [--build BUILD_DIR]   (binaries and kernels from a build tree instead)
 # Environment: OUT (default ./gpu-out), TESSEL_CARRY (default .carry), TESSEL_KERNEL_DIR
 # (default $TESSEL_CARRY/kernels), TESSEL_BENCH_ARGS (extra tessel-bench-gemm arguments).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
+build=
+if [[ ${1:-} == --build && -n ${2:-} ]]; then
+  build=$2
+elif [[ $# -gt 0 ]]; then
+  echo "usage: gpu-run.sh [--build BUILD_DIR]" >&2
+  exit 2
+fi
 OUT=${OUT:-./gpu-out}
 mkdir -p "$OUT"
 carry=${TESSEL_CARRY:-.carry}
-export TESSEL_KERNEL_DIR=${TESSEL_KERNEL_DIR:-$carry/kernels}
+if [[ -n $build ]]; then
+  export TESSEL_KERNEL_DIR=${TESSEL_KERNEL_DIR:-$build/kernels}
+else
+  export TESSEL_KERNEL_DIR=${TESSEL_KERNEL_DIR:-$carry/kernels}
+fi
+# binary NAME: where NAME is (.carry/bin, or its place in the build tree).
+binary() {
+  if [[ -z $build ]]; then echo "$carry/bin/$1"
+  elif [[ $1 == tessel-bench-* ]]; then echo "$build/bench/$1"
+  else echo "$build/tests/gpu/$1"; fi
+}
 
 # cuBLAS: the toolkit's, else the one PyTorch's wheels bring (nvidia/*/lib).
 cuda_lib=/usr/local/cuda/lib64
@@ -54,20 +72,39 @@ declare -A exit_of
 run_tests() {
   local name=$1 limit=$2 rc
   echo "== $name (timeout ${limit}s)"
-  timeout --kill-after=10 "$limit" "$carry/bin/$name" \
+  timeout --kill-after=10 "$limit" "$(binary "$name")" \
     --gtest_output="xml:$OUT/$name.xml" >"$OUT/$name.log" 2>&1
   rc=$?
   exit_of[$name]=$rc
   echo "   exit $rc"
   ((rc == 0)) || status=1
 }
-run_tests tessel-gpu-runtime-tests 60
-run_tests tessel-gpu-kernel-tests 210
+run_tests tessel-gpu-runtime-tests 45
+run_tests tessel-gpu-kernel-tests 200
+
+# The JIT example: compiles a DSL string in process for this GPU, runs it,
+# checks it against float64 (static build, staged xz-compressed).
+jit_rc=skipped
+jit_xz=$carry/bin/tessel-jit-example-static.xz
+if [[ -z $build && -f $jit_xz ]]; then
+  echo "== tessel-jit-example-static"
+  xz -dc "$jit_xz" >/tmp/tessel-jit-example-static && chmod +x /tmp/tessel-jit-example-static
+  timeout --kill-after=10 60 /tmp/tessel-jit-example-static >"$OUT/tessel-jit-example.log" 2>&1
+  jit_rc=$?
+  echo "   exit $jit_rc"
+  ((jit_rc == 0)) || status=1
+fi
 
 echo "== tessel-bench-gemm"
-timeout --kill-after=10 150 "$carry/bin/tessel-bench-gemm" --out "$OUT" ${TESSEL_BENCH_ARGS:-} \
-  >"$OUT/tessel-bench-gemm.log" 2>&1
-bench_rc=$?
+bench=$(binary tessel-bench-gemm)
+if [[ -x $bench ]]; then
+  timeout --kill-after=10 120 "$bench" --out "$OUT" ${TESSEL_BENCH_ARGS:-} \
+    >"$OUT/tessel-bench-gemm.log" 2>&1
+  bench_rc=$?
+else
+  echo "no $bench (built without cuBLAS?)" >"$OUT/tessel-bench-gemm.log"
+  bench_rc=1
+fi
 ((bench_rc == 0)) || status=1
 # The bench writes its CSV into $OUT; copy any other CSV it left beside it.
 for csv in bench/results/*.csv; do
@@ -116,9 +153,13 @@ if [[ -n $failures ]]; then
   grep -h -A6 'Failure$' "$OUT"/tessel-gpu-*-tests.log | head -40 | sed 's/^/  /'
 fi
 echo
+echo "JIT example (exit $jit_rc):"
+sed 's/^/  /' "$OUT/tessel-jit-example.log" 2>/dev/null | tail -5
+echo
 echo "gemm bench (exit $bench_rc):"
 if grep -q '^variant ' "$OUT/tessel-bench-gemm.log" 2>/dev/null; then
-  grep -E '^device:|^  tessel-|^WRONG|^error' "$OUT/tessel-bench-gemm.log"
+  grep -E '^device:|^  tessel-|^WRONG|^error|cuBLAS vs float64|timing spread|differs from' \
+    "$OUT/tessel-bench-gemm.log"
   sed -n '/^variant /,$p' "$OUT/tessel-bench-gemm.log"
 else
   tail -15 "$OUT/tessel-bench-gemm.log" 2>/dev/null

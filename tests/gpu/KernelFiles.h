@@ -1,4 +1,4 @@
-//===- KernelFiles.h - Compiled kernel files, bf16 and random inputs -*- C++ -*-===//
+//===- KernelFiles.h - Kernel files, bf16, random inputs -------*- C++ -*-===//
 //
 // What the GPU tests and benchmarks share: where the `tessel` CLI left the
 // kernels' PTX and launch metadata (.json), reading them, bf16 conversions
@@ -50,10 +50,10 @@ inline rt::Expected<std::string> readFile(const std::string &path) {
 
 /// One kernel as the CLI's --info describes it.
 struct KernelInfo {
-  std::string name;               ///< the PTX entry point
-  int numWarps = 4;               ///< block = numWarps * 32 threads
-  unsigned sharedBytes = 0;       ///< dynamic shared memory per block
-  std::vector<std::string> args;  ///< "ptr", "i32", "f32"...
+  std::string name;                  ///< the PTX entry point
+  int numWarps = 4;                  ///< block = numWarps * 32 threads
+  unsigned sharedBytes = 0;          ///< dynamic shared memory per block
+  std::vector<std::string> args;     ///< "ptr", "i32", "f32"...
   std::map<std::string, int> params; ///< knob values (BLOCK_M...)
 
   /// A knob's value, or `fallback` when the kernel has no such knob.

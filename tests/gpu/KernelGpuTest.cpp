@@ -64,8 +64,8 @@ Session &session() {
     Expected<Context> context = Context::acquire(0);
     Expected<DeviceInfo> info = queryDevice(0);
     if (!context || !info) {
-      s->whyNot = !context ? context.status().message()
-                           : info.status().message();
+      s->whyNot =
+          !context ? context.status().message() : info.status().message();
       return s;
     }
     s->context = context.take();
@@ -76,9 +76,8 @@ Session &session() {
       return s;
     }
     s->stream = stream.take();
-    std::cout << "device: " << s->info.name << ", cc " << s->info.ccMajor
-              << "." << s->info.ccMinor << ", kernels from " << kernelDir()
-              << "\n";
+    std::cout << "device: " << s->info.name << ", cc " << s->info.ccMajor << "."
+              << s->info.ccMinor << ", kernels from " << kernelDir() << "\n";
     return s;
   }();
   return *instance;
@@ -117,9 +116,8 @@ struct ErrorStats {
       }
       double d = std::fabs(out[i] - ref[i]);
       stats.maxAbs = std::max(stats.maxAbs, d);
-      stats.maxRel =
-          std::max(stats.maxRel, d / std::max({std::fabs(ref[i]), floor,
-                                               1e-300}));
+      stats.maxRel = std::max(stats.maxRel,
+                              d / std::max({std::fabs(ref[i]), floor, 1e-300}));
       diff2 += d * d;
       ref2 += ref[i] * ref[i];
     }
@@ -136,14 +134,16 @@ struct ErrorStats {
   }
 };
 
-/// One greppable line per check, gathered by scripts/gpu-run.sh.
+/// One greppable line per check, gathered by scripts/gpu-run.sh; the numbers
+/// also go to the XML report, their names prefixed by `key`.
 void report(const std::string &what, const ErrorStats &stats,
-            const std::string &tolerance, bool ok) {
+            const std::string &tolerance, bool ok,
+            const std::string &key = "") {
   std::cout << "RESULT " << what << " " << stats.describe() << " tol("
             << tolerance << ") " << (ok ? "ok" : "FAIL") << std::endl;
-  ::testing::Test::RecordProperty("max_abs_err", stats.maxAbs);
-  ::testing::Test::RecordProperty("max_rel_err", stats.maxRel);
-  ::testing::Test::RecordProperty("rel_norm_err", stats.relNorm);
+  ::testing::Test::RecordProperty(key + "max_abs_err", stats.maxAbs);
+  ::testing::Test::RecordProperty(key + "max_rel_err", stats.maxRel);
+  ::testing::Test::RecordProperty(key + "rel_norm_err", stats.relNorm);
 }
 
 //===----------------------------------------------------------------------===//
@@ -224,6 +224,10 @@ struct AxpyCase {
   int n;
 };
 
+void PrintTo(const AxpyCase &c, std::ostream *os) {
+  *os << c.target << " n=" << c.n;
+}
+
 class AxpyGpu : public KernelGpu,
                 public ::testing::WithParamInterface<AxpyCase> {};
 
@@ -301,6 +305,10 @@ struct RowsumCase {
   int m, n;
 };
 
+void PrintTo(const RowsumCase &c, std::ostream *os) {
+  *os << c.target << " " << c.m << "x" << c.n;
+}
+
 class RowsumGpu : public KernelGpu,
                   public ::testing::WithParamInterface<RowsumCase> {};
 
@@ -353,8 +361,8 @@ TEST_P(RowsumGpu, MatchesFloat64) {
   for (std::size_t i = m; i < out.size(); ++i) {
     std::uint32_t bits;
     std::memcpy(&bits, &out[i], 4);
-    ASSERT_EQ(bits, 0xffffffffu) << "rowsum_abs wrote out[" << i
-                                 << "], past M = " << m;
+    ASSERT_EQ(bits, 0xffffffffu)
+        << "rowsum_abs wrote out[" << i << "], past M = " << m;
   }
 }
 
@@ -385,6 +393,11 @@ struct GemmCase {
   bool transB;         ///< B stored N x K (stride_bk = 1, stride_bn = K)
   int m, n, k;
 };
+
+void PrintTo(const GemmCase &c, std::ostream *os) {
+  *os << c.target << " " << c.variant << (c.transB ? " transB " : " rowB ")
+      << c.m << "x" << c.n << "x" << c.k;
+}
 
 class GemmGpu : public KernelGpu,
                 public ::testing::WithParamInterface<GemmCase> {};
@@ -477,9 +490,8 @@ TEST_P(GemmGpu, MatchesFloat64) {
     af[i] = bf16ToFloat(a[i]);
   for (int kk = 0; kk < k; ++kk)
     for (int j = 0; j < n; ++j)
-      bf[std::size_t(kk) * n + j] =
-          bf16ToFloat(b[c.transB ? std::size_t(j) * k + kk
-                                 : std::size_t(kk) * n + j]);
+      bf[std::size_t(kk) * n + j] = bf16ToFloat(
+          b[c.transB ? std::size_t(j) * k + kk : std::size_t(kk) * n + j]);
   std::vector<double> acc = referenceRows(af, bf, rows, n, k);
 
   const std::string what = "gemm " + c.target + " " + c.variant + " " +
@@ -504,8 +516,9 @@ TEST_P(GemmGpu, MatchesFloat64) {
     double maxAbsTol = 0.02 * stats.maxRef + 1e-2;
     bool ok = stats.nonFinite == 0 && stats.relNorm <= 1e-2 &&
               stats.maxAbs <= maxAbsTol;
-    report(what + " " + pass, stats, "rel_norm<=1e-2,max_abs<=0.02max|ref|+1e-2",
-           ok);
+    report(what + " " + pass, stats,
+           "rel_norm<=1e-2,max_abs<=0.02max|ref|+1e-2", ok,
+           pass == "beta=0" ? "beta0_" : "beta05_");
     if (ok)
       return;
     // Where the wrong elements are: the most useful thing to print.
@@ -528,8 +541,8 @@ TEST_P(GemmGpu, MatchesFloat64) {
                 << want << "\n";
       }
     where << "  " << wrong << " of " << got.size()
-          << " checked elements wrong; rows " << rowLo << ".." << rowHi
-          << " (" << wrongRows.size() << " of " << rows.size()
+          << " checked elements wrong; rows " << rowLo << ".." << rowHi << " ("
+          << wrongRows.size() << " of " << rows.size()
           << " checked rows), columns " << colLo << ".." << colHi << "\n";
     ADD_FAILURE() << what << " " << pass << ": " << stats.describe() << "\n"
                   << where.str();
@@ -548,9 +561,9 @@ TEST_P(GemmGpu, MatchesFloat64) {
   for (std::size_t i = 0; i < mn; ++i)
     if (out[i] == 0x7f7f && unwritten++ == 0)
       firstUnwritten = i;
-  EXPECT_EQ(unwritten, 0u)
-      << what << ": elements never written, the first C[" << firstUnwritten / n
-      << "," << firstUnwritten % n << "]";
+  EXPECT_EQ(unwritten, 0u) << what << ": elements never written, the first C["
+                           << firstUnwritten / n << "," << firstUnwritten % n
+                           << "]";
   for (std::size_t i = mn; i < out.size(); ++i)
     ASSERT_EQ(out[i], 0x7f7f) << what << " wrote past C: element " << i;
   compare(out, 0.0, "beta=0");
@@ -583,15 +596,16 @@ std::vector<GemmCase> gemmCases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Sizes, GemmGpu, ::testing::ValuesIn(gemmCases()), [](const auto &info) {
-      const GemmCase &c = info.param;
-      std::string name = c.target + "_" + c.variant + "_" +
-                         (c.transB ? "transB_" : "rowB_") +
-                         std::to_string(c.m) + "x" + std::to_string(c.n) +
-                         "x" + std::to_string(c.k);
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Sizes, GemmGpu, ::testing::ValuesIn(gemmCases()),
+                         [](const auto &info) {
+                           const GemmCase &c = info.param;
+                           std::string name = c.target + "_" + c.variant + "_" +
+                                              (c.transB ? "transB_" : "rowB_") +
+                                              std::to_string(c.m) + "x" +
+                                              std::to_string(c.n) + "x" +
+                                              std::to_string(c.k);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 } // namespace
