@@ -7,6 +7,7 @@ import os
 
 import lit.formats
 from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
 
 config.name = "TESSEL"
 
@@ -27,6 +28,11 @@ config.excludes = ["Inputs", "CMakeLists.txt", "README.md"]
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
+# The tessel CLI caches every stage; tests never touch the user's cache.
+config.environment["TESSEL_CACHE_DIR"] = os.path.join(
+    config.test_exec_root, "tessel-cache"
+)
+
 # The example kernels, for tests that compile them end to end.
 config.substitutions.append(("%kernels", os.path.join(config.tessel_src_root, "kernels")))
 
@@ -36,5 +42,6 @@ llvm_config.with_environment(
 )
 
 tool_dirs = [config.tessel_tools_dir, config.llvm_tools_dir]
-tools = ["tessel-opt", "tessel", "split-file"]
+# `tessel` is also a word in options (--emit=tessel): substitute only the command.
+tools = ["tessel-opt", ToolSubst("tessel", pre=r".-^/\<=%"), "split-file"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

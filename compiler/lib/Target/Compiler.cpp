@@ -81,8 +81,8 @@ resolveKnobs(ModuleOp module, const std::vector<std::string> &params) {
     f.walk([&](mlir::tessel::ParamOp p) {
       if (auto it = bound.find(p.getName().str()); it != bound.end())
         knobs[p.getName().str()] = it->second;
-      else if (auto d = p.getDefaultValue())
-        knobs[p.getName().str()] = *d;
+      else if (auto d = p.getDefaultValueAttr())
+        knobs[p.getName().str()] = d.getInt();
     });
   }
   return out;
@@ -102,6 +102,8 @@ bool ::tessel::compileSource(const std::string &source,
   mlir::tessel::registerTesselDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  // Diagnostics point at the DSL line; a dump of the whole op helps nobody.
+  ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(source, options.bufferName),

@@ -319,6 +319,12 @@ struct AssignLayoutsPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func->hasAttr(kKernelAttr))
         continue;
+      for (Type t : func.getArgumentTypes())
+        if (isa<RankedTensorType>(t)) {
+          func.emitOpError("kernel argument of type ")
+              << t << " is not supported; pass scalars and !tessel.ptr";
+          return signalPassFailure();
+        }
       auto warps = func->getAttrOfType<IntegerAttr>("tessel.num_warps");
       if (!warps) {
         func.emitOpError("has no tessel.num_warps; run tessel-specialize first");

@@ -122,10 +122,19 @@ static LogicalResult inferRegion(Region &region) {
       for (Region &r : op.getRegions())
         if (failed(inferRegion(r)))
           return failure();
-      if (auto ifOp = dyn_cast<scf::IfOp>(op))
-        for (auto [res, y] : llvm::zip(ifOp.getResults(),
-                                       ifOp.thenYield().getOperands()))
-          res.setType(y.getType());
+      if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+        for (auto [i, res] : llvm::enumerate(ifOp.getResults())) {
+          Type then = ifOp.thenYield().getOperand(i).getType();
+          if (!ifOp.getElseRegion().empty()) {
+            Type other = ifOp.elseYield().getOperand(i).getType();
+            if (other != then)
+              return ifOp.emitOpError("result ")
+                     << i << " is " << then << " in the then branch but "
+                     << other << " in the else branch after specialization";
+          }
+          res.setType(then);
+        }
+      }
       if (auto yield = dyn_cast<scf::YieldOp>(op)) {
         auto parent = yield->getParentOp();
         if (isa<scf::ForOp, scf::IfOp>(parent))
@@ -145,13 +154,21 @@ struct SpecializePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Binding errors point at the first kernel (the module has no location
+    // of its own in a file).
+    Operation *anchor = module;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func->hasAttr(kKernelAttr)) {
+        anchor = func;
+        break;
+      }
     llvm::StringMap<int64_t> bound;
     for (const std::string &p : params) {
       StringRef text(p), name, value;
       std::tie(name, value) = text.split('=');
       int64_t v;
       if (name.empty() || value.getAsInteger(10, v)) {
-        module.emitError("malformed knob binding '")
+        anchor->emitError("malformed knob binding '")
             << p << "'; expected NAME=VALUE with an integer VALUE";
         return signalPassFailure();
       }
@@ -168,7 +185,7 @@ struct SpecializePass
     }
     for (auto &entry : bound)
       if (!used.contains(entry.getKey()) && anyKernel) {
-        module.emitError("no kernel declares a knob named '")
+        anchor->emitError("no kernel declares a knob named '")
             << entry.getKey() << "'";
         return signalPassFailure();
       }
@@ -192,8 +209,8 @@ struct SpecializePass
       if (auto b = bound.find(p.getName()); b != bound.end()) {
         value = b->second;
         used.insert(p.getName());
-      } else if (auto d = p.getDefaultValue()) {
-        value = *d;
+      } else if (auto d = p.getDefaultValueAttr()) {
+        value = d.getInt();
       }
       if (!value)
         return p.emitOpError("knob '")

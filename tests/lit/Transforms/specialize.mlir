@@ -217,8 +217,8 @@ func.func @bad_warps() attributes {tessel.kernel} {
 
 //--- unknown-binding.mlir
 
-// expected-error @+1 {{no kernel declares a knob named 'BLOKC'}}
 module {
+  // expected-error @+1 {{no kernel declares a knob named 'BLOKC'}}
   func.func @typo() attributes {tessel.kernel} {
     %b = tessel.param "BLOCK" {default_value = 64 : i64} : index
     return
@@ -227,8 +227,8 @@ module {
 
 //--- malformed.mlir
 
-// expected-error @+1 {{malformed knob binding 'BLOCK'; expected NAME=VALUE with an integer VALUE}}
 module {
+  // expected-error @+1 {{malformed knob binding 'BLOCK'; expected NAME=VALUE with an integer VALUE}}
   func.func @k() attributes {tessel.kernel} {
     return
   }
@@ -236,8 +236,8 @@ module {
 
 //--- malformed-value.mlir
 
-// expected-error @+1 {{malformed knob binding 'BLOCK=big'; expected NAME=VALUE with an integer VALUE}}
 module {
+  // expected-error @+1 {{malformed knob binding 'BLOCK=big'; expected NAME=VALUE with an integer VALUE}}
   func.func @k() attributes {tessel.kernel} {
     return
   }
@@ -245,8 +245,8 @@ module {
 
 //--- malformed-name.mlir
 
-// expected-error @+1 {{malformed knob binding '=64'; expected NAME=VALUE with an integer VALUE}}
 module {
+  // expected-error @+1 {{malformed knob binding '=64'; expected NAME=VALUE with an integer VALUE}}
   func.func @k() attributes {tessel.kernel} {
     return
   }

@@ -32,7 +32,7 @@ def ConvertTesselToNVVM : Pass<"convert-tessel-to-nvvm", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::gpu::GPUDialect", "::mlir::NVVM::NVVMDialect",
     "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
-    "::mlir::arith::ArithDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
   ];
 }
 

@@ -99,13 +99,15 @@ LogicalResult ParamOp::verify() {
       if (v <= 0)
         return emitOpError("value ") << v << " of '" << getName()
                                      << "' is not positive";
-    if (auto def = getDefaultValue())
-      if (!llvm::is_contained(*values, *def))
+    if (auto def = getDefaultValueAttr())
+      if (!llvm::is_contained(*values, def.getInt()))
         return emitOpError("default ")
-               << *def << " of '" << getName() << "' is not among its values";
+               << def.getInt() << " of '" << getName()
+               << "' is not among its values";
   }
-  if (auto def = getDefaultValue(); def && *def <= 0)
-    return emitOpError("default ") << *def << " of '" << getName()
+  // The attribute getter is unsigned; read the signed value.
+  if (auto def = getDefaultValueAttr(); def && def.getInt() <= 0)
+    return emitOpError("default ") << def.getInt() << " of '" << getName()
                                    << "' is not positive";
   return success();
 }
@@ -143,7 +145,7 @@ LogicalResult BroadcastOp::verify() {
 
 LogicalResult ExpandDimsOp::verify() {
   auto src = getSrc().getType(), dst = getType();
-  int64_t axis = getAxis();
+  int64_t axis = getAxisAttr().getInt(); // signed: the getter is unsigned
   if (axis < 0 || axis > src.getRank())
     return emitOpError("axis ") << axis << " is out of range for rank "
                                 << src.getRank();
@@ -339,7 +341,7 @@ LogicalResult ReduceOp::verify() {
   auto src = getSrc().getType(), dst = getType();
   if (src.getRank() != 2)
     return emitOpError("reduces a 2-D tile; got rank ") << src.getRank();
-  int64_t axis = getAxis();
+  int64_t axis = getAxisAttr().getInt(); // signed: the getter is unsigned
   if (axis < 0 || axis > 1)
     return emitOpError("axis ") << axis << " is out of range for a 2-D tile";
   if (dst.getRank() != 1 ||

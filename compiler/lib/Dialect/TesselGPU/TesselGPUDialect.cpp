@@ -73,6 +73,62 @@ static std::vector<unsigned> toStd(ArrayRef<unsigned> v) {
   return std::vector<unsigned>(v.begin(), v.end());
 }
 
+/// Rank of the tiles a layout attribute applies to; 0 for a non-layout.
+static unsigned layoutRank(Attribute attr) {
+  if (auto b = dyn_cast<BlockedAttr>(attr))
+    return b.getOrder().size();
+  if (isa<MmaAttr>(attr))
+    return 2;
+  if (auto s = dyn_cast<SliceAttr>(attr)) {
+    unsigned parent = layoutRank(s.getParent());
+    return parent > 0 ? parent - 1 : 0;
+  }
+  return 0;
+}
+
+LogicalResult SliceAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned dim, Attribute parent) {
+  unsigned parentRank = layoutRank(parent);
+  if (parentRank == 0)
+    return emitError() << "slice parent must be a layout (blocked, mma or "
+                          "slice), not "
+                       << parent;
+  if (dim >= parentRank)
+    return emitError() << "slice dim " << dim
+                       << " is out of range for a parent of rank "
+                       << parentRank;
+  if (parentRank < 2)
+    return emitError() << "a slice of a rank-1 layout would have rank 0";
+  return success();
+}
+
+static LogicalResult verifyRank(Attribute attr, ArrayRef<int64_t> shape,
+                                function_ref<InFlightDiagnostic()> emitError) {
+  unsigned rank = layoutRank(attr);
+  if (rank != shape.size())
+    return emitError() << "layout " << attr << " is for tiles of rank " << rank
+                       << ", not " << shape.size();
+  return success();
+}
+
+LogicalResult BlockedAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  return verifyRank(*this, shape, emitError);
+}
+
+LogicalResult
+MmaAttr::verifyEncoding(ArrayRef<int64_t> shape, Type,
+                        function_ref<InFlightDiagnostic()> emitError) const {
+  return verifyRank(*this, shape, emitError);
+}
+
+LogicalResult
+SliceAttr::verifyEncoding(ArrayRef<int64_t> shape, Type,
+                          function_ref<InFlightDiagnostic()> emitError) const {
+  return verifyRank(*this, shape, emitError);
+}
+
 FailureOr<layout::Layout> mlir::tessel::tgpu::toLayout(Attribute attr) {
   if (auto b = dyn_cast_or_null<BlockedAttr>(attr))
     return layout::Layout::blocked(toStd(b.getSizePerThread()),

@@ -1,7 +1,5 @@
-// KNOWN BUG (remove XFAIL when fixed): `axis` is an I32Attr whose C++ getter
-// returns uint32_t, so a negative axis is reported as 4294967295 (and the
-// `axis < 0` checks in ExpandDimsOp/ReduceOp::verify are dead code).
-// XFAIL: *
+// Regression: a negative axis is reported as negative (the I32Attr getter is
+// unsigned; the verifiers read the signed value).
 // RUN: tessel-opt %s -split-input-file -verify-diagnostics
 
 func.func @expand_dims_axis_negative(%x: tensor<64xi32>) {

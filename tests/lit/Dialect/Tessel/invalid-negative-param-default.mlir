@@ -1,7 +1,5 @@
-// KNOWN BUG (remove XFAIL when fixed): ParamOp::verify compares the default
-// through OptionalAttr<I64Attr>, whose C++ type is uint64_t, so `*def <= 0` is
-// never true for a negative default and "is not positive" is never emitted.
-// XFAIL: *
+// Regression: a negative knob default is rejected (the attribute getter is
+// unsigned; the verifier reads the signed value).
 // RUN: tessel-opt %s -split-input-file -verify-diagnostics
 
 func.func @param_default_negative() {

@@ -131,9 +131,31 @@ func.func @convert_from_no_layout(%a: tensor<64x64xf32>) {
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [2, 2]>
 
 // A slice of something that is not a layout is not a layout.
+// expected-error @+1 {{slice parent must be a layout (blocked, mma or slice), not 1 : i32}}
 func.func @convert_slice_of_non_layout(%a: tensor<64xf32, #tessel_gpu.slice<dim = 0, parent = 1 : i32>>) {
-  // expected-error @+1 {{'tessel_gpu.convert_layout' op needs layouts on both tile types}}
-  %0 = tessel_gpu.convert_layout %a : tensor<64xf32, #tessel_gpu.slice<dim = 0, parent = 1 : i32>> -> tensor<64xf32, #tessel_gpu.slice<dim = 1, parent = #mma>>
+  return
+}
+
+// -----
+
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [2, 2]>
+
+// expected-error @+1 {{slice dim 5 is out of range for a parent of rank 2}}
+func.func @slice_dim_out_of_range(%a: tensor<64xf32, #tessel_gpu.slice<dim = 5, parent = #mma>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{is for tiles of rank 2, not 1}}
+func.func @layout_rank_mismatch(%a: tensor<64xi32, #tessel_gpu.blocked<sizePerThread = [1, 1], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{is for tiles of rank 2, not 1}}
+func.func @mma_rank_mismatch(%a: tensor<64xf32, #tessel_gpu.mma<version = 2, warpsPerCTA = [2, 2]>>) {
   return
 }
 

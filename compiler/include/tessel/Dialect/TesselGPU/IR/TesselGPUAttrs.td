@@ -9,9 +9,12 @@
 
 include "tessel/Dialect/TesselGPU/IR/TesselGPUDialect.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/TensorEncoding.td"
 
+/// A layout is a tensor encoding; verifyEncoding checks it fits the tile.
 class TesselGPU_Attr<string name, string attrMnemonic>
-    : AttrDef<TesselGPU_Dialect, name> {
+    : AttrDef<TesselGPU_Dialect, name,
+              [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
   let mnemonic = attrMnemonic;
 }
 
@@ -67,6 +70,7 @@ def TesselGPU_SliceAttr : TesselGPU_Attr<"Slice", "slice"> {
   }];
   let parameters = (ins "unsigned":$dim, "::mlir::Attribute":$parent);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // TESSEL_GPU_ATTRS_TD
