@@ -20,17 +20,20 @@ namespace {
 
 const char *kUsage =
     "usage: tessel compile FILE.mlir [--target=sm_80|sm_89|sm_90a|sm_100a]\n"
-    "                     [-D NAME=VALUE]... [--emit=ptx|cubin|llvm|gpu|tessel]\n"
+    "                     [-D NAME=VALUE]... "
+    "[--emit=ptx|cubin|llvm|gpu|tessel]\n"
     "                     [-o OUT] [--info OUT.json] [--no-cache]\n"
     "       tessel targets\n"
     "       tessel devices\n"
     "\n"
-    "compile: parses and verifies FILE, binds tessel.param knobs (-D, else their\n"
+    "compile: parses and verifies FILE, binds tessel.param knobs (-D, else "
+    "their\n"
     "default_value), lowers for the target and writes the chosen stage to OUT\n"
     "(stdout for text when -o is absent). --info writes the launch metadata\n"
     "(kernel name, warps, shared bytes, argument kinds, knob values).\n"
     "Results (every stage and the cubin) are cached under $TESSEL_CACHE_DIR\n"
-    "(default ~/.cache/tessel); --no-cache compiles afresh and stores nothing.\n"
+    "(default ~/.cache/tessel); --no-cache compiles afresh and stores "
+    "nothing.\n"
     "devices: lists the CUDA devices and the target each one takes; exits 1,\n"
     "saying why, when there is none.\n";
 
@@ -97,7 +100,8 @@ int compileCommand(int argc, char **argv) {
       return fail("-D " + p + ": expected NAME=VALUE");
   if (emit != "ptx" && emit != "cubin" && emit != "llvm" && emit != "gpu" &&
       emit != "tessel")
-    return fail("--emit=" + emit + ": expected ptx, cubin, llvm, gpu or tessel");
+    return fail("--emit=" + emit +
+                ": expected ptx, cubin, llvm, gpu or tessel");
   std::string source;
   if (!readFile(input, source))
     return fail("cannot read '" + input + "'");
@@ -105,11 +109,12 @@ int compileCommand(int argc, char **argv) {
 
   tessel::CachedCompile compiled;
   std::string errors;
-  bool ok = useCache
-                ? tessel::compileWithCache(source, options,
-                                           tessel::rt::DiskCache::fromEnvironment(),
-                                           compiled, errors)
-                : tessel::compileSource(source, options, compiled.result, errors);
+  bool ok =
+      useCache
+          ? tessel::compileWithCache(source, options,
+                                     tessel::rt::DiskCache::fromEnvironment(),
+                                     compiled, errors)
+          : tessel::compileSource(source, options, compiled.result, errors);
   std::cerr << errors;
   if (!ok) {
     if (errors.empty())
@@ -132,7 +137,8 @@ int compileCommand(int argc, char **argv) {
     if (compiled.cubin.empty()) {
       auto cubin = tessel::rt::ptxToCubin(result.ptx, options.target);
       if (!cubin)
-        return fail("cubin for " + options.target + ": " + cubin.status().message());
+        return fail("cubin for " + options.target + ": " +
+                    cubin.status().message());
       compiled.cubin.assign(cubin->begin(), cubin->end());
     }
     data = compiled.cubin;
@@ -166,7 +172,8 @@ int devicesCommand() {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") ||
+      !std::strcmp(argv[1], "-h")) {
     std::cout << kUsage;
     return argc < 2 ? 1 : 0;
   }

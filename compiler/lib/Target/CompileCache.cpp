@@ -23,19 +23,20 @@ std::string tessel::compileCacheKey(const std::string &source,
   std::sort(params.begin(), params.end());
   auto linker = rt::nvJitLinkVersion();
   std::string text = std::string("tessel ") + version() + " " +
-                     TESSEL_BUILD_ID + "\nllvm " +
-                     llvmVersion() + "\nnvjitlink " +
-                     (linker ? *linker : std::string("none")) + "\ntarget " +
-                     options.target + "\n";
+                     TESSEL_BUILD_ID + "\nllvm " + llvmVersion() +
+                     "\nnvjitlink " + (linker ? *linker : std::string("none")) +
+                     "\ntarget " + options.target + "\n";
   for (const std::string &p : params)
     text += "param " + p + "\n";
   text += "source\n" + source;
   return rt::sha256Hex(text);
 }
 
-bool tessel::parseKernelInfoJson(const std::string &text, CompileResult &result) {
+bool tessel::parseKernelInfoJson(const std::string &text,
+                                 CompileResult &result) {
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.contains("kernels") || !json.contains("target"))
+  if (json.is_discarded() || !json.contains("kernels") ||
+      !json.contains("target"))
     return false;
   result.target = json["target"].get<std::string>();
   result.kernels.clear();
@@ -57,7 +58,7 @@ bool tessel::parseKernelInfoJson(const std::string &text, CompileResult &result)
 }
 
 static const char *const kStages[] = {"tessel.mlir", "gpu.mlir", "llvm.ll",
-                                      "ptx", "cubin", "info.json"};
+                                      "ptx",         "cubin",    "info.json"};
 
 bool tessel::compileWithCache(const std::string &source,
                               const CompileOptions &options,
@@ -68,8 +69,9 @@ bool tessel::compileWithCache(const std::string &source,
   auto found = cache.lookup(out.key);
   if (found && found->entry) {
     const rt::CacheEntry &e = *found->entry;
-    bool whole = std::all_of(std::begin(kStages), std::end(kStages),
-                             [&](const char *s) { return e.find(s) != nullptr; });
+    bool whole =
+        std::all_of(std::begin(kStages), std::end(kStages),
+                    [&](const char *s) { return e.find(s) != nullptr; });
     if (whole && parseKernelInfoJson(*e.find("info.json"), out.result)) {
       out.result.tesselIR = *e.find("tessel.mlir");
       out.result.gpuIR = *e.find("gpu.mlir");

@@ -30,9 +30,9 @@ using ::tessel::CompileOptions;
 using ::tessel::CompileResult;
 using ::tessel::KernelInfo;
 
-const char *::tessel::llvmVersion() { return LLVM_VERSION_STRING; }
+const char * ::tessel::llvmVersion() { return LLVM_VERSION_STRING; }
 
-const std::vector<std::string> &::tessel::supportedTargets() {
+const std::vector<std::string> & ::tessel::supportedTargets() {
   static const std::vector<std::string> targets = {"sm_80", "sm_89", "sm_90a",
                                                    "sm_100a"};
   return targets;
@@ -89,11 +89,12 @@ resolveKnobs(ModuleOp module, const std::vector<std::string> &params) {
 }
 
 bool ::tessel::compileSource(const std::string &source,
-                           const CompileOptions &options, CompileResult &result,
-                           std::string &errors) {
+                             const CompileOptions &options,
+                             CompileResult &result, std::string &errors) {
   llvm::raw_string_ostream errs(errors);
   const auto &targets = supportedTargets();
-  if (std::find(targets.begin(), targets.end(), options.target) == targets.end()) {
+  if (std::find(targets.begin(), targets.end(), options.target) ==
+      targets.end()) {
     errs << "error: unknown target '" << options.target
          << "'; use one of sm_80, sm_89, sm_90a, sm_100a\n";
     return false;
@@ -167,7 +168,8 @@ bool ::tessel::compileSource(const std::string &source,
     return false;
   }
   std::string ptxError;
-  if (!::tessel::emitPTX(*llvmModule, options.target, result.ptx, result.llvmIR, ptxError)) {
+  if (!::tessel::emitPTX(*llvmModule, options.target, result.ptx, result.llvmIR,
+                         ptxError)) {
     errs << options.bufferName << ": error: " << ptxError << "\n";
     return false;
   }

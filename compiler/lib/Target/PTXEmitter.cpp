@@ -97,9 +97,9 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   if (!target)
     return false;
   TargetOptions options;
-  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
-      triple, chip, "", options, std::nullopt, std::nullopt,
-      CodeGenOptLevel::Aggressive));
+  std::unique_ptr<TargetMachine> tm(
+      target->createTargetMachine(triple, chip, "", options, std::nullopt,
+                                  std::nullopt, CodeGenOptLevel::Aggressive));
   if (!tm) {
     error = "no NVPTX target machine for " + chip;
     return false;
@@ -129,7 +129,8 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   SmallString<0> buffer;
   raw_svector_ostream os(buffer);
   legacy::PassManager codegen;
-  if (tm->addPassesToEmitFile(codegen, os, nullptr, CodeGenFileType::AssemblyFile)) {
+  if (tm->addPassesToEmitFile(codegen, os, nullptr,
+                              CodeGenFileType::AssemblyFile)) {
     error = "the NVPTX backend cannot emit assembly for " + chip;
     return false;
   }

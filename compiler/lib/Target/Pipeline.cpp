@@ -32,9 +32,8 @@
 
 using namespace mlir;
 
-
-void mlir::tessel::buildSpecializePipeline(OpPassManager &pm,
-                                           const std::vector<std::string> &params) {
+void mlir::tessel::buildSpecializePipeline(
+    OpPassManager &pm, const std::vector<std::string> &params) {
   TesselSpecializeOptions options;
   options.params.assign(params.begin(), params.end());
   pm.addPass(createTesselSpecialize(options));
@@ -56,7 +55,8 @@ void mlir::tessel::buildLowerToLLVMPipeline(OpPassManager &pm) {
   ConvertGpuOpsToNVVMOpsOptions gpuOptions;
   gpuOptions.indexBitwidth = 64;
   gpuOptions.useBarePtrCallConv = true;
-  pm.addNestedPass<mlir::gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(gpuOptions));
+  pm.addNestedPass<mlir::gpu::GPUModuleOp>(
+      createConvertGpuOpsToNVVMOps(gpuOptions));
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -97,8 +97,8 @@ void mlir::tessel::registerAllTesselPasses() {
       "tessel-pipeline",
       "specialize, assign layouts and lower a Tessel kernel to NVVM/LLVM",
       [](OpPassManager &pm, const Options &o) {
-        buildSpecializePipeline(pm, std::vector<std::string>(o.params.begin(),
-                                                             o.params.end()));
+        buildSpecializePipeline(
+            pm, std::vector<std::string>(o.params.begin(), o.params.end()));
         buildLayoutPipeline(pm);
         buildLowerToLLVMPipeline(pm);
       });

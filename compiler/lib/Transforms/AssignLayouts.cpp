@@ -53,7 +53,8 @@ private:
     reqs.push_back(r);
   }
   std::optional<Layout> expected(const Requirement &r) const;
-  std::optional<Layout> anchorFrom(const Requirement &r, const Layout &operandL) const;
+  std::optional<Layout> anchorFrom(const Requirement &r,
+                                   const Layout &operandL) const;
   void assign(Value v, const Layout &l);
   void propagate();
   Layout defaultFor(Value v) const;
@@ -63,10 +64,12 @@ private:
   int64_t numWarps;
   std::vector<Requirement> reqs;
   llvm::DenseMap<Value, Layout> layouts;
-  llvm::DenseMap<Value, SmallVector<unsigned>> reqsOf; // value -> requirement ids
+  llvm::DenseMap<Value, SmallVector<unsigned>>
+      reqsOf; // value -> requirement ids
   SmallVector<Value> worklist;
-  SmallVector<Operation *> order;                       // program order
-  std::map<std::pair<void *, std::string>, Value> remats; // (value, layout) -> clone
+  SmallVector<Operation *> order; // program order
+  std::map<std::pair<void *, std::string>, Value>
+      remats; // (value, layout) -> clone
 };
 
 void LayoutAssigner::collect() {
@@ -83,17 +86,21 @@ void LayoutAssigner::collect() {
           if (s.getMask())
             require(Requirement::Same, op, 2, s.getPtr());
         })
-        .Case<DotOp>([&](DotOp d) { require(Requirement::Same, op, 2, d.getResult()); })
+        .Case<DotOp>(
+            [&](DotOp d) { require(Requirement::Same, op, 2, d.getResult()); })
         .Case<ExpandDimsOp>([&](ExpandDimsOp e) {
-          require(Requirement::SliceOfAnchor, op, 0, e.getResult(), e.getAxis());
+          require(Requirement::SliceOfAnchor, op, 0, e.getResult(),
+                  e.getAxis());
         })
         .Case<ReduceOp>([&](ReduceOp r) {
-          require(Requirement::ParentOfAnchorSlice, op, 0, r.getResult(), r.getAxis());
+          require(Requirement::ParentOfAnchorSlice, op, 0, r.getResult(),
+                  r.getAxis());
         })
         .Case<scf::ForOp>([&](scf::ForOp f) {
           for (auto [i, arg] : llvm::enumerate(f.getRegionIterArgs()))
             if (isTile(arg))
-              require(Requirement::Same, op, f.getNumControlOperands() + i, arg);
+              require(Requirement::Same, op, f.getNumControlOperands() + i,
+                      arg);
         })
         .Case<scf::YieldOp>([&](scf::YieldOp y) {
           Operation *parent = y->getParentOp();
@@ -191,7 +198,9 @@ Layout LayoutAssigner::defaultFor(Value v) const {
   Type e = t.getElementType();
   if (auto p = dyn_cast<PtrType>(e))
     e = p.getPointee();
-  int64_t bytes = e.isIntOrFloat() ? std::max<int64_t>(1, e.getIntOrFloatBitWidth() / 8) : 4;
+  int64_t bytes = e.isIntOrFloat()
+                      ? std::max<int64_t>(1, e.getIntOrFloatBitWidth() / 8)
+                      : 4;
   if (e.isInteger(1))
     bytes = 4;
   std::vector<int64_t> shape(t.getShape().begin(), t.getShape().end());
@@ -207,10 +216,12 @@ Value LayoutAssigner::rematerialize(Value v, const Layout &want, int depth) {
   if (succeeded(have) && *have == want)
     return v;
   Operation *op = v.getDefiningOp();
-  if (!op || depth > kMaxDepth || op->getNumResults() != 1 || op->getNumRegions())
+  if (!op || depth > kMaxDepth || op->getNumResults() != 1 ||
+      op->getNumRegions())
     return {};
-  bool pure = isa<RangeOp, SplatOp, ExpandDimsOp, BroadcastOp, arith::ConstantOp>(op) ||
-              (OpTrait::hasElementwiseMappableTraits(op) && isMemoryEffectFree(op));
+  bool pure =
+      isa<RangeOp, SplatOp, ExpandDimsOp, BroadcastOp, arith::ConstantOp>(op) ||
+      (OpTrait::hasElementwiseMappableTraits(op) && isMemoryEffectFree(op));
   if (!pure)
     return {};
   auto key = std::make_pair(v.getAsOpaquePointer(), want.str());
@@ -235,8 +246,9 @@ Value LayoutAssigner::rematerialize(Value v, const Layout &want, int depth) {
   Operation *clone = b.clone(*op);
   clone->setOperands(operands);
   auto t = cast<RankedTensorType>(v.getType());
-  clone->getResult(0).setType(RankedTensorType::get(
-      t.getShape(), t.getElementType(), tgpu::fromLayout(op->getContext(), want)));
+  clone->getResult(0).setType(
+      RankedTensorType::get(t.getShape(), t.getElementType(),
+                            tgpu::fromLayout(op->getContext(), want)));
   remats[key] = clone->getResult(0);
   return clone->getResult(0);
 }
@@ -247,8 +259,8 @@ LogicalResult LayoutAssigner::run() {
   for (Operation *op : order)
     if (auto d = dyn_cast<DotOp>(op)) {
       auto t = d.getType();
-      assign(d.getResult(), ::tessel::layout::defaultMma(t.getDimSize(0),
-                                                         t.getDimSize(1), numWarps));
+      assign(d.getResult(), ::tessel::layout::defaultMma(
+                                t.getDimSize(0), t.getDimSize(1), numWarps));
       propagate();
     }
   // 2. Users first: what a store or a dot reads decides how it is built.
@@ -274,7 +286,8 @@ LogicalResult LayoutAssigner::run() {
   // A reduce produces a slice of its source's layout, whatever its users said.
   for (Operation *op : order)
     if (auto r = dyn_cast<ReduceOp>(op)) {
-      Layout want = Layout::slice(r.getAxis(), layouts.find(r.getSrc())->second);
+      Layout want =
+          Layout::slice(r.getAxis(), layouts.find(r.getSrc())->second);
       if (layouts.find(r.getResult())->second == want)
         continue;
       OpBuilder b(ctx);
@@ -282,7 +295,8 @@ LogicalResult LayoutAssigner::run() {
       RankedTensorType old = r.getType();
       r.getResult().setType(RankedTensorType::get(
           old.getShape(), old.getElementType(), tgpu::fromLayout(ctx, want)));
-      auto cvt = tgpu::ConvertLayoutOp::create(b, op->getLoc(), old, r.getResult());
+      auto cvt =
+          tgpu::ConvertLayoutOp::create(b, op->getLoc(), old, r.getResult());
       r.getResult().replaceAllUsesExcept(cvt.getResult(), cvt);
       layouts[cvt.getResult()] = layouts.find(r.getResult())->second;
       layouts[r.getResult()] = want;
@@ -327,7 +341,8 @@ struct AssignLayoutsPass
         }
       auto warps = func->getAttrOfType<IntegerAttr>("tessel.num_warps");
       if (!warps) {
-        func.emitOpError("has no tessel.num_warps; run tessel-specialize first");
+        func.emitOpError(
+            "has no tessel.num_warps; run tessel-specialize first");
         return signalPassFailure();
       }
       WalkResult dynamic = func.walk([](Operation *op) {

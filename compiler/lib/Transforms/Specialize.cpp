@@ -25,19 +25,20 @@ using namespace mlir::tessel;
 namespace {
 
 /// Static type for a tile whose `?` dimensions are given by constant sizes.
-static FailureOr<RankedTensorType> staticType(Operation *op,
-                                              RankedTensorType type,
-                                              ValueRange sizes) {
+static FailureOr<RankedTensorType>
+staticType(Operation *op, RankedTensorType type, ValueRange sizes) {
   SmallVector<int64_t> shape(type.getShape());
   unsigned next = 0;
   for (int64_t &d : shape) {
     if (!ShapedType::isDynamic(d))
       continue;
     APInt value;
-    if (next >= sizes.size() || !matchPattern(sizes[next++], m_ConstantInt(&value)))
+    if (next >= sizes.size() ||
+        !matchPattern(sizes[next++], m_ConstantInt(&value)))
       return op->emitOpError("size operand ")
-             << next - 1 << " is not a constant knob; tile sizes must be "
-                            "bound at compile time";
+             << next - 1
+             << " is not a constant knob; tile sizes must be "
+                "bound at compile time";
     d = value.getSExtValue();
     if (d <= 0 || (d & (d - 1)))
       return op->emitOpError("tile dimension is ")
@@ -49,7 +50,8 @@ static FailureOr<RankedTensorType> staticType(Operation *op,
 /// Sets the result type of `op` to a tile of `shape` keeping its element type.
 static void setShape(Value v, ArrayRef<int64_t> shape) {
   if (auto t = dyn_cast<RankedTensorType>(v.getType()))
-    v.setType(RankedTensorType::get(shape, t.getElementType(), t.getEncoding()));
+    v.setType(
+        RankedTensorType::get(shape, t.getElementType(), t.getEncoding()));
 }
 
 /// The first tile operand's shape (elementwise ops keep it).
@@ -95,16 +97,16 @@ static LogicalResult inferOp(Operation *op) {
         return success();
       })
       .Case<scf::ForOp>([](scf::ForOp o) {
-        for (auto [init, arg, res] : llvm::zip(o.getInitArgs(),
-                                               o.getRegionIterArgs(),
-                                               o.getResults())) {
+        for (auto [init, arg, res] : llvm::zip(
+                 o.getInitArgs(), o.getRegionIterArgs(), o.getResults())) {
           arg.setType(init.getType());
           res.setType(init.getType());
         }
         return success();
       })
       .Default([](Operation *o) {
-        if (o->getNumResults() == 0 || !OpTrait::hasElementwiseMappableTraits(o))
+        if (o->getNumResults() == 0 ||
+            !OpTrait::hasElementwiseMappableTraits(o))
           return success();
         if (auto shape = firstTileShape(o))
           for (Value r : o->getResults())
@@ -138,9 +140,10 @@ static LogicalResult inferRegion(Region &region) {
       if (auto yield = dyn_cast<scf::YieldOp>(op)) {
         auto parent = yield->getParentOp();
         if (isa<scf::ForOp, scf::IfOp>(parent))
-          for (auto [y, r] : llvm::zip(yield.getOperands(), parent->getResults()))
-            if (isa<RankedTensorType>(r.getType()) && y.getType() != r.getType() &&
-                isa<scf::ForOp>(parent))
+          for (auto [y, r] :
+               llvm::zip(yield.getOperands(), parent->getResults()))
+            if (isa<RankedTensorType>(r.getType()) &&
+                y.getType() != r.getType() && isa<scf::ForOp>(parent))
               return yield.emitOpError("yields ")
                      << y.getType() << " for a loop value of " << r.getType();
       }
@@ -201,7 +204,8 @@ struct SpecializePass
     for (ParamOp p : knobs) {
       auto [it, inserted] = seen.try_emplace(p.getName(), p);
       if (!inserted) {
-        auto diag = p.emitOpError("declares knob '") << p.getName() << "' twice";
+        auto diag = p.emitOpError("declares knob '")
+                    << p.getName() << "' twice";
         diag.attachNote(it->second.getLoc()) << "first declared here";
         return failure();
       }
@@ -216,10 +220,10 @@ struct SpecializePass
         return p.emitOpError("knob '")
                << p.getName() << "' has no value: bind it with -D "
                << p.getName() << "=<value> or give it a default_value";
-      if (auto values = p.getValues(); values && !llvm::is_contained(*values, *value))
-        return p.emitOpError("value ")
-               << *value << " for knob '" << p.getName()
-               << "' is not among its values";
+      if (auto values = p.getValues();
+          values && !llvm::is_contained(*values, *value))
+        return p.emitOpError("value ") << *value << " for knob '" << p.getName()
+                                       << "' is not among its values";
       if (p.getName() == kNumWarpsParam) {
         if (*value < 1 || *value > 16 || (*value & (*value - 1)))
           return p.emitOpError("num_warps must be 1, 2, 4, 8 or 16, not ")
@@ -237,7 +241,8 @@ struct SpecializePass
       return failure();
     WalkResult r = func.walk([](Operation *op) {
       for (Value v : op->getResults())
-        if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && !t.hasStaticShape())
+        if (auto t = dyn_cast<RankedTensorType>(v.getType());
+            t && !t.hasStaticShape())
           return op->emitOpError("result ")
                      << t << " is still dynamic after specialization",
                  WalkResult::interrupt();

@@ -65,7 +65,8 @@ int main() {
       return 1;
     }
     options.target = tessel::rt::targetFor(*info);
-    std::printf("device: %s -> %s\n", info->name.c_str(), options.target.c_str());
+    std::printf("device: %s -> %s\n", info->name.c_str(),
+                options.target.c_str());
   }
   tessel::CompileResult compiled;
   std::string errors;
@@ -75,7 +76,8 @@ int main() {
     return 1;
   }
   double ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - t0).count();
+                  std::chrono::steady_clock::now() - t0)
+                  .count();
   const tessel::KernelInfo &k = compiled.kernels.at(0);
   std::printf("compiled %s for %s in %.1f ms: %zu bytes of PTX, %lld warps\n",
               k.name.c_str(), options.target.c_str(), ms, compiled.ptx.size(),
@@ -86,7 +88,8 @@ int main() {
   }
   if (!gpu) {
     std::printf("no CUDA device (%s): compiled only, nothing launched\n",
-                count ? "the driver reports none" : count.status().message().c_str());
+                count ? "the driver reports none"
+                      : count.status().message().c_str());
     return 0;
   }
 
@@ -124,12 +127,14 @@ int main() {
     double ref = (double)a * x[i] * x[i] + b;
     double err = std::fabs(out[i] - ref);
     if (!(err <= 1e-5 * (1 + std::fabs(ref)))) {
-      std::fprintf(stderr, "error: out[%d] = %g, expected %g\n", i, out[i], ref);
+      std::fprintf(stderr, "error: out[%d] = %g, expected %g\n", i, out[i],
+                   ref);
       return 1;
     }
     maxErr = std::fmax(maxErr, err);
   }
-  std::printf("ran on %d elements: max |out - ref| = %.3g (tolerance 1e-5 relative)\n",
-              n, maxErr);
+  std::printf(
+      "ran on %d elements: max |out - ref| = %.3g (tolerance 1e-5 relative)\n",
+      n, maxErr);
   return 0;
 }

@@ -47,11 +47,14 @@ TEST_F(CompileCacheTest, MissThenHitWithTheSameBytes) {
   options.target = "sm_80";
   CachedCompile first, second;
   std::string errors;
-  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors)) << errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors))
+      << errors;
   EXPECT_FALSE(first.hit);
-  EXPECT_EQ(first.cubin.substr(0, 4), std::string("\x7f" "ELF"));
+  EXPECT_EQ(first.cubin.substr(0, 4), std::string("\x7f"
+                                                  "ELF"));
   EXPECT_NE(first.result.ptx.find(".entry axpy"), std::string::npos);
-  ASSERT_TRUE(compileWithCache(source, options, cache, second, errors)) << errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, second, errors))
+      << errors;
   EXPECT_TRUE(second.hit);
   EXPECT_EQ(first.key, second.key);
   EXPECT_EQ(first.result.ptx, second.result.ptx);
@@ -91,7 +94,8 @@ TEST_F(CompileCacheTest, CorruptEntryIsRebuilt) {
   options.target = "sm_80";
   CachedCompile first, again;
   std::string errors;
-  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors)) << errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors))
+      << errors;
   fs::path file = cache.pathOf(first.key);
   ASSERT_TRUE(fs::exists(file));
   {
@@ -99,11 +103,13 @@ TEST_F(CompileCacheTest, CorruptEntryIsRebuilt) {
     f.seekp(static_cast<std::streamoff>(fs::file_size(file) / 2));
     f.put('\x5a');
   }
-  ASSERT_TRUE(compileWithCache(source, options, cache, again, errors)) << errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, again, errors))
+      << errors;
   EXPECT_FALSE(again.hit);
   EXPECT_EQ(again.result.ptx, first.result.ptx);
   CachedCompile third;
-  ASSERT_TRUE(compileWithCache(source, options, cache, third, errors)) << errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, third, errors))
+      << errors;
   EXPECT_TRUE(third.hit);
 }
 
@@ -114,7 +120,9 @@ TEST_F(CompileCacheTest, BrokenKernelIsReportedAndNotCached) {
   std::string broken = source;
   size_t at = broken.find("%mask = arith.cmpi slt, %offs, %ns : tensor<?xi32>");
   ASSERT_NE(at, std::string::npos);
-  broken.insert(broken.find("return", at), "  %bad = tessel.dot %offs, %offs, %offs : tensor<?xi32>, tensor<?xi32> -> tensor<?xi32>\n  ");
+  broken.insert(broken.find("return", at),
+                "  %bad = tessel.dot %offs, %offs, %offs : tensor<?xi32>, "
+                "tensor<?xi32> -> tensor<?xi32>\n  ");
   CompileOptions options;
   options.bufferName = "broken.mlir";
   CachedCompile out;

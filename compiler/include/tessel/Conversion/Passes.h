@@ -1,4 +1,5 @@
-//===- Passes.h - Tessel conversions ------------------------------*- C++ -*-===//
+//===- Passes.h - Tessel conversions ------------------------------*- C++
+//-*-===//
 //
 // Declarations and registration of the conversion passes.
 //

@@ -1,4 +1,5 @@
-//===- CompileCache.h - compile once per content, keep every stage -*- C++ -*-===//
+//===- CompileCache.h - compile once per content, keep every stage -*- C++
+//-*-===//
 //
 // The compiler in front of the on-disk cache: a kernel's stages (tessel IR,
 // GPU IR, LLVM IR, PTX), its cubin and launch metadata are stored under a key

@@ -1,4 +1,5 @@
-//===- Compiler.h - DSL text to PTX, in process -------------------*- C++ -*-===//
+//===- Compiler.h - DSL text to PTX, in process -------------------*- C++
+//-*-===//
 //
 // The compiler's public entry: parse and verify a kernel module, run the
 // pipeline, translate to LLVM IR and emit PTX for one target, keeping the

@@ -1,4 +1,5 @@
-//===- PTXEmitter.h - LLVM IR to PTX with the NVPTX backend -------*- C++ -*-===//
+//===- PTXEmitter.h - LLVM IR to PTX with the NVPTX backend -------*- C++
+//-*-===//
 //
 // Links libdevice when the module calls __nv_* functions, runs O3 and emits
 // PTX for one chip, in process.

@@ -1,4 +1,5 @@
-//===- Pipeline.h - the one pass pipeline of Tessel ---------------*- C++ -*-===//
+//===- Pipeline.h - the one pass pipeline of Tessel ---------------*- C++
+//-*-===//
 //
 // Every consumer (tessel-opt, the CLI, the JIT, the autotuner) builds its
 // passes here, so any kernel that fails anywhere replays with tessel-opt.

@@ -1,4 +1,5 @@
-//===- Passes.h - Tessel dialect passes ---------------------------*- C++ -*-===//
+//===- Passes.h - Tessel dialect passes ---------------------------*- C++
+//-*-===//
 //
 // Declarations and registration of the tile-level passes.
 //

@@ -144,16 +144,18 @@ LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
                                    scalar(op.getUpperBound()),
                                    scalar(op.getStep()), inits);
   {
-  OpBuilder::InsertionGuard guard(b);
-  Block *body = newFor.getBody();
-  dropTerminator(body);
-  b.setInsertionPointToEnd(body);
-  setScalar(op.getInductionVar(), newFor.getInductionVar());
-  unflatten(*this, op.getRegionIterArgs(), newFor.getRegionIterArgs(), counts);
-  if (failed(lowerBlock(*op.getBody())))
-    return failure();
-  auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
-  scf::YieldOp::create(b, yield.getLoc(), flatten(*this, yield.getOperands()));
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = newFor.getBody();
+    dropTerminator(body);
+    b.setInsertionPointToEnd(body);
+    setScalar(op.getInductionVar(), newFor.getInductionVar());
+    unflatten(*this, op.getRegionIterArgs(), newFor.getRegionIterArgs(),
+              counts);
+    if (failed(lowerBlock(*op.getBody())))
+      return failure();
+    auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
+    scf::YieldOp::create(b, yield.getLoc(),
+                         flatten(*this, yield.getOperands()));
   }
   unflatten(*this, op.getResults(), newFor.getResults(), counts);
   return success();
@@ -187,7 +189,8 @@ LogicalResult KernelLowering::lowerIf(scf::IfOp op) {
     if (failed(lowerBlock(from.front())))
       return failure();
     auto yield = cast<scf::YieldOp>(from.front().getTerminator());
-    scf::YieldOp::create(b, yield.getLoc(), flatten(*this, yield.getOperands()));
+    scf::YieldOp::create(b, yield.getLoc(),
+                         flatten(*this, yield.getOperands()));
     return success();
   };
   if (failed(lowerRegion(op.getThenRegion(), newIf.getThenRegion())))
@@ -219,14 +222,16 @@ LogicalResult KernelLowering::lowerTileConstruction(Operation *op) {
         auto dense = dyn_cast<SplatElementsAttr>(c.getValue());
         if (!dense)
           return c.emitOpError("tile constants must be splats");
-        Value v = arith::ConstantOp::create(b, loc, dense.getSplatValue<TypedAttr>());
+        Value v =
+            arith::ConstantOp::create(b, loc, dense.getSplatValue<TypedAttr>());
         setRegs(c.getResult(), Regs(m->numRegs(), v));
         return success();
       })
       .Case<ExpandDimsOp>([&](ExpandDimsOp e) -> LogicalResult {
         const Regs &src = regs(e.getSrc());
         if ((int64_t)src.size() != m->numRegs())
-          return e.emitOpError("source layout is not the slice of the result's");
+          return e.emitOpError(
+              "source layout is not the slice of the result's");
         setRegs(e.getResult(), src);
         return success();
       })
@@ -276,7 +281,7 @@ LogicalResult KernelLowering::lowerElementwise(Operation *op) {
     OperationState state(op->getLoc(), op->getName());
     for (Value v : op->getOperands())
       state.operands.push_back(isa<RankedTensorType>(v.getType()) ? regs(v)[r]
-                                                                   : scalar(v));
+                                                                  : scalar(v));
     for (Value res : op->getResults())
       state.types.push_back(
           registerType(cast<RankedTensorType>(res.getType()).getElementType()));
@@ -294,8 +299,8 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
   Location loc = op->getLoc();
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<ParamOp>([](ParamOp p) {
-        return p.emitOpError("knob '") << p.getName()
-                                       << "' is unbound; run tessel-specialize";
+        return p.emitOpError("knob '")
+               << p.getName() << "' is unbound; run tessel-specialize";
       })
       .Case<ProgramIdOp, NumProgramsOp>([&](Operation *o) {
         auto dim = static_cast<mlir::gpu::Dimension>(
@@ -322,7 +327,8 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
         });
         if (tiled)
           return lowerTileConstruction(o);
-        if (o->getNumRegions() != 0 || o->getDialect()->getNamespace() == "tessel")
+        if (o->getNumRegions() != 0 ||
+            o->getDialect()->getNamespace() == "tessel")
           return o->emitOpError("cannot be lowered by convert-tessel-to-nvvm");
         // A scalar op (arith, math, index casts): clone with mapped operands.
         Operation *clone = b.clone(*o, scalars);

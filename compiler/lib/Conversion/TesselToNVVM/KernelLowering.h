@@ -1,4 +1,5 @@
-//===- KernelLowering.h - state of lowering one kernel -----------*- C++ -*-===//
+//===- KernelLowering.h - state of lowering one kernel -----------*- C++
+//-*-===//
 //
 // Lowering a laid-out kernel to per-thread code: every tile value becomes the
 // registers its layout gives each thread (one SSA value per register). The

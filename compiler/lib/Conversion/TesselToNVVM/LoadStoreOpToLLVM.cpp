@@ -28,7 +28,8 @@ LogicalResult mlir::tessel::lowerAddPtr(KernelLowering &k, AddPtrOp op) {
   const Regs &ptrs = k.regs(op.getPtr()), &offs = k.regs(op.getOffset());
   Regs out;
   for (auto [p, o] : llvm::zip(ptrs, offs))
-    out.push_back(LLVM::GEPOp::create(k.b, loc, ptrType, elem, p, ValueRange{o}));
+    out.push_back(
+        LLVM::GEPOp::create(k.b, loc, ptrType, elem, p, ValueRange{o}));
   k.setRegs(op.getResult(), out);
   return success();
 }
@@ -49,11 +50,13 @@ LogicalResult mlir::tessel::lowerLoad(KernelLowering &k, LoadOp op) {
       out.push_back(LLVM::LoadOp::create(k.b, loc, elem, p, align));
       continue;
     }
-    Value other = op.getOther() ? k.regs(op.getOther())[i] : zeroOf(k.b, loc, elem);
+    Value other =
+        op.getOther() ? k.regs(op.getOther())[i] : zeroOf(k.b, loc, elem);
     auto ifOp = scf::IfOp::create(
         k.b, loc, k.regs(op.getMask())[i],
         [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
+          scf::YieldOp::create(
+              b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
         },
         [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, other); });
     out.push_back(ifOp.getResult(0));

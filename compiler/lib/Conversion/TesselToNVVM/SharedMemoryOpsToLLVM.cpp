@@ -21,8 +21,8 @@ static int64_t sharedBytesOf(Type e) {
 }
 
 /// Row-major linear index of `coords` in `shape`, as i32.
-static Value linearIndex(KernelLowering &k, Location loc, ArrayRef<Value> coords,
-                         ArrayRef<int64_t> shape) {
+static Value linearIndex(KernelLowering &k, Location loc,
+                         ArrayRef<Value> coords, ArrayRef<int64_t> shape) {
   Value idx = coords[0];
   for (unsigned d = 1; d < coords.size(); ++d)
     idx = k.add(loc, k.mul(loc, idx, k.i32(loc, shape[d])), coords[d]);
@@ -46,7 +46,7 @@ static void storeShared(KernelLowering &k, Location loc, Value v, Type e,
 }
 
 static Value loadShared(KernelLowering &k, Location loc, Type e, Value ptr) {
-  Type stored = isa<PtrType>(e) ? k.b.getI64Type()
+  Type stored = isa<PtrType>(e)  ? k.b.getI64Type()
                 : e.isInteger(1) ? k.b.getI8Type()
                                  : e;
   Value v = LLVM::LoadOp::create(k.b, loc, stored, ptr, sharedBytesOf(e));
@@ -58,7 +58,8 @@ static Value loadShared(KernelLowering &k, Location loc, Type e, Value ptr) {
 }
 
 // convert_layout %x : L1 -> L2
-//   barrier; smem[coords_L1(t, r)] = x[r]; barrier; y[r] = smem[coords_L2(t, r)]
+//   barrier; smem[coords_L1(t, r)] = x[r]; barrier; y[r] = smem[coords_L2(t,
+//   r)]
 LogicalResult mlir::tessel::lowerConvertLayout(KernelLowering &k,
                                                tgpu::ConvertLayoutOp op) {
   Location loc = op.getLoc();
@@ -79,9 +80,10 @@ LogicalResult mlir::tessel::lowerConvertLayout(KernelLowering &k,
   k.barrier(loc);
   Regs out;
   for (auto &c : k.coords(loc, *dst))
-    out.push_back(loadShared(
-        k, loc, e,
-        elementPtr(k, loc, base, linearIndex(k, loc, c, type.getShape()), bytes)));
+    out.push_back(
+        loadShared(k, loc, e,
+                   elementPtr(k, loc, base,
+                              linearIndex(k, loc, c, type.getShape()), bytes)));
   k.setRegs(op.getResult(), out);
   return success();
 }
@@ -106,10 +108,11 @@ LogicalResult mlir::tessel::lowerReduce(KernelLowering &k, ReduceOp op) {
   auto srcCoords = k.coords(loc, *src);
   for (auto [r, v] : llvm::enumerate(k.regs(op.getSrc()))) {
     Value x = op.getAbs() ? (Value)math::AbsFOp::create(k.b, loc, v) : v;
-    storeShared(k, loc, x, e,
-                elementPtr(k, loc, base,
-                           linearIndex(k, loc, srcCoords[r], srcType.getShape()),
-                           bytes));
+    storeShared(
+        k, loc, x, e,
+        elementPtr(k, loc, base,
+                   linearIndex(k, loc, srcCoords[r], srcType.getShape()),
+                   bytes));
   }
   k.barrier(loc);
 
@@ -118,13 +121,15 @@ LogicalResult mlir::tessel::lowerReduce(KernelLowering &k, ReduceOp op) {
                          ? APFloat::getZero(floatType.getFloatSemantics())
                          : APFloat::getInf(floatType.getFloatSemantics(),
                                            op.getKind() == ReduceKind::max);
-  Value init = arith::ConstantOp::create(k.b, loc, k.b.getFloatAttr(e, identity));
+  Value init =
+      arith::ConstantOp::create(k.b, loc, k.b.getFloatAttr(e, identity));
   Value lb = arith::ConstantIndexOp::create(k.b, loc, 0);
   Value ub = arith::ConstantIndexOp::create(k.b, loc, len);
   Value step = arith::ConstantIndexOp::create(k.b, loc, 1);
 
   auto dstCoords = k.coords(loc, *dst);
-  std::map<std::vector<int64_t>, Value> done; // same register offset, same value
+  std::map<std::vector<int64_t>, Value>
+      done; // same register offset, same value
   Regs out;
   for (int64_t r = 0; r < dst->numRegs(); ++r) {
     auto key = dst->regOffsets[r];

@@ -26,7 +26,8 @@ constexpr llvm::StringLiteral kSharedName = "__tessel_smem";
 constexpr int64_t kSharedAlign = 16;
 
 struct ConvertTesselToNVVMPass
-    : public mlir::tessel::impl::ConvertTesselToNVVMBase<ConvertTesselToNVVMPass> {
+    : public mlir::tessel::impl::ConvertTesselToNVVMBase<
+          ConvertTesselToNVVMPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> kernels;
@@ -40,7 +41,8 @@ struct ConvertTesselToNVVMPass
     b.setInsertionPointToEnd(module.getBody());
     module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
-    auto gpuModule = mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kGpuModuleName);
+    auto gpuModule =
+        mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kGpuModuleName);
     b.setInsertionPointToStart(gpuModule.getBody());
     auto smem = LLVM::GlobalOp::create(
         b, module.getLoc(), LLVM::LLVMArrayType::get(b.getI8Type(), 0),
@@ -57,9 +59,11 @@ struct ConvertTesselToNVVMPass
                             LLVM::GlobalOp smem) {
     auto warps = f->getAttrOfType<IntegerAttr>("tessel.num_warps");
     if (!warps)
-      return f.emitOpError("has no tessel.num_warps; run tessel-specialize first");
+      return f.emitOpError(
+          "has no tessel.num_warps; run tessel-specialize first");
     if (!f.getBody().hasOneBlock())
-      return f.emitOpError("kernel bodies must be a single block (use scf ops)");
+      return f.emitOpError(
+          "kernel bodies must be a single block (use scf ops)");
     MLIRContext *ctx = f.getContext();
     SmallVector<Type> argTypes;
     for (Type t : f.getArgumentTypes()) {
@@ -77,7 +81,8 @@ struct ConvertTesselToNVVMPass
     b.setInsertionPointToEnd(gpuModule.getBody());
     auto gf = mlir::gpu::GPUFuncOp::create(b, f.getLoc(), f.getName(),
                                            b.getFunctionType(argTypes, {}));
-    gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
+                b.getUnitAttr());
     int64_t threads = warps.getInt() * ::tessel::layout::kWarpSize;
     gf.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({(int32_t)threads, 1, 1}));
 

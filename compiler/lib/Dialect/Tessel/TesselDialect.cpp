@@ -97,18 +97,17 @@ LogicalResult ParamOp::verify() {
       return emitOpError("lists no values for '") << getName() << "'";
     for (int64_t v : *values)
       if (v <= 0)
-        return emitOpError("value ") << v << " of '" << getName()
-                                     << "' is not positive";
+        return emitOpError("value ")
+               << v << " of '" << getName() << "' is not positive";
     if (auto def = getDefaultValueAttr())
       if (!llvm::is_contained(*values, def.getInt()))
-        return emitOpError("default ")
-               << def.getInt() << " of '" << getName()
-               << "' is not among its values";
+        return emitOpError("default ") << def.getInt() << " of '" << getName()
+                                       << "' is not among its values";
   }
   // The attribute getter is unsigned; read the signed value.
   if (auto def = getDefaultValueAttr(); def && def.getInt() <= 0)
-    return emitOpError("default ") << def.getInt() << " of '" << getName()
-                                   << "' is not positive";
+    return emitOpError("default ")
+           << def.getInt() << " of '" << getName() << "' is not positive";
   return success();
 }
 
@@ -118,9 +117,8 @@ LogicalResult RangeOp::verify() {
 
 LogicalResult SplatOp::verify() {
   if (getType().getElementType() != getValue().getType())
-    return emitOpError("splats ")
-           << getValue().getType() << " into a tile of "
-           << getType().getElementType();
+    return emitOpError("splats ") << getValue().getType() << " into a tile of "
+                                  << getType().getElementType();
   return verifySizes(*this, getType(), getSizes());
 }
 
@@ -133,12 +131,13 @@ LogicalResult BroadcastOp::verify() {
     return emitOpError("broadcasts rank ")
            << src.getRank() << " to rank " << dst.getRank()
            << "; use tessel.expand_dims to add dimensions";
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(src.getShape(), dst.getShape()))) {
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(src.getShape(), dst.getShape()))) {
     auto [s, d] = pair;
     if (s != 1 && !ShapedType::isDynamic(s) && !ShapedType::isDynamic(d) &&
         s != d)
-      return emitOpError("dimension ") << i << " of size " << s
-                                       << " cannot broadcast to " << d;
+      return emitOpError("dimension ")
+             << i << " of size " << s << " cannot broadcast to " << d;
   }
   return verifySizes(*this, dst, getSizes());
 }
@@ -147,8 +146,8 @@ LogicalResult ExpandDimsOp::verify() {
   auto src = getSrc().getType(), dst = getType();
   int64_t axis = getAxisAttr().getInt(); // signed: the getter is unsigned
   if (axis < 0 || axis > src.getRank())
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << src.getRank();
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << src.getRank();
   if (dst.getRank() != src.getRank() + 1 || dst.getDimSize(axis) != 1)
     return emitOpError("result must be the source with a 1 inserted at axis ")
            << axis;
@@ -156,8 +155,8 @@ LogicalResult ExpandDimsOp::verify() {
   expect.insert(expect.begin() + axis, 1);
   if (!shapesCompatible(expect, dst.getShape()) ||
       src.getElementType() != dst.getElementType())
-    return emitOpError("result ") << dst << " does not match " << src
-                                  << " with a 1 at axis " << axis;
+    return emitOpError("result ")
+           << dst << " does not match " << src << " with a 1 at axis " << axis;
   return success();
 }
 
@@ -165,7 +164,8 @@ LogicalResult AddPtrOp::verify() {
   auto ptrTile = dyn_cast<RankedTensorType>(getPtr().getType());
   auto offTile = dyn_cast<RankedTensorType>(getOffset().getType());
   if ((ptrTile == nullptr) != (offTile == nullptr))
-    return emitOpError("pointer and offset must both be scalars or both be tiles");
+    return emitOpError(
+        "pointer and offset must both be scalars or both be tiles");
   if (ptrTile && !shapesCompatible(ptrTile.getShape(), offTile.getShape()))
     return emitOpError("offset shape ")
            << offTile << " differs from pointer shape " << ptrTile;
@@ -184,20 +184,20 @@ LogicalResult LoadOp::verify() {
   auto pointee = cast<PtrType>(ptrType.getElementType()).getPointee();
   auto result = getType();
   if (result.getElementType() != pointee)
-    return emitOpError("loads ") << result.getElementType()
-                                 << " through pointers to " << pointee;
+    return emitOpError("loads ")
+           << result.getElementType() << " through pointers to " << pointee;
   if (!shapesCompatible(result.getShape(), ptrType.getShape()))
     return emitOpError("result shape differs from pointer shape");
   if (getMask() &&
       !shapesCompatible(getMask().getType().getShape(), ptrType.getShape()))
-    return emitOpError("mask ") << getMask().getType()
-                                << " does not have the pointers' shape "
-                                << ptrType;
+    return emitOpError("mask ")
+           << getMask().getType() << " does not have the pointers' shape "
+           << ptrType;
   if (getOther() && !getMask())
     return emitOpError("'other' needs a mask");
   if (getOther() && getOther().getType() != result)
-    return emitOpError("'other' ") << getOther().getType()
-                                   << " differs from the result " << result;
+    return emitOpError("'other' ")
+           << getOther().getType() << " differs from the result " << result;
   return success();
 }
 
@@ -251,16 +251,16 @@ LogicalResult StoreOp::verify() {
   auto pointee = cast<PtrType>(ptrType.getElementType()).getPointee();
   auto value = cast<RankedTensorType>(getValue().getType());
   if (value.getElementType() != pointee)
-    return emitOpError("stores ") << value.getElementType()
-                                  << " through pointers to " << pointee;
+    return emitOpError("stores ")
+           << value.getElementType() << " through pointers to " << pointee;
   if (!shapesCompatible(value.getShape(), ptrType.getShape()))
-    return emitOpError("value ") << value << " does not have the pointers' shape "
-                                 << ptrType;
+    return emitOpError("value ")
+           << value << " does not have the pointers' shape " << ptrType;
   if (getMask() &&
       !shapesCompatible(getMask().getType().getShape(), ptrType.getShape()))
-    return emitOpError("mask ") << getMask().getType()
-                                << " does not have the pointers' shape "
-                                << ptrType;
+    return emitOpError("mask ")
+           << getMask().getType() << " does not have the pointers' shape "
+           << ptrType;
   return success();
 }
 
@@ -322,11 +322,11 @@ LogicalResult DotOp::verify() {
     return ShapedType::isDynamic(x) || ShapedType::isDynamic(y) || x == y;
   };
   if (!agree(dim(a, 1), dim(b, 0)))
-    return emitOpError("contracts K = ") << dim(a, 1) << " of a with K = "
-                                         << dim(b, 0) << " of b";
+    return emitOpError("contracts K = ")
+           << dim(a, 1) << " of a with K = " << dim(b, 0) << " of b";
   if (!agree(dim(a, 0), dim(c, 0)) || !agree(dim(b, 1), dim(c, 1)))
-    return emitOpError("result ") << c << " is not M x N of a " << a << " and b "
-                                  << b;
+    return emitOpError("result ")
+           << c << " is not M x N of a " << a << " and b " << b;
   for (auto [t, name] : {std::pair{a, "a"}, std::pair{b, "b"}})
     for (int i = 0; i < 2; ++i)
       if (!ShapedType::isDynamic(dim(t, i)) &&
@@ -346,8 +346,8 @@ LogicalResult ReduceOp::verify() {
     return emitOpError("axis ") << axis << " is out of range for a 2-D tile";
   if (dst.getRank() != 1 ||
       !shapesCompatible({src.getDimSize(1 - axis)}, dst.getShape()))
-    return emitOpError("result ") << dst << " must be " << src
-                                  << " without axis " << axis;
+    return emitOpError("result ")
+           << dst << " must be " << src << " without axis " << axis;
   if (src.getElementType() != dst.getElementType())
     return emitOpError("changes the element type");
   return success();

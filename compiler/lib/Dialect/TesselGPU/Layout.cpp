@@ -83,8 +83,8 @@ static std::string join(const std::vector<unsigned> &v) {
 std::string Layout::str() const {
   switch (kind) {
   case Kind::Blocked:
-    return "blocked<spt=" + join(sizePerThread) + " tpw=" +
-           join(threadsPerWarp) + " wpc=" + join(warpsPerCTA) +
+    return "blocked<spt=" + join(sizePerThread) +
+           " tpw=" + join(threadsPerWarp) + " wpc=" + join(warpsPerCTA) +
            " order=" + join(order) + ">";
   case Kind::Mma:
     return "mma<v2 warps=" + join(warpsPerCTA) + ">";
@@ -117,7 +117,8 @@ bool LayoutMap::wraps(unsigned dim) const {
   return maxThread + maxReg >= shape[dim];
 }
 
-static LayoutMap applyBlocked(const Layout &l, const std::vector<int64_t> &shape) {
+static LayoutMap applyBlocked(const Layout &l,
+                              const std::vector<int64_t> &shape) {
   unsigned rank = (unsigned)shape.size();
   LayoutMap m;
   m.shape = shape;

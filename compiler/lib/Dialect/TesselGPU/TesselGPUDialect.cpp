@@ -131,10 +131,9 @@ SliceAttr::verifyEncoding(ArrayRef<int64_t> shape, Type,
 
 FailureOr<layout::Layout> mlir::tessel::tgpu::toLayout(Attribute attr) {
   if (auto b = dyn_cast_or_null<BlockedAttr>(attr))
-    return layout::Layout::blocked(toStd(b.getSizePerThread()),
-                                   toStd(b.getThreadsPerWarp()),
-                                   toStd(b.getWarpsPerCTA()),
-                                   toStd(b.getOrder()));
+    return layout::Layout::blocked(
+        toStd(b.getSizePerThread()), toStd(b.getThreadsPerWarp()),
+        toStd(b.getWarpsPerCTA()), toStd(b.getOrder()));
   if (auto m = dyn_cast_or_null<MmaAttr>(attr))
     return layout::Layout::mma(m.getWarpsPerCTA()[0], m.getWarpsPerCTA()[1]);
   if (auto s = dyn_cast_or_null<SliceAttr>(attr)) {
@@ -147,7 +146,7 @@ FailureOr<layout::Layout> mlir::tessel::tgpu::toLayout(Attribute attr) {
 }
 
 Attribute mlir::tessel::tgpu::fromLayout(MLIRContext *ctx,
-                                        const layout::Layout &l) {
+                                         const layout::Layout &l) {
   switch (l.kind) {
   case layout::Layout::Kind::Blocked:
     return BlockedAttr::get(ctx, l.sizePerThread, l.threadsPerWarp,

@@ -1,4 +1,5 @@
-//===- Layout.h - thread layouts of tiles as pure functions ------*- C++ -*-===//
+//===- Layout.h - thread layouts of tiles as pure functions ------*- C++
+//-*-===//
 //
 // A layout says which (thread, register) holds which element of a tile. These
 // are the maths behind #tessel_gpu.blocked / mma / slice, kept free of MLIR so

@@ -22,7 +22,8 @@ static void stageTile(KernelLowering &k, Location loc,
                       int64_t base, int64_t pitch) {
   auto coords = k.coords(loc, m);
   for (auto [r, v] : llvm::enumerate(regs)) {
-    Value idx = k.add(loc, k.mul(loc, coords[r][0], k.i32(loc, pitch)), coords[r][1]);
+    Value idx =
+        k.add(loc, k.mul(loc, coords[r][0], k.i32(loc, pitch)), coords[r][1]);
     Value byte = k.add(loc, k.mul(loc, idx, k.i32(loc, 2)), k.i32(loc, base));
     LLVM::StoreOp::create(k.b, loc, v, k.smemPtr(loc, byte), 2);
   }
@@ -103,21 +104,25 @@ LogicalResult mlir::tessel::lowerDotMMAv2(KernelLowering &k, DotOp op) {
   Type accStruct = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
   Type half2 = VectorType::get({2}, elem);
   auto operand = [&](Value v) -> Value {
-    return elem.isF16() ? (Value)LLVM::BitcastOp::create(k.b, loc, half2, v) : v;
+    return elem.isF16() ? (Value)LLVM::BitcastOp::create(k.b, loc, half2, v)
+                        : v;
   };
-  NVVM::MMATypes ptxType = elem.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  NVVM::MMATypes ptxType =
+      elem.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
 
   for (int64_t kk = 0; kk < kd / 16; ++kk) {
     SmallVector<SmallVector<Value>> aFrag, bFrag;
     for (int64_t im = 0; im < repM; ++im) {
       Value row = mask(k.add(loc, aRowBase, k.i32(loc, im * 16 * wm)), m);
       Value col = k.add(loc, aColBase, k.i32(loc, kk * 16));
-      aFrag.push_back(ldmatrix(k, loc, byteAt(offA, row, col, pitchA), 4, false));
+      aFrag.push_back(
+          ldmatrix(k, loc, byteAt(offA, row, col, pitchA), 4, false));
     }
     for (int64_t in = 0; in < repN; ++in) {
       Value row = k.add(loc, laneRow, k.i32(loc, kk * 16));
       Value col = mask(k.add(loc, bColBase, k.i32(loc, in * 8 * wn)), n);
-      bFrag.push_back(ldmatrix(k, loc, byteAt(offB, row, col, pitchB), 2, true));
+      bFrag.push_back(
+          ldmatrix(k, loc, byteAt(offB, row, col, pitchB), 2, true));
     }
     for (int64_t im = 0; im < repM; ++im)
       for (int64_t in = 0; in < repN; ++in) {
@@ -134,7 +139,8 @@ LogicalResult mlir::tessel::lowerDotMMAv2(KernelLowering &k, DotOp op) {
             std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                            NVVM::MMALayout::col});
         for (int i = 0; i < 4; ++i)
-          acc[base + i] = LLVM::ExtractValueOp::create(k.b, loc, mma.getResult(), i);
+          acc[base + i] =
+              LLVM::ExtractValueOp::create(k.b, loc, mma.getResult(), i);
       }
   }
   k.setRegs(op.getResult(), acc);

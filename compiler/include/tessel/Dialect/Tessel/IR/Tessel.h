@@ -1,4 +1,5 @@
-//===- Tessel.h - the tile-level Tessel dialect -------------------*- C++ -*-===//
+//===- Tessel.h - the tile-level Tessel dialect -------------------*- C++
+//-*-===//
 //
 // Dialect, `!tessel.ptr` type and ops of the Tessel DSL.
 //

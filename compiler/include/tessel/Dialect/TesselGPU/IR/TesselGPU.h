@@ -1,4 +1,5 @@
-//===- TesselGPU.h - layouts and the GPU-level ops ----------------*- C++ -*-===//
+//===- TesselGPU.h - layouts and the GPU-level ops ----------------*- C++
+//-*-===//
 //
 // Layout attributes (#tessel_gpu.blocked / mma / slice), convert_layout, and
 // the bridge between the attributes and the pure maths of Layout.h.
