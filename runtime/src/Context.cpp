@@ -13,16 +13,10 @@
 namespace tessel::rt {
 
 Expected<Context> Context::acquire(int ordinal) {
-  Expected<CudaDriver *> drv = CudaDriver::get();
+  Expected<CudaDriver *> drv = driverFor(ordinal);
   if (!drv)
     return drv.status();
   CudaDriver &cu = **drv;
-  Expected<int> count = deviceCount();
-  if (!count)
-    return count.status();
-  if (ordinal < 0 || ordinal >= *count)
-    return Status::error("no CUDA device ", ordinal, ": the driver sees ",
-                         *count, " device(s)");
 
   Context context;
   TESSEL_CU(cu.cuDeviceGet(&context.device_, ordinal), "");

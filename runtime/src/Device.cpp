@@ -20,17 +20,24 @@ Expected<int> deviceCount() {
   return count;
 }
 
-Expected<DeviceInfo> queryDevice(int ordinal) {
+Expected<CudaDriver *> driverFor(int ordinal) {
   Expected<CudaDriver *> drv = CudaDriver::get();
   if (!drv)
     return drv.status();
-  CudaDriver &cu = **drv;
   Expected<int> count = deviceCount();
   if (!count)
     return count.status();
   if (ordinal < 0 || ordinal >= *count)
     return Status::error("no CUDA device ", ordinal, ": the driver sees ",
                          *count, " device(s)");
+  return *drv;
+}
+
+Expected<DeviceInfo> queryDevice(int ordinal) {
+  Expected<CudaDriver *> drv = driverFor(ordinal);
+  if (!drv)
+    return drv.status();
+  CudaDriver &cu = **drv;
 
   CUdevice device = 0;
   TESSEL_CU(cu.cuDeviceGet(&device, ordinal), "");

@@ -9,6 +9,7 @@
 #ifndef TESSEL_RUNTIME_DEVICE_H
 #define TESSEL_RUNTIME_DEVICE_H
 
+#include "tessel/runtime/CudaDriver.h"
 #include "tessel/runtime/Status.h"
 
 #include <cuda.h>
@@ -51,6 +52,9 @@ Expected<int> deviceCount();
 
 /// Reads the properties of device `ordinal`.
 Expected<DeviceInfo> queryDevice(int ordinal);
+
+/// The loaded driver, once `ordinal` is known to name a device.
+Expected<CudaDriver *> driverFor(int ordinal);
 
 /// The Tessel compilation target for a device: "sm_80" (cc 8.0-8.8: A100,
 /// and the 8.6/8.7 parts that run sm_80 code), "sm_89" (L40S), "sm_90a"
