@@ -1,0 +1,186 @@
+// syrk.mlir — NS lines 1 and 2: C = alpha * X * X^T + beta * D, C and D
+// symmetric m x m (bf16, row-major, leading dimension ldc), X an m x k view
+// with element strides (sxr, sxc) — so a tall matrix is read transposed, with
+// no copy. Accumulation in fp32.
+//   line 1:      A = X X^T          (alpha = 1, beta = 0: D is not read)
+//   line 2:      B = b A + c A A    (X := A, D := A, alpha = c, beta = b;
+//                                    A is symmetric, so A A = A A^T)
+// Only tiles on or above the diagonal are computed: the grid is triangular,
+// (T(T+1)/2, 1, batch) with T = cdiv(m, BLOCK), program t -> tile (i, j),
+// i <= j; each off-diagonal tile is stored twice (at (i, j) and transposed at
+// (j, i)). Batch offsets are 64-bit.
+func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
+                %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
+                %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
+    attributes {tessel.kernel} {
+  %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
+  %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index
+  %warps = tessel.param "num_warps" {default_value = 4 : i64, values = array<i64: 4, 8>} : index
+  %bs = arith.index_cast %BS : index to i32
+  %bk = arith.index_cast %BK : index to i32
+  %c0_i32 = arith.constant 0 : i32
+  %c1_i32 = arith.constant 1 : i32
+  %c2_i32 = arith.constant 2 : i32
+
+  // This batch entry's matrices (64-bit offsets: batch x m x k may pass 2^31).
+  %bz = tessel.program_id 2 : i32
+  %bz64 = arith.extsi %bz : i32 to i64
+  %xo = arith.muli %bz64, %x_batch : i64
+  %co = arith.muli %bz64, %c_batch : i64
+  %xm = tessel.addptr %x, %xo : !tessel.ptr<bf16>, i64
+  %dm = tessel.addptr %d, %co : !tessel.ptr<bf16>, i64
+  %cm = tessel.addptr %c, %co : !tessel.ptr<bf16>, i64
+
+  // Program t -> upper-triangle tile (i, j): row i starts at
+  // start(i) = i (2T - i + 1) / 2; i from the quadratic, then corrected by
+  // one either way for float rounding.
+  %t = tessel.program_id 0 : i32
+  %mb = arith.addi %m, %bs : i32
+  %mb1 = arith.subi %mb, %c1_i32 : i32
+  %T = arith.divsi %mb1, %bs : i32
+  %T2 = arith.muli %T, %c2_i32 : i32
+  %T21 = arith.addi %T2, %c1_i32 : i32
+  %T21f = arith.sitofp %T21 : i32 to f32
+  %tf = arith.sitofp %t : i32 to f32
+  %eight = arith.constant 8.0 : f32
+  %half = arith.constant 0.5 : f32
+  %sqT = arith.mulf %T21f, %T21f : f32
+  %t8 = arith.mulf %tf, %eight : f32
+  %disc = arith.subf %sqT, %t8 : f32
+  %root = math.sqrt %disc : f32
+  %num = arith.subf %T21f, %root : f32
+  %i0f = arith.mulf %num, %half : f32
+  %i0 = arith.fptosi %i0f : f32 to i32
+  // start(i) = i * (2T + 1 - i) / 2
+  %i0n = arith.subi %T21, %i0 : i32
+  %s0p = arith.muli %i0, %i0n : i32
+  %s0 = arith.divsi %s0p, %c2_i32 : i32
+  %too_far = arith.cmpi sgt, %s0, %t : i32
+  %i0m1 = arith.subi %i0, %c1_i32 : i32
+  %i1 = arith.select %too_far, %i0m1, %i0 : i32
+  %i1p1 = arith.addi %i1, %c1_i32 : i32
+  %i1n = arith.subi %T21, %i1p1 : i32
+  %s1p = arith.muli %i1p1, %i1n : i32
+  %s1 = arith.divsi %s1p, %c2_i32 : i32
+  %next = arith.cmpi sle, %s1, %t : i32
+  %ti = arith.select %next, %i1p1, %i1 : i32
+  %tin = arith.subi %T21, %ti : i32
+  %stp = arith.muli %ti, %tin : i32
+  %start = arith.divsi %stp, %c2_i32 : i32
+  %tj0 = arith.subi %t, %start : i32
+  %tj = arith.addi %tj0, %ti : i32
+
+  // Rows (of X and C) for tile row i, columns for tile column j.
+  %r0 = arith.muli %ti, %bs : i32
+  %q0 = arith.muli %tj, %bs : i32
+  %rr = tessel.range %BS : tensor<?xi32>
+  %r0s = tessel.splat %r0 [%BS] : i32 -> tensor<?xi32>
+  %q0s = tessel.splat %q0 [%BS] : i32 -> tensor<?xi32>
+  %rows = arith.addi %r0s, %rr : tensor<?xi32>
+  %cols = arith.addi %q0s, %rr : tensor<?xi32>
+  %rk = tessel.range %BK : tensor<?xi32>
+  %ms1 = tessel.splat %m [%BS] : i32 -> tensor<?xi32>
+  %row_ok = arith.cmpi slt, %rows, %ms1 : tensor<?xi32>
+  %col_ok = arith.cmpi slt, %cols, %ms1 : tensor<?xi32>
+
+  // Left operand: X[rows, kk] as a BLOCK x BLOCK_K tile.
+  %lr = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+  %sxrs = tessel.splat %sxr [%BS] : i32 -> tensor<?x1xi32>
+  %lro = arith.muli %lr, %sxrs : tensor<?x1xi32>
+  %lk = tessel.expand_dims %rk {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+  %sxcs = tessel.splat %sxc [%BK] : i32 -> tensor<1x?xi32>
+  %lko = arith.muli %lk, %sxcs : tensor<1x?xi32>
+  %lro2 = tessel.broadcast %lro [%BS, %BK] : tensor<?x1xi32> -> tensor<?x?xi32>
+  %lko2 = tessel.broadcast %lko [%BS, %BK] : tensor<1x?xi32> -> tensor<?x?xi32>
+  %loff = arith.addi %lro2, %lko2 : tensor<?x?xi32>
+  %lbase = tessel.splat %xm [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  %lptr0 = tessel.addptr %lbase, %loff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  %lrow_ok = tessel.expand_dims %row_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
+  %lrow_ok2 = tessel.broadcast %lrow_ok [%BS, %BK] : tensor<?x1xi1> -> tensor<?x?xi1>
+
+  // Right operand: X^T[kk, cols] = X[cols, kk] as a BLOCK_K x BLOCK tile.
+  %rk2 = tessel.expand_dims %rk {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+  %sxcs2 = tessel.splat %sxc [%BK] : i32 -> tensor<?x1xi32>
+  %rko = arith.muli %rk2, %sxcs2 : tensor<?x1xi32>
+  %rc = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+  %sxrs2 = tessel.splat %sxr [%BS] : i32 -> tensor<1x?xi32>
+  %rco = arith.muli %rc, %sxrs2 : tensor<1x?xi32>
+  %rko2 = tessel.broadcast %rko [%BK, %BS] : tensor<?x1xi32> -> tensor<?x?xi32>
+  %rco2 = tessel.broadcast %rco [%BK, %BS] : tensor<1x?xi32> -> tensor<?x?xi32>
+  %roff = arith.addi %rko2, %rco2 : tensor<?x?xi32>
+  %rbase = tessel.splat %xm [%BK, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  %rptr0 = tessel.addptr %rbase, %roff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  %rcol_ok = tessel.expand_dims %col_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
+  %rcol_ok2 = tessel.broadcast %rcol_ok [%BK, %BS] : tensor<1x?xi1> -> tensor<?x?xi1>
+
+  // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T, the tail masked.
+  %zero = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %zero [%BS, %BS] : f32 -> tensor<?x?xf32>
+  %step = arith.muli %bk, %sxc : i32
+  %lsteps = tessel.splat %step [%BS, %BK] : i32 -> tensor<?x?xi32>
+  %rsteps = tessel.splat %step [%BK, %BS] : i32 -> tensor<?x?xi32>
+  %c0 = arith.constant 0 : index
+  %kend = arith.index_cast %k : i32 to index
+  %acc, %lp, %rp = scf.for %kk = %c0 to %kend step %BK
+      iter_args(%acc_i = %acc0, %lp_i = %lptr0, %rp_i = %rptr0)
+      -> (tensor<?x?xf32>, tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?x!tessel.ptr<bf16>>) {
+    %kk32 = arith.index_cast %kk : index to i32
+    %kks = tessel.splat %kk32 [%BK] : i32 -> tensor<?xi32>
+    %kidx = arith.addi %kks, %rk : tensor<?xi32>
+    %ks = tessel.splat %k [%BK] : i32 -> tensor<?xi32>
+    %k_ok = arith.cmpi slt, %kidx, %ks : tensor<?xi32>
+    %k_ok_l = tessel.expand_dims %k_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
+    %k_ok_l2 = tessel.broadcast %k_ok_l [%BS, %BK] : tensor<1x?xi1> -> tensor<?x?xi1>
+    %lmask = arith.andi %lrow_ok2, %k_ok_l2 : tensor<?x?xi1>
+    %k_ok_r = tessel.expand_dims %k_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
+    %k_ok_r2 = tessel.broadcast %k_ok_r [%BK, %BS] : tensor<?x1xi1> -> tensor<?x?xi1>
+    %rmask = arith.andi %rcol_ok2, %k_ok_r2 : tensor<?x?xi1>
+    %lt = tessel.load %lp_i, %lmask : tensor<?x?x!tessel.ptr<bf16>>
+    %rt = tessel.load %rp_i, %rmask : tensor<?x?x!tessel.ptr<bf16>>
+    %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
+    %lp_n = tessel.addptr %lp_i, %lsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+    %rp_n = tessel.addptr %rp_i, %rsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+    scf.yield %acc_n, %lp_n, %rp_n : tensor<?x?xf32>, tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?x!tessel.ptr<bf16>>
+  }
+
+  // Epilogue: alpha * acc + beta * D[rows, cols] (D read only when beta != 0).
+  %er = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+  %ec = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+  %er2 = tessel.broadcast %er [%BS, %BS] : tensor<?x1xi32> -> tensor<?x?xi32>
+  %ec2 = tessel.broadcast %ec [%BS, %BS] : tensor<1x?xi32> -> tensor<?x?xi32>
+  %ldcs = tessel.splat %ldc [%BS, %BS] : i32 -> tensor<?x?xi32>
+  %ero = arith.muli %er2, %ldcs : tensor<?x?xi32>
+  %off = arith.addi %ero, %ec2 : tensor<?x?xi32>
+  %eco = arith.muli %ec2, %ldcs : tensor<?x?xi32>
+  %offt = arith.addi %eco, %er2 : tensor<?x?xi32>
+  %ms2 = tessel.splat %m [%BS, %BS] : i32 -> tensor<?x?xi32>
+  %erok = arith.cmpi slt, %er2, %ms2 : tensor<?x?xi32>
+  %ecok = arith.cmpi slt, %ec2, %ms2 : tensor<?x?xi32>
+  %emask = arith.andi %erok, %ecok : tensor<?x?xi1>
+  %alphas = tessel.splat %alpha [%BS, %BS] : f32 -> tensor<?x?xf32>
+  %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
+  %has_d = arith.cmpf one, %beta, %zero : f32
+  %result = scf.if %has_d -> (tensor<?x?xf32>) {
+    %dbase = tessel.splat %dm [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+    %dptr = tessel.addptr %dbase, %off : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+    %dv = tessel.load %dptr, %emask : tensor<?x?x!tessel.ptr<bf16>>
+    %dv32 = arith.extf %dv : tensor<?x?xbf16> to tensor<?x?xf32>
+    %betas = tessel.splat %beta [%BS, %BS] : f32 -> tensor<?x?xf32>
+    %bd = arith.mulf %betas, %dv32 : tensor<?x?xf32>
+    %sum = arith.addf %scaled, %bd : tensor<?x?xf32>
+    scf.yield %sum : tensor<?x?xf32>
+  } else {
+    scf.yield %scaled : tensor<?x?xf32>
+  }
+  %out = arith.truncf %result : tensor<?x?xf32> to tensor<?x?xbf16>
+  %cbase = tessel.splat %cm [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  %cptr = tessel.addptr %cbase, %off : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  tessel.store %cptr, %out, %emask : tensor<?x?x!tessel.ptr<bf16>>
+  // The mirror tile C[j, i] = C[i, j]^T (not on the diagonal).
+  %off_diag = arith.cmpi ne, %ti, %tj : i32
+  scf.if %off_diag {
+    %ctptr = tessel.addptr %cbase, %offt : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+    tessel.store %ctptr, %out, %emask : tensor<?x?x!tessel.ptr<bf16>>
+  }
+  return
+}
