@@ -30,9 +30,12 @@ cp "$build"/kernels/*.ptx "$build"/kernels/*.json "$carry/kernels/"
 # xz-compressed (~50 MB -> ~15 MB).
 static=${TESSEL_STATIC_BUILD:-$repo/build-static}
 if [[ -f $static/build.ninja ]]; then
-  ninja -C "$static" -j2 tessel-jit-example-static
+  ninja -C "$static" -j2 tessel-jit-example-static tessel-gpu-ns-tests
   xz -T2 -6 -c "$static/bin/tessel-jit-example-static" \
     >"$carry/bin/tessel-jit-example-static.xz"
+  # tessel::ns::orthogonalize JITs its kernels: the compiler travels inside.
+  strip -o "$carry/bin/tessel-gpu-ns-tests" "$static/tests/gpu/tessel-gpu-ns-tests"
+  xz -T2 -6 "$carry/bin/tessel-gpu-ns-tests"
 else
   echo "note: no static build in $static (scripts/build-static.sh): the JIT example is not staged"
 fi

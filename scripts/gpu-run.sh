@@ -81,6 +81,23 @@ run_tests() {
 }
 run_tests tessel-gpu-runtime-tests 45
 run_tests tessel-gpu-kernel-tests 200
+# The NS library test carries the compiler (static build), xz-compressed.
+if [[ -z $build && -f $carry/bin/tessel-gpu-ns-tests.xz ]]; then
+  xz -dc "$carry/bin/tessel-gpu-ns-tests.xz" >"$carry/bin/tessel-gpu-ns-tests"
+  chmod +x "$carry/bin/tessel-gpu-ns-tests"
+fi
+if [[ -x $(binary tessel-gpu-ns-tests) ]]; then
+  TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} run_tests tessel-gpu-ns-tests 300
+  # A moving result is a race: the same inputs five more times must agree.
+  echo "== tessel-gpu-ns-tests, repeated"
+  TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} timeout --kill-after=10 200 \
+    "$(binary tessel-gpu-ns-tests)" --gtest_repeat=5 \
+    --gtest_filter='NSQuality.*:*aol4_1x512x512*:*muon5_2x128x256*' \
+    >"$OUT/tessel-gpu-ns-repeat.log" 2>&1
+  repeat_rc=$?
+  echo "   exit $repeat_rc"
+  ((repeat_rc == 0)) || status=1
+fi
 
 # The JIT example: compiles a DSL string in process for this GPU, runs it,
 # checks it against float64 (static build, staged xz-compressed).
@@ -115,7 +132,8 @@ done
 echo
 echo "==================== summary ===================="
 printf '%-26s %6s %6s %6s %7s %5s\n' binary tests passed failed skipped exit
-for name in tessel-gpu-runtime-tests tessel-gpu-kernel-tests; do
+for name in tessel-gpu-runtime-tests tessel-gpu-kernel-tests tessel-gpu-ns-tests; do
+  [[ -n ${exit_of[$name]:-} ]] || continue
   xml=$OUT/$name.xml
   if [[ -f $xml ]]; then
     tests=$(grep -o '<testsuites tests="[0-9]*"' "$xml" | grep -o '[0-9]*')
@@ -144,6 +162,11 @@ grep '^RESULT ' "$OUT/tessel-gpu-kernel-tests.log" 2>/dev/null | awk '
   END { printf "  %-10s %-7s %-15s %6s %5s %12s %14s\n", "kernel", "target", "variant", "checks", "fail", "rel_norm", "max_abs/ref"
         for (i = 1; i <= keys; ++i) { k = order[i]; split(k, p, " ")
           printf "  %-10s %-7s %-15s %6d %5d %12.3e %14.3e\n", p[1], p[2], p[3], n[k], bad[k] + 0, worstn[k], worsta[k] } }'
+echo
+echo "newton-schulz checks:"
+grep -h '^RESULT ns' "$OUT/tessel-gpu-ns-tests.log" 2>/dev/null | sed 's/^RESULT /  /'
+echo "repeated x5 (exit ${repeat_rc:-not run}):"
+grep -h '^RESULT ns' "$OUT/tessel-gpu-ns-repeat.log" 2>/dev/null | sort | uniq -c | sed 's/^/  /'
 failures=$(grep -h '^\[  FAILED  \] [A-Za-z]' "$OUT"/tessel-gpu-*-tests.log 2>/dev/null | sort -u)
 if [[ -n $failures ]]; then
   echo

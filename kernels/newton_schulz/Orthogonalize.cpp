@@ -1,0 +1,224 @@
+//===- Orthogonalize.cpp - the launch sequence of each NS variant ---------===//
+//
+// Compiles the NS kernels (syrk, line3, aol, frobenius) for the target once
+// per process through the compile cache, then issues, per call:
+//   AOL:       syrk (A = X X^T) -> aol_rowscale -> aol_symscale, then per step
+//              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) -> line3
+//   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
+// The working X is a compact m x n matrix; the first read and the last write
+// use the caller's layout (transposed for tall inputs).
+//
+//===----------------------------------------------------------------------===//
+#include "Orthogonalize.h"
+#include "NSKernelSources.h"
+
+#include "tessel/Target/CompileCache.h"
+#include "tessel/runtime/ArgPack.h"
+#include "tessel/runtime/CudaDriver.h"
+#include "tessel/runtime/Device.h"
+#include "tessel/runtime/Memory.h"
+#include "tessel/runtime/Module.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace tessel::ns {
+namespace {
+
+/// One compiled DSL file: its module and kernels with launch metadata.
+struct Compiled {
+  rt::Module module;
+  std::map<std::string, std::pair<rt::Kernel, KernelInfo>> kernels;
+};
+
+struct KernelSet {
+  Compiled syrk, line3, aol, frob;
+};
+
+rt::Status compile(const char *source, const char *name,
+                   const std::string &target, Compiled &out) {
+  CompileOptions options;
+  options.target = target;
+  options.bufferName = std::string("kernels/newton_schulz/") + name;
+  CachedCompile compiled;
+  std::string errors;
+  if (!compileWithCache(source, options, rt::DiskCache::fromEnvironment(),
+                        compiled, errors))
+    return rt::Status::error("compiling ", name, " for ", target, ":\n",
+                             errors);
+  auto module = rt::Module::load(compiled.cubin, name);
+  if (!module)
+    return module.status();
+  out.module = std::move(*module);
+  for (const KernelInfo &k : compiled.result.kernels) {
+    auto kernel = out.module.kernel(k.name);
+    if (!kernel)
+      return kernel.status();
+    out.kernels.emplace(k.name, std::make_pair(*kernel, k));
+  }
+  return rt::Status::success();
+}
+
+/// The kernels for `target`, compiled on first use (cached on disk across
+/// processes, in memory for this one).
+rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<KernelSet>> sets;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto &slot = sets[target];
+  if (slot)
+    return slot.get();
+  auto set = std::make_unique<KernelSet>();
+  TESSEL_RETURN_IF_ERROR(compile(kSyrkSource, "syrk.mlir", target, set->syrk));
+  TESSEL_RETURN_IF_ERROR(
+      compile(kLine3Source, "line3.mlir", target, set->line3));
+  TESSEL_RETURN_IF_ERROR(compile(kAolSource, "aol.mlir", target, set->aol));
+  TESSEL_RETURN_IF_ERROR(
+      compile(kFrobeniusSource, "frobenius.mlir", target, set->frob));
+  slot = std::move(set);
+  return slot.get();
+}
+
+unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
+
+/// Launches `name` of `c` with block/shared memory from its metadata.
+struct Launcher {
+  CUstream stream;
+  int launches = 0;
+  rt::Status operator()(Compiled &c, const std::string &name, rt::Grid grid,
+                        rt::ArgPack args) {
+    auto &[kernel, info] = c.kernels.at(name);
+    ++launches;
+    return kernel.launch(grid, rt::Block{(unsigned)(info.numWarps * 32)},
+                         (unsigned)info.sharedBytes, stream, args);
+  }
+  static int64_t knob(Compiled &c, const std::string &name,
+                      const std::string &knob) {
+    return c.kernels.at(name).second.params.at(knob);
+  }
+};
+
+} // namespace
+
+rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
+                         const Options &options, CUstream stream,
+                         CallInfo *info) {
+  std::string why;
+  auto plan = makePlan(shape, options.variant, &why);
+  if (!plan)
+    return rt::Status::error("tessel::ns::orthogonalize: ", why);
+  if (input == output)
+    return rt::Status::error("tessel::ns::orthogonalize: output must not "
+                             "alias input");
+  std::string target = options.target;
+  if (target.empty()) {
+    CUdevice device;
+    auto drv = rt::CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    TESSEL_CU((*drv)->cuCtxGetDevice(&device), "tessel::ns::orthogonalize");
+    auto dev = rt::queryDevice((int)device);
+    if (!dev)
+      return dev.status();
+    target = rt::targetFor(*dev);
+    if (target.empty())
+      return rt::Status::error("tessel::ns::orthogonalize: no Tessel target "
+                               "for ",
+                               dev->name);
+  }
+  auto kernels = kernelsFor(target);
+  if (!kernels)
+    return kernels.status();
+  KernelSet &k = **kernels;
+
+  const int64_t batch = plan->shape.batch, m = plan->m, n = plan->n;
+  const int32_t M = (int32_t)m, N = (int32_t)n;
+  const int32_t rs = (int32_t)plan->rowStride, cs = (int32_t)plan->colStride;
+  const int64_t mm = m * m, mn = m * n;
+  auto a = rt::DeviceBuffer::allocate(batch * mm * 2);
+  auto b = rt::DeviceBuffer::allocate(batch * mm * 2);
+  auto x1 = rt::DeviceBuffer::allocate(batch * mn * 2);
+  auto x2 = rt::DeviceBuffer::allocate(batch * mn * 2);
+  auto r = rt::DeviceBuffer::allocate(batch * m * 4);
+  for (auto *buf : {&a, &b, &x1, &x2, &r})
+    if (!*buf)
+      return buf->status();
+  Launcher launch{stream};
+  const unsigned nb = (unsigned)batch;
+
+  int64_t tile = Launcher::knob(k.syrk, "syrk", "BLOCK");
+  int64_t t = cdiv(m, tile);
+  rt::Grid syrkGrid{(unsigned)(t * (t + 1) / 2), 1, nb};
+  int64_t l3m = Launcher::knob(k.line3, "ns_line3", "BLOCK_M");
+  int64_t l3n = Launcher::knob(k.line3, "ns_line3", "BLOCK_N");
+  rt::Grid line3Grid{cdiv(m, l3m), cdiv(n, l3n), nb};
+
+  Normalization norm = normalization(options.variant);
+  CUdeviceptr xcur = x1->ptr(), xnext = x2->ptr();
+  bool haveA = false;
+  if (norm.kind == Normalization::Aol) {
+    // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
+    TESSEL_RETURN_IF_ERROR(launch(
+        k.syrk, "syrk", syrkGrid,
+        rt::ArgPack::of(input, a->ptr(), a->ptr(), M, N, rs, cs, M, mn, mm,
+                        1.0f, 0.0f)));
+    int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
+    TESSEL_RETURN_IF_ERROR(launch(
+        k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
+        rt::ArgPack::of(a->ptr(), input, r->ptr(), xcur, M, N, M, rs, cs, N,
+                        (int32_t)1, mm, mn, mn, (float)norm.eps)));
+    int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
+    int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.aol, "aol_symscale", rt::Grid{cdiv(m, sm), cdiv(m, sn), nb},
+               rt::ArgPack::of(a->ptr(), r->ptr(), M, M, mm)));
+    haveA = true;
+  } else {
+    int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
+               rt::ArgPack::of(input, r->ptr(), M, N, rs, cs, mn)));
+    int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
+    int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
+    TESSEL_RETURN_IF_ERROR(launch(
+        k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
+        rt::ArgPack::of(input, r->ptr(), xcur, M, N, rs, cs, N, (int32_t)1,
+                        mn, (float)norm.scale, (float)norm.eps)));
+  }
+
+  const std::vector<Step> &coeffs = steps(options.variant);
+  for (size_t i = 0; i < coeffs.size(); ++i) {
+    const Step &st = coeffs[i];
+    if (!(haveA && i == 0))
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.syrk, "syrk", syrkGrid,
+          rt::ArgPack::of(xcur, a->ptr(), a->ptr(), M, N, N, (int32_t)1, M,
+                          mn, mm, 1.0f, 0.0f)));
+    // B = b A + c A A (A symmetric: A A = A A^T).
+    TESSEL_RETURN_IF_ERROR(launch(
+        k.syrk, "syrk", syrkGrid,
+        rt::ArgPack::of(a->ptr(), a->ptr(), b->ptr(), M, M, M, (int32_t)1, M,
+                        mm, mm, (float)st.c, (float)st.b)));
+    bool last = i + 1 == coeffs.size();
+    CUdeviceptr out = last ? output : xnext;
+    int32_t ors = last ? rs : N, ocs = last ? cs : 1;
+    TESSEL_RETURN_IF_ERROR(launch(
+        k.line3, "ns_line3", line3Grid,
+        rt::ArgPack::of(b->ptr(), xcur, out, M, N, M, N, (int32_t)1, ors, ocs,
+                        mm, mn, (float)st.a)));
+    std::swap(xcur, xnext);
+  }
+  // The work buffers are freed when this returns: wait for the kernels.
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  TESSEL_CU((*drv)->cuStreamSynchronize(stream), "tessel::ns::orthogonalize");
+  if (info) {
+    info->launches = launch.launches;
+    info->target = target;
+  }
+  return rt::Status::success();
+}
+
+} // namespace tessel::ns

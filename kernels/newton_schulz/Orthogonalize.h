@@ -1,0 +1,46 @@
+//===- Orthogonalize.h - Newton-Schulz on the GPU, one call ------*- C++ -*-===//
+//
+// tessel::ns::orthogonalize: the NS iteration of Muon/Dion on a (batch of)
+// bf16 matrices in device memory, on the caller's stream, with the DSL
+// kernels of this folder compiled once per GPU target (and cached on disk).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_NS_ORTHOGONALIZE_H
+#define TESSEL_NS_ORTHOGONALIZE_H
+
+#include "NewtonSchulz.h"
+#include "tessel/runtime/Status.h"
+
+#include <cuda.h>
+#include <string>
+
+namespace tessel::ns {
+
+struct Options {
+  Variant variant = Variant::Aol4;
+  /// PTX target; empty: the current device's.
+  std::string target;
+};
+
+/// Launch counts of one call (for reports and tests).
+struct CallInfo {
+  int launches = 0;
+  std::string target;
+};
+
+/// Orthogonalizes `input` (bf16, [batch, rows, cols] row-major) into
+/// `output` (same shape; must not alias `input`). Tall matrices (rows >
+/// cols) are handled by the transposed formulation through strides, without
+/// a transpose copy. Work buffers are allocated per call. The current CUDA
+/// context must be the device's primary context (as tessel::rt::Context
+/// sets). The call's kernels run on `stream` only: order it after whatever
+/// produced `input` (a copy on the legacy default stream does not order a
+/// non-blocking stream). A zero matrix gives zeros; NaN or Inf in the input
+/// give NaN out.
+rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
+                         const Options &options, CUstream stream,
+                         CallInfo *info = nullptr);
+
+} // namespace tessel::ns
+
+#endif // TESSEL_NS_ORTHOGONALIZE_H
