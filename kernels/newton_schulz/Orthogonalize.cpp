@@ -3,7 +3,8 @@
 // Compiles the NS kernels (syrk, line3, aol, frobenius) for the target once
 // per process through the compile cache, then issues, per call:
 //   AOL:       syrk (A = X X^T) -> aol_rowscale -> aol_symscale, then per step
-//              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) -> line3
+//              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) ->
+//              line3
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
 // The working X is a compact m x n matrix; the first read and the last write
 // use the caller's layout (transposed for tall inputs).
@@ -99,11 +100,32 @@ struct Launcher {
   }
 };
 
+/// Grows `buf` to at least `bytes`.
+rt::Status ensure(rt::DeviceBuffer &buf, int64_t bytes) {
+  if ((int64_t)buf.size() >= bytes)
+    return rt::Status::success();
+  auto fresh = rt::DeviceBuffer::allocate((size_t)bytes);
+  if (!fresh)
+    return fresh.status();
+  buf = std::move(*fresh);
+  return rt::Status::success();
+}
+
 } // namespace
+
+rt::Status Workspace::reserve(const Plan &plan) {
+  const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
+  TESSEL_RETURN_IF_ERROR(ensure(a_, batch * m * m * 2));
+  TESSEL_RETURN_IF_ERROR(ensure(b_, batch * m * m * 2));
+  TESSEL_RETURN_IF_ERROR(ensure(x1_, batch * m * n * 2));
+  TESSEL_RETURN_IF_ERROR(ensure(x2_, batch * m * n * 2));
+  TESSEL_RETURN_IF_ERROR(ensure(r_, batch * m * 4));
+  return rt::Status::success();
+}
 
 rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                          const Options &options, CUstream stream,
-                         CallInfo *info) {
+                         CallInfo *info, Workspace *workspace) {
   std::string why;
   auto plan = makePlan(shape, options.variant, &why);
   if (!plan)
@@ -136,14 +158,9 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   const int32_t M = (int32_t)m, N = (int32_t)n;
   const int32_t rs = (int32_t)plan->rowStride, cs = (int32_t)plan->colStride;
   const int64_t mm = m * m, mn = m * n;
-  auto a = rt::DeviceBuffer::allocate(batch * mm * 2);
-  auto b = rt::DeviceBuffer::allocate(batch * mm * 2);
-  auto x1 = rt::DeviceBuffer::allocate(batch * mn * 2);
-  auto x2 = rt::DeviceBuffer::allocate(batch * mn * 2);
-  auto r = rt::DeviceBuffer::allocate(batch * m * 4);
-  for (auto *buf : {&a, &b, &x1, &x2, &r})
-    if (!*buf)
-      return buf->status();
+  Workspace local;
+  Workspace &ws = workspace ? *workspace : local;
+  TESSEL_RETURN_IF_ERROR(ws.reserve(*plan));
   Launcher launch{stream};
   const unsigned nb = (unsigned)batch;
 
@@ -155,65 +172,67 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   rt::Grid line3Grid{cdiv(m, l3m), cdiv(n, l3n), nb};
 
   Normalization norm = normalization(options.variant);
-  CUdeviceptr xcur = x1->ptr(), xnext = x2->ptr();
+  CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
   bool haveA = false;
   if (norm.kind == Normalization::Aol) {
     // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
-    TESSEL_RETURN_IF_ERROR(launch(
-        k.syrk, "syrk", syrkGrid,
-        rt::ArgPack::of(input, a->ptr(), a->ptr(), M, N, rs, cs, M, mn, mm,
-                        1.0f, 0.0f)));
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.syrk, "syrk", syrkGrid,
+               rt::ArgPack::of(input, ws.a(), ws.a(), M, N, rs, cs, M, mn, mm,
+                               1.0f, 0.0f)));
     int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
-    TESSEL_RETURN_IF_ERROR(launch(
-        k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
-        rt::ArgPack::of(a->ptr(), input, r->ptr(), xcur, M, N, M, rs, cs, N,
-                        (int32_t)1, mm, mn, mn, (float)norm.eps)));
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
+               rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, rs, cs,
+                               N, (int32_t)1, mm, mn, mn, (float)norm.eps)));
     int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
     int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
     TESSEL_RETURN_IF_ERROR(
         launch(k.aol, "aol_symscale", rt::Grid{cdiv(m, sm), cdiv(m, sn), nb},
-               rt::ArgPack::of(a->ptr(), r->ptr(), M, M, mm)));
+               rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm)));
     haveA = true;
   } else {
     int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
     TESSEL_RETURN_IF_ERROR(
         launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
-               rt::ArgPack::of(input, r->ptr(), M, N, rs, cs, mn)));
+               rt::ArgPack::of(input, ws.rows(), M, N, rs, cs, mn)));
     int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
     int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
     TESSEL_RETURN_IF_ERROR(launch(
         k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
-        rt::ArgPack::of(input, r->ptr(), xcur, M, N, rs, cs, N, (int32_t)1,
-                        mn, (float)norm.scale, (float)norm.eps)));
+        rt::ArgPack::of(input, ws.rows(), xcur, M, N, rs, cs, N, (int32_t)1, mn,
+                        (float)norm.scale, (float)norm.eps)));
   }
 
   const std::vector<Step> &coeffs = steps(options.variant);
   for (size_t i = 0; i < coeffs.size(); ++i) {
     const Step &st = coeffs[i];
     if (!(haveA && i == 0))
-      TESSEL_RETURN_IF_ERROR(launch(
-          k.syrk, "syrk", syrkGrid,
-          rt::ArgPack::of(xcur, a->ptr(), a->ptr(), M, N, N, (int32_t)1, M,
-                          mn, mm, 1.0f, 0.0f)));
+      TESSEL_RETURN_IF_ERROR(
+          launch(k.syrk, "syrk", syrkGrid,
+                 rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
+                                 mn, mm, 1.0f, 0.0f)));
     // B = b A + c A A (A symmetric: A A = A A^T).
-    TESSEL_RETURN_IF_ERROR(launch(
-        k.syrk, "syrk", syrkGrid,
-        rt::ArgPack::of(a->ptr(), a->ptr(), b->ptr(), M, M, M, (int32_t)1, M,
-                        mm, mm, (float)st.c, (float)st.b)));
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.syrk, "syrk", syrkGrid,
+               rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
+                               mm, mm, (float)st.c, (float)st.b)));
     bool last = i + 1 == coeffs.size();
     CUdeviceptr out = last ? output : xnext;
     int32_t ors = last ? rs : N, ocs = last ? cs : 1;
-    TESSEL_RETURN_IF_ERROR(launch(
-        k.line3, "ns_line3", line3Grid,
-        rt::ArgPack::of(b->ptr(), xcur, out, M, N, M, N, (int32_t)1, ors, ocs,
-                        mm, mn, (float)st.a)));
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.line3, "ns_line3", line3Grid,
+               rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
+                               ocs, mm, mn, (float)st.a)));
     std::swap(xcur, xnext);
   }
-  // The work buffers are freed when this returns: wait for the kernels.
-  auto drv = rt::CudaDriver::get();
-  if (!drv)
-    return drv.status();
-  TESSEL_CU((*drv)->cuStreamSynchronize(stream), "tessel::ns::orthogonalize");
+  if (!workspace) {
+    // The call's own buffers are freed when this returns: wait for the kernels.
+    auto drv = rt::CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    TESSEL_CU((*drv)->cuStreamSynchronize(stream), "tessel::ns::orthogonalize");
+  }
   if (info) {
     info->launches = launch.launches;
     info->target = target;

@@ -1,4 +1,5 @@
-//===- Orthogonalize.h - Newton-Schulz on the GPU, one call ------*- C++ -*-===//
+//===- Orthogonalize.h - Newton-Schulz on the GPU, one call ------*- C++
+//-*-===//
 //
 // tessel::ns::orthogonalize: the NS iteration of Muon/Dion on a (batch of)
 // bf16 matrices in device memory, on the caller's stream, with the DSL
@@ -9,6 +10,7 @@
 #define TESSEL_NS_ORTHOGONALIZE_H
 
 #include "NewtonSchulz.h"
+#include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Status.h"
 
 #include <cuda.h>
@@ -22,6 +24,22 @@ struct Options {
   std::string target;
 };
 
+/// Work buffers of a call (A, B, two X, row sums), reusable across calls of
+/// the same or smaller shape so that timing loops do not allocate.
+class Workspace {
+public:
+  /// Makes sure the buffers fit `plan` (allocating only when they do not).
+  rt::Status reserve(const Plan &plan);
+  CUdeviceptr a() const { return a_.ptr(); }
+  CUdeviceptr b() const { return b_.ptr(); }
+  CUdeviceptr x1() const { return x1_.ptr(); }
+  CUdeviceptr x2() const { return x2_.ptr(); }
+  CUdeviceptr rows() const { return r_.ptr(); }
+
+private:
+  rt::DeviceBuffer a_, b_, x1_, x2_, r_;
+};
+
 /// Launch counts of one call (for reports and tests).
 struct CallInfo {
   int launches = 0;
@@ -31,15 +49,19 @@ struct CallInfo {
 /// Orthogonalizes `input` (bf16, [batch, rows, cols] row-major) into
 /// `output` (same shape; must not alias `input`). Tall matrices (rows >
 /// cols) are handled by the transposed formulation through strides, without
-/// a transpose copy. Work buffers are allocated per call. The current CUDA
+/// a transpose copy. The current CUDA
 /// context must be the device's primary context (as tessel::rt::Context
 /// sets). The call's kernels run on `stream` only: order it after whatever
 /// produced `input` (a copy on the legacy default stream does not order a
 /// non-blocking stream). A zero matrix gives zeros; NaN or Inf in the input
 /// give NaN out.
+/// With `workspace` null, buffers are allocated for the call and freed after
+/// it (the call then waits for its kernels); with a workspace, the call only
+/// enqueues its kernels on `stream` and returns.
 rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                          const Options &options, CUstream stream,
-                         CallInfo *info = nullptr);
+                         CallInfo *info = nullptr,
+                         Workspace *workspace = nullptr);
 
 } // namespace tessel::ns
 

@@ -142,7 +142,8 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
   const Case &c = GetParam();
   Result r;
-  ASSERT_TRUE(run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false, r));
+  ASSERT_TRUE(
+      run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false, r));
   std::vector<double> ref(r.x.size());
   ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
   double maxAbs = 0, maxRef = 0;
@@ -172,9 +173,9 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
 std::vector<Case> cases() {
   std::vector<Case> out;
   for (ns::Variant v : ns::allVariants())
-    for (ns::Shape s : {ns::Shape{1, 64, 128}, ns::Shape{1, 128, 64},
-                        ns::Shape{2, 128, 256}, ns::Shape{1, 300, 700},
-                        ns::Shape{1, 512, 512}})
+    for (ns::Shape s :
+         {ns::Shape{1, 64, 128}, ns::Shape{1, 128, 64}, ns::Shape{2, 128, 256},
+          ns::Shape{1, 300, 700}, ns::Shape{1, 512, 512}})
       out.push_back({v, s});
   return out;
 }
@@ -202,7 +203,8 @@ TEST(NSQuality, AolSigmaRangeOnGaussian512) {
   ns::Quality q = ns::quality(r.gpu.data(), r.x.data(), r.plan);
   ns::Quality q64 = ns::quality(ref.data(), r.x.data(), r.plan);
   ns::Quality q16 = ns::quality(refBf16.data(), r.x.data(), r.plan);
-  bool ok = q.sigmaMax <= 1.10 && std::fabs(q.sigmaMax - q16.sigmaMax) <= 0.05 &&
+  bool ok = q.sigmaMax <= 1.10 &&
+            std::fabs(q.sigmaMax - q16.sigmaMax) <= 0.05 &&
             std::fabs(q.sigmaMin - q16.sigmaMin) <= 0.05 &&
             std::fabs(q.polarError - q16.polarError) <= 0.05;
   std::printf("RESULT ns-quality aol4 1x512x512 gpu: sigma=[%.4f, %.4f] "
