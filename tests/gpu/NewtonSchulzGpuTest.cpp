@@ -231,4 +231,66 @@ TEST(NSQuality, ZeroInputGivesZeros) {
   }
 }
 
+// batch x rows x cols past 2^31 elements: the batch offsets are 64-bit.
+// Entries repeat three different random matrices, so an offset that wrapped
+// to another entry (or faulted) shows; entries 0, 8191 and the last are
+// compared with the float64 iteration. ~21 GB of device memory.
+TEST(NSLarge, BatchPast2To31Elements) {
+  if (!gpu().ok)
+    GTEST_SKIP() << "no CUDA device: " << gpu().why;
+  const ns::Shape shape{16385, 256, 512};
+  const int64_t per = shape.rows * shape.cols;
+  const int64_t total = shape.batch * per;
+  ASSERT_GT(total, int64_t(1) << 31);
+  auto plan = ns::makePlan(shape, ns::Variant::Aol4);
+  ASSERT_TRUE(plan);
+  std::mt19937 rng(99);
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  std::vector<std::vector<double>> mats(3, std::vector<double>(per));
+  std::vector<std::vector<uint16_t>> bits(3, std::vector<uint16_t>(per));
+  for (int k = 0; k < 3; ++k)
+    for (int64_t i = 0; i < per; ++i) {
+      mats[k][i] = ns::roundToBf16(gauss(rng));
+      bits[k][i] = toBf16Bits(mats[k][i]);
+    }
+  std::vector<uint16_t> host((size_t)total);
+  for (int64_t e = 0; e < shape.batch; ++e)
+    std::memcpy(&host[(size_t)(e * per)], bits[e % 3].data(), per * 2);
+  auto in = rt::DeviceBuffer::allocate((size_t)total * 2);
+  auto out = rt::DeviceBuffer::allocate((size_t)total * 2);
+  ASSERT_TRUE(in && out) << "allocation of 2 x " << total * 2 << " bytes";
+  ASSERT_TRUE(in->copyFromHost(host.data(), (size_t)total * 2).ok());
+  ASSERT_TRUE(out->fillBytes(0xFF).ok());
+  ASSERT_TRUE(gpu().ctx.synchronize().ok());
+  auto stream = rt::Stream::create();
+  ASSERT_TRUE(stream);
+  ns::Options options;
+  options.variant = ns::Variant::Aol4;
+  auto status = ns::orthogonalize(in->ptr(), out->ptr(), shape, options,
+                                  stream->handle());
+  ASSERT_TRUE(status.ok()) << status.message();
+  ns::Shape one{1, shape.rows, shape.cols};
+  auto onePlan = ns::makePlan(one, ns::Variant::Aol4);
+  for (int64_t e : {int64_t(0), int64_t(8191), shape.batch - 1}) {
+    std::vector<uint16_t> back(per);
+    ASSERT_TRUE(
+        out->copyToHost(back.data(), per * 2, (size_t)(e * per * 2)).ok());
+    std::vector<double> ref(per);
+    ns::referenceOrthogonalizeBf16(mats[e % 3].data(), ref.data(), *onePlan);
+    double maxAbs = 0;
+    bool finite = true;
+    for (int64_t i = 0; i < per; ++i) {
+      double y = fromBf16Bits(back[i]);
+      finite = finite && std::isfinite(y);
+      maxAbs = std::max(maxAbs, std::fabs(y - ref[i]));
+    }
+    std::printf("RESULT ns-large aol4 %s entry=%lld elements=%lld max_abs=%.3e "
+                "tol=0.02 %s\n",
+                ns::shapeString(shape).c_str(), (long long)e, (long long)total,
+                maxAbs, finite && maxAbs < 0.02 ? "ok" : "FAIL");
+    EXPECT_TRUE(finite) << "entry " << e;
+    EXPECT_LT(maxAbs, 0.02) << "entry " << e;
+  }
+}
+
 } // namespace

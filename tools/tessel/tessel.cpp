@@ -9,6 +9,16 @@
 #include "tessel/Target/Compiler.h"
 #include "tessel/runtime/Cubin.h"
 #include "tessel/runtime/Device.h"
+#include "tessel/runtime/Memory.h"
+#include "tessel/runtime/Stream.h"
+#include "tessel/runtime/Timer.h"
+
+#include "NewtonSchulz.h"
+#include "Orthogonalize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
 
 #include <cstdio>
 #include <cstring>
@@ -25,6 +35,9 @@ const char *kUsage =
     "                     [-o OUT] [--info OUT.json] [--no-cache]\n"
     "       tessel targets\n"
     "       tessel devices\n"
+    "       tessel ns --shape BxMxN [--variant "
+    "muon5|quintic5|polar_express5|aol4]\n"
+    "                 [--runs N] [--check]\n"
     "\n"
     "compile: parses and verifies FILE, binds tessel.param knobs (-D, else "
     "their\n"
@@ -35,7 +48,12 @@ const char *kUsage =
     "(default ~/.cache/tessel); --no-cache compiles afresh and stores "
     "nothing.\n"
     "devices: lists the CUDA devices and the target each one takes; exits 1,\n"
-    "saying why, when there is none.\n";
+    "saying why, when there is none.\n"
+    "ns: orthogonalizes a random Gaussian bf16 batch on device 0 with Newton-\n"
+    "Schulz and prints the median time of --runs calls (default 10) and the\n"
+    "effective TFLOP/s; --check adds the singular-value range of the output "
+    "and\n"
+    "its distance to the input's polar factor (host float64, m <= 1024).\n";
 
 int fail(const std::string &message) {
   std::cerr << "tessel: error: " << message << "\n";
@@ -169,6 +187,143 @@ int devicesCommand() {
   return 0;
 }
 
+bool parseShape(const std::string &text, tessel::ns::Shape &shape) {
+  long long b, m, n;
+  char x1, x2;
+  std::istringstream in(text);
+  if (!(in >> b >> x1 >> m >> x2 >> n) || x1 != 'x' || x2 != 'x' || !in.eof())
+    return false;
+  shape = {b, m, n};
+  return true;
+}
+
+int nsCommand(int argc, char **argv) {
+  tessel::ns::Shape shape{0, 0, 0};
+  bool haveShape = false;
+  tessel::ns::Variant variant = tessel::ns::Variant::Aol4;
+  int runs = 10;
+  bool check = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string next = i + 1 < argc ? argv[i + 1] : "";
+    if (arg == "--shape" && !next.empty()) {
+      if (!parseShape(next, shape))
+        return fail("--shape " + next + ": expected BxMxN, e.g. 1x4096x4096");
+      haveShape = true;
+      ++i;
+    } else if (arg == "--variant" && !next.empty()) {
+      auto v = tessel::ns::parseVariant(next);
+      if (!v)
+        return fail("--variant " + next +
+                    ": expected muon5, quintic5, polar_express5 or aol4");
+      variant = *v;
+      ++i;
+    } else if (arg == "--runs" && !next.empty()) {
+      runs = std::atoi(next.c_str());
+      if (runs < 1)
+        return fail("--runs " + next + ": expected a positive count");
+      ++i;
+    } else if (arg == "--check") {
+      check = true;
+    } else {
+      return fail("ns: unknown option '" + arg + "'\n" + kUsage);
+    }
+  }
+  if (!haveShape)
+    return fail("ns: --shape BxMxN is required");
+  std::string why;
+  auto plan = tessel::ns::makePlan(shape, variant, &why);
+  if (!plan)
+    return fail(why);
+  if (check && plan->m > 1024)
+    return fail("ns: --check computes singular values on the host in float64 "
+                "and is limited to min(M, N) <= 1024");
+  auto ctx = tessel::rt::Context::acquire(0);
+  if (!ctx)
+    return fail("no CUDA device: " + ctx.status().message());
+  size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
+  std::vector<uint16_t> bits(count);
+  std::vector<double> x(check ? count : 0);
+  std::mt19937 rng(2026);
+  std::normal_distribution<float> gauss(0.f, 1.f);
+  for (size_t i = 0; i < count; ++i) {
+    float f = gauss(rng);
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u += 0x7fff + ((u >> 16) & 1); // round to nearest even bf16
+    bits[i] = (uint16_t)(u >> 16);
+    if (check) {
+      uint32_t back = (uint32_t)bits[i] << 16;
+      float g;
+      std::memcpy(&g, &back, 4);
+      x[i] = g;
+    }
+  }
+  auto in = tessel::rt::DeviceBuffer::allocate(count * 2);
+  auto out = tessel::rt::DeviceBuffer::allocate(count * 2);
+  if (!in || !out)
+    return fail((!in ? in.status() : out.status()).message());
+  if (auto s = in->copyFromHost(bits.data(), count * 2); !s.ok())
+    return fail(s.message());
+  if (auto s = ctx->synchronize(); !s.ok())
+    return fail(s.message());
+  auto stream = tessel::rt::Stream::create();
+  if (!stream)
+    return fail(stream.status().message());
+  tessel::ns::Options options;
+  options.variant = variant;
+  tessel::ns::Workspace workspace;
+  tessel::ns::CallInfo info;
+  std::cerr << "compiling and warming up (first use compiles the kernels; "
+               "later runs hit the cache)...\n";
+  if (auto s = tessel::ns::orthogonalize(in->ptr(), out->ptr(), shape, options,
+                                         stream->handle(), &info, &workspace);
+      !s.ok())
+    return fail(s.message());
+  std::vector<double> ms;
+  for (int r = 0; r < runs; ++r) {
+    auto timer = tessel::rt::EventTimer::create();
+    if (!timer)
+      return fail(timer.status().message());
+    if (auto s = timer->start(stream->handle()); !s.ok())
+      return fail(s.message());
+    if (auto s =
+            tessel::ns::orthogonalize(in->ptr(), out->ptr(), shape, options,
+                                      stream->handle(), &info, &workspace);
+        !s.ok())
+      return fail(s.message());
+    if (auto s = timer->stop(stream->handle()); !s.ok())
+      return fail(s.message());
+    auto elapsed = timer->elapsedMs();
+    if (!elapsed)
+      return fail(elapsed.status().message());
+    ms.push_back(*elapsed);
+  }
+  double median = tessel::rt::median(ms);
+  std::cout << "ns " << tessel::ns::variantName(variant) << " "
+            << tessel::ns::shapeString(shape) << " on " << info.target << ": "
+            << median << " ms (median of " << runs << "), "
+            << tessel::ns::effectiveTflops(*plan, median)
+            << " effective TFLOP/s, " << info.launches << " launches\n";
+  if (check) {
+    std::vector<uint16_t> back(count);
+    if (auto s = out->copyToHost(back.data(), count * 2); !s.ok())
+      return fail(s.message());
+    std::vector<double> y(count);
+    for (size_t i = 0; i < count; ++i) {
+      uint32_t u = (uint32_t)back[i] << 16;
+      float f;
+      std::memcpy(&f, &u, 4);
+      y[i] = f;
+    }
+    auto q = tessel::ns::quality(y.data(), x.data(), *plan);
+    std::cout << "sigma in [" << q.sigmaMin << ", " << q.sigmaMax
+              << "], polar error " << q.polarError
+              << " (host float64, Jacobi)\n";
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -180,6 +335,8 @@ int main(int argc, char **argv) {
   std::string command = argv[1];
   if (command == "compile")
     return compileCommand(argc - 2, argv + 2);
+  if (command == "ns")
+    return nsCommand(argc - 2, argv + 2);
   if (command == "devices")
     return devicesCommand();
   if (command == "targets") {
