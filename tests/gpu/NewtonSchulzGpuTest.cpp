@@ -128,6 +128,10 @@ struct Case {
   ns::Shape shape;
 };
 
+void PrintTo(const Case &c, std::ostream *os) {
+  *os << ns::variantName(c.variant) << " " << ns::shapeString(c.shape);
+}
+
 std::string caseName(const ::testing::TestParamInfo<Case> &info) {
   std::ostringstream os;
   os << ns::variantName(info.param.variant) << "_" << info.param.shape.batch
