@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchCommon.h"
 #include "KernelFiles.h"
 
 #include "tessel/runtime/ArgPack.h"
@@ -35,6 +36,7 @@
 
 using namespace tessel::rt;
 using namespace tessel::gpu;
+using namespace tessel::bench;
 
 namespace {
 
@@ -72,28 +74,6 @@ struct Row {
   double relErr = NAN; ///< NaN: not applicable (the baseline itself)
 };
 
-/// "NVIDIA H100 80GB HBM3" -> "h100": the first word holding a digit,
-/// lowercased, letters and digits only.
-std::string deviceSlug(const std::string &name) {
-  std::string word, first, fallback;
-  auto take = [&] {
-    if (!word.empty() && first.empty() &&
-        std::any_of(word.begin(), word.end(), ::isdigit))
-      first = word;
-    if (!word.empty() && fallback.empty() && word != "nvidia")
-      fallback = word;
-    word.clear();
-  };
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c)))
-      word += char(std::tolower(static_cast<unsigned char>(c)));
-    else
-      take();
-  }
-  take();
-  return !first.empty() ? first : !fallback.empty() ? fallback : "gpu";
-}
-
 bool parseShape(const std::string &text, Shape &shape) {
   return std::sscanf(text.c_str(), "%dx%dx%d", &shape.m, &shape.n, &shape.k) ==
              3 &&
@@ -104,54 +84,6 @@ int usage() {
   std::cerr << "usage: tessel-bench-gemm [--out DIR] [--reps N] [--warmup N]"
                " [--shapes MxNxK,...]\n";
   return 2;
-}
-
-/// Fails with the cuBLAS / CUDA runtime error.
-Status cublasCheck(cublasStatus_t status, const char *call) {
-  if (status == CUBLAS_STATUS_SUCCESS)
-    return Status::success();
-  return Status::error(call, " failed: ", cublasGetStatusName(status), " (",
-                       cublasGetStatusString(status), ")");
-}
-Status cudaCheck(cudaError_t error, const char *call) {
-  if (error == cudaSuccess)
-    return Status::success();
-  return Status::error(call, " failed: ", cudaGetErrorName(error), " (",
-                       cudaGetErrorString(error), ")");
-}
-
-#define BENCH_CHECK(expr)                                                      \
-  do {                                                                         \
-    ::tessel::rt::Status benchStatus_ = (expr);                                \
-    if (!benchStatus_.ok()) {                                                  \
-      std::cerr << "error: " << benchStatus_.message() << "\n";                \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
-
-/// Times `work` on `stream`: `warmup` untimed runs, then `reps` runs each
-/// preceded by an L2 flush (a write of `flush`, >= 2x L2) and bracketed by
-/// events; the median in ms.
-Expected<double> timeMedian(const std::function<Status()> &work,
-                            CUstream stream, DeviceBuffer &flush,
-                            EventTimer &timer, int warmup, int reps) {
-  for (int i = 0; i < warmup; ++i)
-    TESSEL_RETURN_IF_ERROR(work());
-  std::vector<double> samples;
-  for (int i = 0; i < reps; ++i) {
-    TESSEL_RETURN_IF_ERROR(cudaCheck(
-        cudaMemsetAsync(reinterpret_cast<void *>(flush.ptr()), i & 0xff,
-                        flush.size(), reinterpret_cast<cudaStream_t>(stream)),
-        "cudaMemsetAsync (L2 flush)"));
-    TESSEL_RETURN_IF_ERROR(timer.start(stream));
-    TESSEL_RETURN_IF_ERROR(work());
-    TESSEL_RETURN_IF_ERROR(timer.stop(stream));
-    Expected<double> ms = timer.elapsedMs();
-    if (!ms)
-      return ms.status();
-    samples.push_back(*ms);
-  }
-  return median(samples);
 }
 
 /// ||x - y|| / ||y|| over two bf16 arrays.
@@ -219,14 +151,6 @@ double sampledErrorVsFloat64(const std::vector<std::uint16_t> &a,
   return q > 0 ? std::sqrt(d / q) : std::sqrt(d);
 }
 
-std::string fmt(const char *format, double value) {
-  if (std::isnan(value))
-    return "";
-  char text[64];
-  std::snprintf(text, sizeof text, format, value);
-  return text;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -279,17 +203,8 @@ int main(int argc, char **argv) {
   }
   Expected<DeviceInfo> info = queryDevice(0);
   BENCH_CHECK(info.status());
-  BENCH_CHECK(cudaCheck(cudaSetDevice(0), "cudaSetDevice"));
-  BENCH_CHECK(cudaCheck(cudaFree(nullptr), "cudaFree(0)"));
+  BENCH_CHECK(shareContextWithCudart(*context));
   CudaDriver *drv = *CudaDriver::get();
-  CUcontext current = nullptr;
-  BENCH_CHECK(CudaDriver::check(drv->cuCtxGetCurrent(&current),
-                                "cuCtxGetCurrent", "", __FILE__, __LINE__));
-  if (current != context->handle()) {
-    std::cerr << "error: cudart's context is not the primary context the "
-                 "Tessel runtime retained\n";
-    return 1;
-  }
   std::string target = targetFor(*info) == "sm_90a" ? "sm_90a" : "sm_80";
   std::string slug = deviceSlug(info->name);
   int cublasVersion = 0;
@@ -350,9 +265,7 @@ int main(int argc, char **argv) {
   }
 
   // L2 flush: a write of at least twice the L2 before each timed run.
-  std::size_t flushBytes =
-      std::max<std::size_t>(2 * std::size_t(info->l2Bytes), 64u << 20);
-  Expected<DeviceBuffer> flush = DeviceBuffer::allocate(flushBytes);
+  Expected<DeviceBuffer> flush = allocateFlush(*info);
   BENCH_CHECK(flush.status());
   Expected<EventTimer> timer = EventTimer::create();
   BENCH_CHECK(timer.status());
@@ -463,8 +376,7 @@ int main(int argc, char **argv) {
   std::filesystem::create_directories(options.outDir, ec);
   std::string csvPath = options.outDir + "/gemm-" + slug + ".csv";
   std::ofstream csv(csvPath);
-  csv << "device,bench,variant,shape,ms,baseline,baseline_ms,speedup,tflops,"
-         "frac_of_limit,rel_err,sigma_min,sigma_max,polar_err\n";
+  csv << kCsvHeader;
   for (const Row &r : rows)
     csv << slug << ",gemm," << r.variant << "," << r.shape << ","
         << fmt("%.5f", r.ms) << ",cublas," << fmt("%.5f", r.baselineMs) << ","
@@ -485,6 +397,6 @@ int main(int argc, char **argv) {
                 r.baselineMs / r.ms, r.tflops, fmt("%.2e", r.relErr).c_str());
   std::cout << "wrote " << csvPath << " (" << options.reps
             << " timed runs each, median; L2 flushed with "
-            << (flushBytes >> 20) << " MiB before each)\n";
+            << (flush->size() >> 20) << " MiB before each)\n";
   return allRight ? 0 : 3;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # gpu-prepare.sh — run HERE (no GPU needed): builds the GPU test and benchmark binaries and
 # the kernels' PTX, then stages what the GPU machine needs in .carry/ (ignored by git):
-#   .carry/bin/      tessel-gpu-runtime-tests, tessel-gpu-kernel-tests, tessel-bench-gemm
+#   .carry/bin/      tessel-gpu-runtime-tests, tessel-gpu-kernel-tests, tessel-bench-gemm;
+#                    from the static build: tessel-gpu-ns-tests.xz, tessel-bench-ns.xz,
+#                    tessel-jit-example-static.xz
 #   .carry/kernels/  <name>.<target>.ptx + .json
 # Then, on the device machine: `bash scripts/gpu-run.sh` with carry [".carry"].
 # usage: scripts/gpu-prepare.sh [BUILD_DIR]   (default: build/ of this checkout)
@@ -30,12 +32,16 @@ cp "$build"/kernels/*.ptx "$build"/kernels/*.json "$carry/kernels/"
 # xz-compressed (~50 MB -> ~15 MB).
 static=${TESSEL_STATIC_BUILD:-$repo/build-static}
 if [[ -f $static/build.ninja ]]; then
-  ninja -C "$static" -j2 tessel-jit-example-static tessel-gpu-ns-tests
+  CCACHE_BASEDIR=$repo flock "$lock" ninja -C "$static" -j2 tessel-jit-example-static \
+    tessel-gpu-ns-tests tessel-bench-ns
   xz -T2 -6 -c "$static/bin/tessel-jit-example-static" \
     >"$carry/bin/tessel-jit-example-static.xz"
   # tessel::ns::orthogonalize JITs its kernels: the compiler travels inside.
   strip -o "$carry/bin/tessel-gpu-ns-tests" "$static/tests/gpu/tessel-gpu-ns-tests"
   xz -T2 -6 "$carry/bin/tessel-gpu-ns-tests"
+  # The NS benchmark (tessel::ns::orthogonalize against a plain cuBLAS iteration): the same.
+  strip -o "$carry/bin/tessel-bench-ns" "$static/bench/tessel-bench-ns"
+  xz -T2 -6 "$carry/bin/tessel-bench-ns"
 else
   echo "note: no static build in $static (scripts/build-static.sh): the JIT example is not staged"
 fi
@@ -44,6 +50,9 @@ echo "staged in $carry:"
 ls -l "$carry/bin" "$carry/kernels" | sed 's/^/  /'
 size=$(du -sb "$carry" | cut -f1)
 echo "carry size: $((size / 1024)) KiB (limit for the whole working tree: 64 MiB)"
-if (( size > 32 * 1024 * 1024 )); then
-  echo "warning: .carry is over 32 MiB" >&2
+if (( size > 63 * 1024 * 1024 )); then
+  echo "error: .carry is over 63 MiB: with the working tree it cannot travel (64 MiB)" >&2
+  exit 1
+elif (( size > 56 * 1024 * 1024 )); then
+  echo "warning: .carry is over 56 MiB (the limit is 64 MiB with the working tree)" >&2
 fi

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # gpu-run.sh — run ON the GPU machine, from the repo root: `bash scripts/gpu-run.sh`, with the
 # binaries and kernels that scripts/gpu-prepare.sh staged in .carry/ (carry [".carry"]).
-# Runs every GPU test binary (under `timeout`, GoogleTest XML into $OUT), then the GEMM
-# benchmark (CSV into $OUT), and prints a short summary last. Exits non-zero if any test
-# fails, a binary crashes or times out, or the benchmark fails.
+# Runs every GPU test binary (under `timeout`, GoogleTest XML into $OUT), then the GEMM and
+# Newton-Schulz benchmarks (CSVs into $OUT), and prints a short summary last. Exits non-zero
+# if any test fails, a binary crashes or times out, or a benchmark fails.
 # usage: gpu-run.sh [--build BUILD_DIR]   (binaries and kernels from a build tree instead)
 # Environment: OUT (default ./gpu-out), TESSEL_CARRY (default .carry), TESSEL_KERNEL_DIR
-# (default $TESSEL_CARRY/kernels), TESSEL_BENCH_ARGS (extra tessel-bench-gemm arguments).
+# (default $TESSEL_CARRY/kernels), TESSEL_BENCH_ARGS (extra tessel-bench-gemm arguments),
+# TESSEL_NS_BENCH_ARGS (extra tessel-bench-ns arguments, e.g. --quick).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 build=
@@ -123,10 +124,25 @@ else
   bench_rc=1
 fi
 ((bench_rc == 0)) || status=1
-# The bench writes its CSV into $OUT; copy any other CSV it left beside it.
-for csv in bench/results/*.csv; do
-  [[ -e $csv && ! -e $OUT/$(basename "$csv") ]] && cp "$csv" "$OUT/"
-done
+
+# The NS benchmark carries the compiler (static build), xz-compressed, like the NS tests.
+echo "== tessel-bench-ns"
+if [[ -z $build && -f $carry/bin/tessel-bench-ns.xz ]]; then
+  xz -dc "$carry/bin/tessel-bench-ns.xz" >"$carry/bin/tessel-bench-ns"
+  chmod +x "$carry/bin/tessel-bench-ns"
+fi
+ns_bench=$(binary tessel-bench-ns)
+if [[ -x $ns_bench ]]; then
+  TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} timeout --kill-after=10 240 \
+    "$ns_bench" --out "$OUT" ${TESSEL_NS_BENCH_ARGS:-} >"$OUT/tessel-bench-ns.log" 2>&1
+  ns_bench_rc=$?
+else
+  echo "no $ns_bench (no static build staged?)" >"$OUT/tessel-bench-ns.log"
+  ns_bench_rc=1
+fi
+echo "   exit $ns_bench_rc"
+((ns_bench_rc == 0)) || status=1
+# The benches write their CSVs into $OUT (one that dies leaves none: no stale copies).
 
 # ---- summary (printed last) ----
 echo
@@ -186,6 +202,15 @@ if grep -q '^variant ' "$OUT/tessel-bench-gemm.log" 2>/dev/null; then
   sed -n '/^variant /,$p' "$OUT/tessel-bench-gemm.log"
 else
   tail -15 "$OUT/tessel-bench-gemm.log" 2>/dev/null
+fi
+echo
+echo "newton-schulz bench (exit $ns_bench_rc):"
+if grep -q '^shape ' "$OUT/tessel-bench-ns.log" 2>/dev/null; then
+  grep -E '^device:|^NS kernels|^bf16 GEMM limit|^check |^error|NON-FINITE|CHECK$|timing spread' \
+    "$OUT/tessel-bench-ns.log"
+  sed -n '/^Target:/,$p' "$OUT/tessel-bench-ns.log"
+else
+  tail -15 "$OUT/tessel-bench-ns.log" 2>/dev/null
 fi
 echo
 if ((status == 0)); then echo "ALL GPU CHECKS PASSED"; else echo "SOME GPU CHECKS FAILED"; fi

@@ -1,0 +1,710 @@
+//===- NSBench.cpp - Newton-Schulz: Tessel variants against cuBLAS --------===//
+//
+// Times tessel::ns::orthogonalize (every variant, a reused Workspace) and a
+// plain cuBLAS implementation of the torch reference's 5-step muon5 iteration
+// on the same Gaussian bf16 inputs, in one process and primary context:
+// warm-up first (the first call JIT-compiles the NS kernels), L2 flushed
+// before each timed run, median of >= 10 CUDA-event timings. The bf16 GEMM
+// rate (cublasGemmEx, 8192^3) measured in the same run is the "limit".
+// For m <= 1024 batch entry 0 of each output gets the host quality report
+// (sigma range, polar error; float64) and its distance to the float64
+// iteration of its own variant. Writes <out>/ns-<device>.csv.
+//
+// The cuBLAS baseline, per batch entry, on the m x n view (m <= n; tall
+// inputs through cuBLAS's op flags, no transpose copy), bf16 storage,
+// CUBLAS_COMPUTE_32F:
+//   X <- X / (||X||_F + 1e-7)       (two small kernels, NSBaselineKernels.cu)
+//   5x: A  = X X^T                  (cublasGemmStridedBatchedEx)
+//       B  = b A + c A A            (copy A -> B, gemm with beta = b)
+//       X' = a X + B X              (copy X -> X', gemm with beta = a)
+//
+//===----------------------------------------------------------------------===//
+
+#include "BenchCommon.h"
+#include "KernelFiles.h"
+#include "NSBaselinePtx.h"
+#include "Orthogonalize.h"
+
+#include "tessel/runtime/ArgPack.h"
+#include "tessel/runtime/CudaDriver.h"
+#include "tessel/runtime/Device.h"
+#include "tessel/runtime/Memory.h"
+#include "tessel/runtime/Module.h"
+#include "tessel/runtime/Stream.h"
+#include "tessel/runtime/Timer.h"
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace tessel;
+using namespace tessel::rt;
+using namespace tessel::bench;
+using tessel::gpu::bf16ToFloat;
+using tessel::gpu::floatToBf16;
+
+namespace {
+
+const std::vector<ns::Shape> kAllShapes = {
+    {1, 128, 128},   {32, 512, 512},   {32, 1024, 1024}, {1, 2048, 8192},
+    {1, 4096, 4096}, {1, 4096, 14336}, {1, 8192, 8192}};
+const std::vector<ns::Shape> kQuickShapes = {
+    {1, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
+const char *kBaselineName = "cublas-muon5";
+
+struct Options {
+  std::string outDir = "bench/results";
+  int minReps = 10;
+  int maxReps = 50;
+  /// Timed runs: as many as fit in this much GPU time, within [min, max].
+  double budgetMs = 300;
+  int warmup = 2;
+  /// Quality report and float64 check for m <= this.
+  int64_t qualityMaxM = 1024;
+  std::vector<ns::Shape> shapes = kAllShapes;
+};
+
+/// One CSV row.
+struct Row {
+  std::string variant; ///< a Tessel variant, or kBaselineName
+  ns::Shape shape{1, 1, 1};
+  ns::Plan plan; ///< for the FLOP count (the variant's iterations)
+  double ms = NAN, baselineMs = NAN, tflops = NAN;
+  int launches = 0;
+  size_t nonFinite = 0; ///< output elements not finite (poisoned: unwritten)
+  // Host checks of batch entry 0 (m <= qualityMaxM), NaN otherwise.
+  double relErr = NAN, maxAbs = NAN, sigmaMin = NAN, sigmaMax = NAN,
+         polarErr = NAN;
+  std::shared_ptr<std::vector<double>> x0; ///< input entry 0 (shared per shape)
+  std::vector<double> y0;                  ///< output entry 0
+};
+
+int usage() {
+  std::cerr
+      << "usage: tessel-bench-ns [--out DIR] [--shapes BxMxN,...] [--quick]\n"
+         "                       [--reps MIN] [--max-reps N] [--budget-ms MS]\n"
+         "                       [--warmup N] [--quality-max-m M]\n"
+         "  --quick: shapes 1x128x128, 32x512x512, 1x4096x4096\n"
+         "  --quality-max-m 0: no host quality report\n";
+  return 2;
+}
+
+bool parseShapes(const std::string &list, std::vector<ns::Shape> &shapes) {
+  shapes.clear();
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos)
+      end = list.size();
+    std::string text = list.substr(start, end - start);
+    long long b = 0, m = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%lldx%lldx%lld%c", &b, &m, &n, &tail) != 3 ||
+        b <= 0 || m <= 0 || n <= 0)
+      return false;
+    shapes.push_back({b, m, n});
+    start = end + 1;
+  }
+  return !shapes.empty();
+}
+
+/// `count` standard Gaussian values rounded to bf16 (Box-Muller over
+/// splitmix64).
+std::vector<uint16_t> gaussianBf16(size_t count, uint64_t seed) {
+  gpu::Random random(seed);
+  std::vector<uint16_t> values(count);
+  for (size_t i = 0; i < count; i += 2) {
+    double u1 = 1.0 - random.uniform(0.0, 1.0); // (0, 1]
+    double u2 = random.uniform(0.0, 1.0);
+    double r = std::sqrt(-2.0 * std::log(u1));
+    values[i] = floatToBf16(float(r * std::cos(2 * M_PI * u2)));
+    if (i + 1 < count)
+      values[i + 1] = floatToBf16(float(r * std::sin(2 * M_PI * u2)));
+  }
+  return values;
+}
+
+unsigned cdiv(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
+
+/// The plain cuBLAS muon5 iteration (see the file comment).
+class CublasNS {
+public:
+  CublasNS(cublasHandle_t handle, CUstream stream, Kernel sumsq, Kernel scale)
+      : handle_(handle), stream_(stream), sumsq_(sumsq), scale_(scale) {}
+
+  /// Buffers for `plan` (grown, never shrunk).
+  Status reserve(const ns::Plan &plan) {
+    const int64_t b = plan.shape.batch;
+    TESSEL_RETURN_IF_ERROR(ensure(x0_, b * plan.m * plan.n * 2));
+    TESSEL_RETURN_IF_ERROR(ensure(x1_, b * plan.m * plan.n * 2));
+    TESSEL_RETURN_IF_ERROR(ensure(a_, b * plan.m * plan.m * 2));
+    TESSEL_RETURN_IF_ERROR(ensure(b_, b * plan.m * plan.m * 2));
+    TESSEL_RETURN_IF_ERROR(ensure(sums_, b * 4));
+    return Status::success();
+  }
+
+  /// output = muon5(input) for `plan` (a Muon5 plan); enqueues on the stream.
+  Status run(CUdeviceptr input, CUdeviceptr output, const ns::Plan &plan) {
+    const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
+    const int64_t mn = m * n, mm = m * m;
+    const int M = int(m), N = int(n), B = int(batch);
+    cudaStream_t s = reinterpret_cast<cudaStream_t>(stream_);
+    // X <- X / (||X||_F + eps), per batch entry.
+    TESSEL_RETURN_IF_ERROR(
+        cudaCheck(cudaMemsetAsync(reinterpret_cast<void *>(sums_.ptr()), 0,
+                                  size_t(batch) * 4, s),
+                  "cudaMemsetAsync"));
+    ArgPack sumsqArgs = ArgPack::of(input, sums_.ptr(), int64_t(mn));
+    TESSEL_RETURN_IF_ERROR(sumsq_.launch(
+        Grid{std::min(cdiv(mn, 256 * 8), 1024u), unsigned(batch), 1},
+        Block{256, 1, 1}, 0, stream_, sumsqArgs));
+    const ns::Normalization norm = ns::normalization(ns::Variant::Muon5);
+    ArgPack scaleArgs = ArgPack::of(input, x0_.ptr(), sums_.ptr(), int64_t(mn),
+                                    float(norm.eps));
+    TESSEL_RETURN_IF_ERROR(scale_.launch(
+        Grid{std::min(cdiv(mn, 256 * 4), 4096u), unsigned(batch), 1},
+        Block{256, 1, 1}, 0, stream_, scaleArgs));
+    CUdeviceptr cur = x0_.ptr(), spare = x1_.ptr();
+    const std::vector<ns::Step> &steps = ns::steps(ns::Variant::Muon5);
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const ns::Step &st = steps[i];
+      // Column-major, as cuBLAS sees it. Wide/square (view = X, m x n): the
+      // buffer is X^T (n x m, ld n). Tall (view = X^T): the buffer is the
+      // view itself (m x n, ld m).
+      if (!plan.transposed)
+        TESSEL_RETURN_IF_ERROR(gemm(CUBLAS_OP_T, CUBLAS_OP_N, M, M, N, 1.0f,
+                                    cur, N, mn, cur, N, mn, 0.0f, a_.ptr(), M,
+                                    mm, B)); // A = (X^T)^T X^T = X X^T
+      else
+        TESSEL_RETURN_IF_ERROR(gemm(CUBLAS_OP_N, CUBLAS_OP_T, M, M, N, 1.0f,
+                                    cur, M, mn, cur, M, mn, 0.0f, a_.ptr(), M,
+                                    mm, B)); // A = V V^T
+      // B = b A + c A A.
+      TESSEL_RETURN_IF_ERROR(copy(b_.ptr(), a_.ptr(), batch * mm));
+      TESSEL_RETURN_IF_ERROR(gemm(CUBLAS_OP_N, CUBLAS_OP_N, M, M, M,
+                                  float(st.c), a_.ptr(), M, mm, a_.ptr(), M, mm,
+                                  float(st.b), b_.ptr(), M, mm, B));
+      // X' = a X + B X.
+      CUdeviceptr next = i + 1 == steps.size() ? output : spare;
+      TESSEL_RETURN_IF_ERROR(copy(next, cur, batch * mn));
+      if (!plan.transposed)
+        TESSEL_RETURN_IF_ERROR(gemm(CUBLAS_OP_N, CUBLAS_OP_T, N, M, M, 1.0f,
+                                    cur, N, mn, b_.ptr(), M, mm, float(st.a),
+                                    next, N, mn, B)); // X'^T = X^T B^T
+      else
+        TESSEL_RETURN_IF_ERROR(gemm(CUBLAS_OP_N, CUBLAS_OP_N, M, N, M, 1.0f,
+                                    b_.ptr(), M, mm, cur, M, mn, float(st.a),
+                                    next, M, mn, B)); // V' = B V
+      spare = cur;
+      cur = next;
+    }
+    return Status::success();
+  }
+
+private:
+  static Status ensure(DeviceBuffer &buf, int64_t bytes) {
+    if (int64_t(buf.size()) >= bytes)
+      return Status::success();
+    Expected<DeviceBuffer> fresh = DeviceBuffer::allocate(size_t(bytes));
+    if (!fresh)
+      return fresh.status();
+    buf = fresh.take();
+    return Status::success();
+  }
+  Status copy(CUdeviceptr dst, CUdeviceptr src, int64_t elements) {
+    return cudaCheck(cudaMemcpyAsync(reinterpret_cast<void *>(dst),
+                                     reinterpret_cast<const void *>(src),
+                                     size_t(elements) * 2,
+                                     cudaMemcpyDeviceToDevice,
+                                     reinterpret_cast<cudaStream_t>(stream_)),
+                     "cudaMemcpyAsync");
+  }
+  Status gemm(cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+              float alpha, CUdeviceptr a, int lda, int64_t strideA,
+              CUdeviceptr b, int ldb, int64_t strideB, float beta,
+              CUdeviceptr c, int ldc, int64_t strideC, int batch) {
+    return cublasCheck(
+        cublasGemmStridedBatchedEx(
+            handle_, ta, tb, m, n, k, &alpha, reinterpret_cast<const void *>(a),
+            CUDA_R_16BF, lda, strideA, reinterpret_cast<const void *>(b),
+            CUDA_R_16BF, ldb, strideB, &beta, reinterpret_cast<void *>(c),
+            CUDA_R_16BF, ldc, strideC, batch, CUBLAS_COMPUTE_32F,
+            CUBLAS_GEMM_DEFAULT),
+        "cublasGemmStridedBatchedEx");
+  }
+
+  cublasHandle_t handle_;
+  CUstream stream_;
+  Kernel sumsq_, scale_;
+  DeviceBuffer x0_, x1_, a_, b_, sums_;
+};
+
+/// Downloads `buffer` (count bf16): non-finite count, and entry 0 as doubles
+/// into `entry0` when it is not null.
+Status downloadOutput(const DeviceBuffer &buffer, size_t count, size_t perEntry,
+                      size_t &nonFinite, std::vector<double> *entry0) {
+  std::vector<uint16_t> bits(count);
+  TESSEL_RETURN_IF_ERROR(buffer.copyToHost(bits.data(), count * 2));
+  nonFinite = 0;
+  for (uint16_t v : bits)
+    nonFinite += (v & 0x7f80u) == 0x7f80u; // exponent all ones: Inf or NaN
+  if (entry0) {
+    entry0->resize(perEntry);
+    for (size_t i = 0; i < perEntry; ++i)
+      (*entry0)[i] = bf16ToFloat(bits[i]);
+  }
+  return Status::success();
+}
+
+/// max |y - ref| and ||y - ref|| / ||ref||.
+void compare(const std::vector<double> &y, const std::vector<double> &ref,
+             double &maxAbs, double &relErr, double *maxRef = nullptr) {
+  double d2 = 0, r2 = 0, mr = 0;
+  maxAbs = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    double d = y[i] - ref[i];
+    if (!std::isfinite(d))
+      maxAbs = NAN;
+    else if (!(std::fabs(d) <= maxAbs))
+      maxAbs = std::max(maxAbs, std::fabs(d));
+    d2 += d * d;
+    r2 += ref[i] * ref[i];
+    mr = std::max(mr, std::fabs(ref[i]));
+  }
+  relErr = r2 > 0 ? std::sqrt(d2 / r2) : std::sqrt(d2);
+  if (maxRef)
+    *maxRef = mr;
+}
+
+/// The bf16 GEMM rate of this device: cublasGemmEx, bf16 in and out, fp32
+/// compute, size^3, on uniform random inputs; TFLOP/s of the median run.
+Expected<double> gemmLimit(cublasHandle_t handle, CUstream stream,
+                           DeviceBuffer &flush, EventTimer &timer, int size) {
+  const size_t count = size_t(size) * size;
+  Expected<DeviceBuffer> a = DeviceBuffer::allocate(count * 2);
+  Expected<DeviceBuffer> b = DeviceBuffer::allocate(count * 2);
+  Expected<DeviceBuffer> c = DeviceBuffer::allocate(count * 2);
+  if (!a || !b || !c)
+    return Status::error("cannot allocate the GEMM-limit buffers");
+  TESSEL_RETURN_IF_ERROR(a->upload(gpu::randomBf16(count, 11)));
+  TESSEL_RETURN_IF_ERROR(b->upload(gpu::randomBf16(count, 12)));
+  const float one = 1.0f, zero = 0.0f;
+  auto run = [&]() -> Status {
+    return cublasCheck(
+        cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, size, size, size, &one,
+                     reinterpret_cast<const void *>(a->ptr()), CUDA_R_16BF,
+                     size, reinterpret_cast<const void *>(b->ptr()),
+                     CUDA_R_16BF, size, &zero,
+                     reinterpret_cast<void *>(c->ptr()), CUDA_R_16BF, size,
+                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+        "cublasGemmEx");
+  };
+  Expected<double> ms = timeMedian(run, stream, flush, timer, 3, 20);
+  if (!ms)
+    return ms.status();
+  return 2.0 * size * double(size) * size / (*ms * 1e9);
+}
+
+std::string shapeText(const ns::Shape &s) { return ns::shapeString(s); }
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char * {
+      return i + 1 < argc ? argv[++i] : nullptr;
+    };
+    const char *v = nullptr;
+    if (arg == "--quick") {
+      options.shapes = kQuickShapes;
+      continue;
+    }
+    if (!(v = value()))
+      return usage();
+    if (arg == "--out")
+      options.outDir = v;
+    else if (arg == "--shapes") {
+      if (!parseShapes(v, options.shapes))
+        return usage();
+    } else if (arg == "--reps")
+      options.minReps = std::atoi(v);
+    else if (arg == "--max-reps")
+      options.maxReps = std::atoi(v);
+    else if (arg == "--budget-ms")
+      options.budgetMs = std::atof(v);
+    else if (arg == "--warmup")
+      options.warmup = std::atoi(v);
+    else if (arg == "--quality-max-m")
+      options.qualityMaxM = std::atoll(v);
+    else
+      return usage();
+  }
+  if (options.minReps < 1 || options.maxReps < options.minReps ||
+      options.warmup < 1)
+    return usage();
+  const auto start = std::chrono::steady_clock::now();
+
+  Expected<Context> context = Context::acquire(0);
+  if (!context) {
+    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+    return 1;
+  }
+  Expected<DeviceInfo> info = queryDevice(0);
+  BENCH_CHECK(info.status());
+  BENCH_CHECK(shareContextWithCudart(*context));
+  const std::string slug = deviceSlug(info->name);
+  const std::string target = targetFor(*info);
+  if (target.empty()) {
+    std::cerr << "error: no Tessel target for " << info->name << "\n";
+    return 1;
+  }
+
+  Expected<Stream> stream = Stream::create();
+  BENCH_CHECK(stream.status());
+  CUstream cuStream = stream->handle();
+  cublasHandle_t handle = nullptr;
+  BENCH_CHECK(cublasCheck(cublasCreate(&handle), "cublasCreate"));
+  BENCH_CHECK(cublasCheck(
+      cublasSetStream(handle, reinterpret_cast<cudaStream_t>(cuStream)),
+      "cublasSetStream"));
+  int cublasVersion = 0;
+  BENCH_CHECK(cublasCheck(cublasGetVersion(handle, &cublasVersion),
+                          "cublasGetVersion"));
+  std::cout << "device: " << info->name << " (cc " << info->ccMajor << "."
+            << info->ccMinor << ", " << info->smCount << " SMs, L2 "
+            << info->l2Bytes / (1 << 20) << " MiB), driver "
+            << (*CudaDriver::get())->driverVersion() << ", cuBLAS "
+            << cublasVersion << ", Tessel target " << target << "\n";
+
+  // The baseline's normalization kernels.
+  Expected<Module> baseModule =
+      Module::load(kNSBaselinePtx, "NSBaselineKernels");
+  BENCH_CHECK(baseModule.status());
+  Expected<Kernel> sumsq = baseModule->kernel("ns_base_sumsq");
+  BENCH_CHECK(sumsq.status());
+  Expected<Kernel> scale = baseModule->kernel("ns_base_scale");
+  BENCH_CHECK(scale.status());
+  CublasNS baseline(handle, cuStream, *sumsq, *scale);
+
+  Expected<DeviceBuffer> flush = allocateFlush(*info);
+  BENCH_CHECK(flush.status());
+  Expected<EventTimer> timer = EventTimer::create();
+  BENCH_CHECK(timer.status());
+
+  ns::Workspace workspace;
+  ns::Options nsOptions;
+  nsOptions.target = target; // no device query per call
+  bool allRight = true;
+
+  // Warm-up: the first call compiles the NS kernels (through the disk cache).
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    ns::Shape s{1, 128, 256};
+    Expected<DeviceBuffer> in = DeviceBuffer::allocate(128 * 256 * 2);
+    Expected<DeviceBuffer> out = DeviceBuffer::allocate(128 * 256 * 2);
+    BENCH_CHECK(in.status());
+    BENCH_CHECK(out.status());
+    BENCH_CHECK(in->upload(gaussianBf16(128 * 256, 5)));
+    BENCH_CHECK(context->synchronize());
+    ns::CallInfo callInfo;
+    BENCH_CHECK(ns::orthogonalize(in->ptr(), out->ptr(), s, nsOptions, cuStream,
+                                  &callInfo, &workspace));
+    BENCH_CHECK(stream->synchronize());
+    std::printf(
+        "NS kernels ready for %s (JIT compile or disk cache) in %.2f s\n",
+        callInfo.target.c_str(), seconds(t0));
+  }
+
+  // The limit: the bf16 GEMM rate, measured now and again at the end.
+  Expected<double> limitFirst =
+      gemmLimit(handle, cuStream, *flush, *timer, 8192);
+  BENCH_CHECK(limitFirst.status());
+  std::printf(
+      "bf16 GEMM limit (cublasGemmEx 8192^3, median of 20): %.1f TFLOP/s\n",
+      *limitFirst);
+
+  // The baseline computes the right thing: against the float64 muon5
+  // iteration with the GPU's bf16 roundings (and Tessel's muon5 beside it).
+  for (ns::Shape s : {ns::Shape{1, 256, 512}, ns::Shape{2, 320, 160}}) {
+    std::optional<ns::Plan> plan = ns::makePlan(s, ns::Variant::Muon5);
+    const size_t count = size_t(s.batch * s.rows * s.cols);
+    std::vector<uint16_t> bits =
+        gaussianBf16(count, gpu::seedOf("ns-bench check " + shapeText(s)));
+    std::vector<double> x(count), ref(count);
+    for (size_t i = 0; i < count; ++i)
+      x[i] = bf16ToFloat(bits[i]);
+    ns::referenceOrthogonalizeBf16(x.data(), ref.data(), *plan);
+    Expected<DeviceBuffer> in = DeviceBuffer::allocate(count * 2);
+    Expected<DeviceBuffer> out = DeviceBuffer::allocate(count * 2);
+    BENCH_CHECK(in.status());
+    BENCH_CHECK(out.status());
+    BENCH_CHECK(in->upload(bits));
+    for (int who = 0; who < 2; ++who) {
+      BENCH_CHECK(out->fillBytes(0xff)); // bf16 NaN: unwritten shows
+      BENCH_CHECK(context->synchronize());
+      BENCH_CHECK(baseline.reserve(*plan));
+      if (who == 0)
+        BENCH_CHECK(baseline.run(in->ptr(), out->ptr(), *plan));
+      else {
+        ns::Options muon = nsOptions;
+        muon.variant = ns::Variant::Muon5;
+        BENCH_CHECK(ns::orthogonalize(in->ptr(), out->ptr(), s, muon, cuStream,
+                                      nullptr, &workspace));
+      }
+      BENCH_CHECK(stream->synchronize());
+      std::vector<double> y;
+      size_t bad = 0;
+      BENCH_CHECK(downloadOutput(*out, count, count, bad, &y));
+      double maxAbs = 0, relErr = 0, maxRef = 0;
+      compare(y, ref, maxAbs, relErr, &maxRef);
+      const bool ok = bad == 0 && maxAbs < 0.02;
+      std::printf("check %s muon5 %s vs float64 iteration (bf16 roundings): "
+                  "max|d|=%.3e (max|ref|=%.3f) rel_err=%.3e non-finite=%zu "
+                  "tol=0.02 %s\n",
+                  who == 0 ? "cuBLAS-baseline" : "tessel", shapeText(s).c_str(),
+                  maxAbs, maxRef, relErr, bad, ok ? "ok" : "FAIL");
+      if (!ok)
+        allRight = false;
+    }
+  }
+
+  // The shapes.
+  std::vector<Row> rows;
+  auto timeIt = [&](const std::function<Status()> &work, double &ms,
+                    int &reps) -> Status {
+    Expected<double> probe =
+        timeMedian(work, cuStream, *flush, *timer, options.warmup, 1);
+    if (!probe)
+      return probe.status();
+    reps = int(std::ceil(options.budgetMs / std::max(*probe, 1e-3)));
+    reps = std::clamp(reps, options.minReps, options.maxReps);
+    Expected<double> median =
+        timeMedian(work, cuStream, *flush, *timer, 0, reps);
+    if (!median)
+      return median.status();
+    ms = *median;
+    return Status::success();
+  };
+  for (const ns::Shape &s : options.shapes) {
+    std::string why;
+    std::optional<ns::Plan> basePlan =
+        ns::makePlan(s, ns::Variant::Muon5, &why);
+    if (!basePlan) {
+      std::cerr << "skipping " << shapeText(s) << ": " << why << "\n";
+      continue;
+    }
+    if (s.batch > 65535 || basePlan->n > INT32_MAX / 2) {
+      std::cerr << "skipping " << shapeText(s)
+                << ": too large for this bench\n";
+      continue;
+    }
+    const size_t count = size_t(s.batch * s.rows * s.cols);
+    const size_t perEntry = size_t(s.rows * s.cols);
+    const bool hostChecks = basePlan->m <= options.qualityMaxM;
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<uint16_t> bits =
+        gaussianBf16(count, gpu::seedOf("ns-bench " + shapeText(s)));
+    auto x0 = std::make_shared<std::vector<double>>();
+    if (hostChecks) {
+      x0->resize(perEntry);
+      for (size_t i = 0; i < perEntry; ++i)
+        (*x0)[i] = bf16ToFloat(bits[i]);
+    }
+    Expected<DeviceBuffer> in = DeviceBuffer::allocate(count * 2);
+    Expected<DeviceBuffer> out = DeviceBuffer::allocate(count * 2);
+    BENCH_CHECK(in.status());
+    BENCH_CHECK(out.status());
+    BENCH_CHECK(in->upload(bits));
+    bits = {};
+    BENCH_CHECK(baseline.reserve(*basePlan));
+    BENCH_CHECK(workspace.reserve(*basePlan));
+
+    // One timing of one implementation: poisoned output, warm-up, median,
+    // then every output element checked finite (written).
+    auto measure = [&](Row &row,
+                       const std::function<Status()> &work) -> Status {
+      TESSEL_RETURN_IF_ERROR(out->fillBytes(0xff));
+      TESSEL_RETURN_IF_ERROR(context->synchronize());
+      int reps = 0;
+      TESSEL_RETURN_IF_ERROR(timeIt(work, row.ms, reps));
+      TESSEL_RETURN_IF_ERROR(stream->synchronize());
+      TESSEL_RETURN_IF_ERROR(downloadOutput(*out, count, perEntry,
+                                            row.nonFinite,
+                                            hostChecks ? &row.y0 : nullptr));
+      row.tflops = ns::effectiveTflops(row.plan, row.ms);
+      std::printf("  %-16s %-16s %10.4f ms (median of %d) %8.1f TFLOP/s%s\n",
+                  row.variant.c_str(), shapeText(s).c_str(), row.ms, reps,
+                  row.tflops, row.nonFinite ? "  NON-FINITE OUTPUT" : "");
+      if (row.nonFinite)
+        allRight = false;
+      return Status::success();
+    };
+
+    Row base;
+    base.variant = kBaselineName;
+    base.shape = s;
+    base.plan = *basePlan;
+    base.x0 = x0;
+    base.launches = 2 + 5 * 5;
+    auto baseRun = [&]() -> Status {
+      return baseline.run(in->ptr(), out->ptr(), *basePlan);
+    };
+    BENCH_CHECK(measure(base, baseRun));
+    base.baselineMs = base.ms;
+    const size_t baseIndex = rows.size();
+    rows.push_back(std::move(base));
+
+    for (ns::Variant variant : ns::allVariants()) {
+      Row row;
+      row.variant = std::string(ns::variantName(variant));
+      row.shape = s;
+      row.plan = *ns::makePlan(s, variant);
+      row.x0 = x0;
+      row.baselineMs = rows[baseIndex].ms;
+      ns::Options o = nsOptions;
+      o.variant = variant;
+      ns::CallInfo callInfo;
+      auto tesselRun = [&]() -> Status {
+        return ns::orthogonalize(in->ptr(), out->ptr(), s, o, cuStream,
+                                 &callInfo, &workspace);
+      };
+      BENCH_CHECK(measure(row, tesselRun));
+      row.launches = callInfo.launches;
+      rows.push_back(std::move(row));
+    }
+    // The baseline once more: the spread between two timings of one version.
+    Row again = rows[baseIndex];
+    BENCH_CHECK(measure(again, baseRun));
+    std::printf("  %s: cuBLAS %.4f ms, again %.4f ms (timing spread %.1f%%); "
+                "shape took %.1f s\n",
+                shapeText(s).c_str(), rows[baseIndex].ms, again.ms,
+                100.0 * std::fabs(again.ms - rows[baseIndex].ms) /
+                    rows[baseIndex].ms,
+                seconds(t0));
+  }
+
+  Expected<double> limitLast =
+      gemmLimit(handle, cuStream, *flush, *timer, 8192);
+  BENCH_CHECK(limitLast.status());
+  cublasDestroy(handle);
+  // The higher of the two readings: fractions are never flattered.
+  const double limit = std::max(*limitFirst, *limitLast);
+  std::printf("bf16 GEMM limit again at the end: %.1f TFLOP/s; using %.1f\n",
+              *limitLast, limit);
+
+  // Host checks of batch entry 0 (float64, every core): the quality report
+  // and the distance to the float64 iteration of the row's own variant.
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<size_t> jobs;
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (!rows[i].y0.empty())
+        jobs.push_back(i);
+    std::stable_sort(jobs.begin(), jobs.end(), [&](size_t a, size_t b) {
+      return rows[a].plan.m > rows[b].plan.m; // the slowest first
+    });
+    std::atomic<size_t> next{0};
+    unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+    workers = std::min<unsigned>(workers, unsigned(jobs.size()));
+    std::vector<std::thread> threads;
+    for (unsigned w = 0; w < workers; ++w)
+      threads.emplace_back([&] {
+        for (size_t j; (j = next++) < jobs.size();) {
+          Row &r = rows[jobs[j]];
+          ns::Variant variant = r.variant == kBaselineName
+                                    ? ns::Variant::Muon5
+                                    : *ns::parseVariant(r.variant);
+          ns::Plan one =
+              *ns::makePlan({1, r.shape.rows, r.shape.cols}, variant);
+          ns::Quality q = ns::quality(r.y0.data(), r.x0->data(), one);
+          r.sigmaMin = q.sigmaMin;
+          r.sigmaMax = q.sigmaMax;
+          r.polarErr = q.polarError;
+          std::vector<double> ref(r.y0.size());
+          ns::referenceOrthogonalizeBf16(r.x0->data(), ref.data(), one);
+          compare(r.y0, ref, r.maxAbs, r.relErr);
+        }
+      });
+    for (std::thread &t : threads)
+      t.join();
+    if (!jobs.empty())
+      std::printf("host checks (entry 0, float64, %u threads): %.1f s\n",
+                  workers, seconds(t0));
+    for (const Row &r : rows)
+      if (!std::isnan(r.relErr)) {
+        const bool ok = r.maxAbs < 0.02;
+        std::printf("  %-16s %-16s vs float64 iteration (bf16 roundings), "
+                    "entry 0: max|d|=%.3e rel_err=%.3e %s\n",
+                    r.variant.c_str(), shapeText(r.shape).c_str(), r.maxAbs,
+                    r.relErr, ok ? "ok" : "CHECK");
+      }
+  }
+
+  // The CSV, in DESIGN.md's format.
+  std::error_code ec;
+  std::filesystem::create_directories(options.outDir, ec);
+  const std::string csvPath = options.outDir + "/ns-" + slug + ".csv";
+  std::ofstream csv(csvPath);
+  csv << kCsvHeader;
+  for (const Row &r : rows)
+    csv << slug << ",ns," << r.variant << "," << shapeText(r.shape) << ","
+        << fmt("%.5f", r.ms) << "," << kBaselineName << ","
+        << fmt("%.5f", r.baselineMs) << "," << fmt("%.4f", r.baselineMs / r.ms)
+        << "," << fmt("%.2f", r.tflops) << "," << fmt("%.4f", r.tflops / limit)
+        << "," << fmt("%.3e", r.relErr) << "," << fmt("%.4f", r.sigmaMin) << ","
+        << fmt("%.4f", r.sigmaMax) << "," << fmt("%.4f", r.polarErr) << "\n";
+  csv.close();
+  if (!csv) {
+    std::cerr << "error: cannot write " << csvPath << "\n";
+    return 1;
+  }
+
+  std::printf("\nTarget: aol4 >= 1.3x the cuBLAS 5-step muon5 iteration, "
+              "sigma_max <= 1.10\n");
+  for (const Row &r : rows)
+    if (r.variant == "aol4") {
+      const double speedup = r.baselineMs / r.ms;
+      const bool fast = speedup >= 1.3;
+      const bool sigmaOk = !(r.sigmaMax > 1.10);
+      std::printf("  %-16s aol4 %.3fx, sigma_max %s: %s\n",
+                  shapeText(r.shape).c_str(), speedup,
+                  std::isnan(r.sigmaMax) ? "not measured (m > quality-max-m)"
+                                         : fmt("%.4f", r.sigmaMax).c_str(),
+                  fast && sigmaOk ? "met" : "NOT met");
+    }
+  std::printf("\n%-16s %-15s %10s %10s %8s %8s %6s %7s %7s %7s %9s\n", "shape",
+              "variant", "ms", "cublas_ms", "speedup", "TFLOP/s", "frac",
+              "sig_min", "sig_max", "polar", "rel_err");
+  for (const Row &r : rows)
+    std::printf("%-16s %-15s %10.4f %10.4f %8.3f %8.1f %6.3f %7s %7s %7s %9s\n",
+                shapeText(r.shape).c_str(), r.variant.c_str(), r.ms,
+                r.baselineMs, r.baselineMs / r.ms, r.tflops, r.tflops / limit,
+                fmt("%.4f", r.sigmaMin).c_str(),
+                fmt("%.4f", r.sigmaMax).c_str(),
+                fmt("%.4f", r.polarErr).c_str(), fmt("%.2e", r.relErr).c_str());
+  std::printf("wrote %s; limit %.1f TFLOP/s (bf16 cublasGemmEx 8192^3); "
+              "medians of >= %d runs, L2 flushed (%zu MiB) before each; "
+              "%.0f s in all\n",
+              csvPath.c_str(), limit, options.minReps, flush->size() >> 20,
+              seconds(start));
+  return allRight ? 0 : 3;
+}
