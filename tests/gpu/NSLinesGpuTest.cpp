@@ -7,6 +7,7 @@
 // launched directly from the kernels tessel::ns uses.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelFiles.h"
 #include "NSKernelSources.h"
 #include "NewtonSchulz.h"
 
@@ -28,20 +29,6 @@
 using namespace tessel;
 
 namespace {
-
-uint16_t bits(double exactBf16) {
-  float f = (float)exactBf16;
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return (uint16_t)(u >> 16);
-}
-
-double value(uint16_t b) {
-  uint32_t u = (uint32_t)b << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 /// Device, cuBLAS handle and the two kernels, or why not.
 struct Env {
@@ -128,7 +115,7 @@ struct Dev {
     EXPECT_TRUE(buf.copyToHost(h.data(), n * 2).ok());
     std::vector<double> out(n);
     for (size_t i = 0; i < n; ++i)
-      out[i] = value(h[i]);
+      out[i] = (double)gpu::bf16ToFloat(h[i]);
     return out;
   }
   void *ptr() const { return reinterpret_cast<void *>(buf.ptr()); }
@@ -156,7 +143,7 @@ std::vector<double> randomBf16(size_t n, uint32_t seed) {
 std::vector<uint16_t> toBits(const std::vector<double> &v) {
   std::vector<uint16_t> b(v.size());
   for (size_t i = 0; i < v.size(); ++i)
-    b[i] = bits(v[i]);
+    b[i] = gpu::doubleToBf16(v[i]);
   return b;
 }
 

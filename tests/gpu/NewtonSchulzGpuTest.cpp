@@ -7,6 +7,7 @@
 // The kernels are compiled in process (JIT, through the compile cache).
 //
 //===----------------------------------------------------------------------===//
+#include "KernelFiles.h"
 #include "Orthogonalize.h"
 
 #include "tessel/runtime/Device.h"
@@ -24,20 +25,6 @@
 using namespace tessel;
 
 namespace {
-
-uint16_t toBf16Bits(double exactBf16) {
-  float f = (float)exactBf16;
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return (uint16_t)(u >> 16);
-}
-
-double fromBf16Bits(uint16_t b) {
-  uint32_t u = (uint32_t)b << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 /// The device context, or a reason to skip.
 struct Gpu {
@@ -91,7 +78,7 @@ struct Result {
   std::vector<uint16_t> bits(count);
   for (size_t i = 0; i < count; ++i) {
     out.x[i] = zeros ? 0.0 : ns::roundToBf16(gauss(rng));
-    bits[i] = toBf16Bits(out.x[i]);
+    bits[i] = gpu::doubleToBf16(out.x[i]);
   }
   auto in = rt::DeviceBuffer::allocate(count * 2);
   auto res = rt::DeviceBuffer::allocate(count * 2);
@@ -119,7 +106,7 @@ struct Result {
     return ::testing::AssertionFailure() << s.message();
   out.gpu.resize(count);
   for (size_t i = 0; i < count; ++i)
-    out.gpu[i] = fromBf16Bits(back[i]);
+    out.gpu[i] = (double)gpu::bf16ToFloat(back[i]);
   return ::testing::AssertionSuccess();
 }
 
@@ -255,7 +242,7 @@ TEST(NSLarge, BatchPast2To31Elements) {
   for (int k = 0; k < 3; ++k)
     for (int64_t i = 0; i < per; ++i) {
       mats[k][i] = ns::roundToBf16(gauss(rng));
-      bits[k][i] = toBf16Bits(mats[k][i]);
+      bits[k][i] = gpu::doubleToBf16(mats[k][i]);
     }
   std::vector<uint16_t> host((size_t)total);
   for (int64_t e = 0; e < shape.batch; ++e)
@@ -284,7 +271,7 @@ TEST(NSLarge, BatchPast2To31Elements) {
     double maxAbs = 0;
     bool finite = true;
     for (int64_t i = 0; i < per; ++i) {
-      double y = fromBf16Bits(back[i]);
+      double y = (double)gpu::bf16ToFloat(back[i]);
       finite = finite && std::isfinite(y);
       maxAbs = std::max(maxAbs, std::fabs(y - ref[i]));
     }
