@@ -19,11 +19,10 @@ static int report(const std::string &message, char *error, size_t size) {
   return 1;
 }
 
-extern "C" int tessel_ns_orthogonalize(uint64_t input, uint64_t output,
-                                       int64_t batch, int64_t rows,
-                                       int64_t cols, const char *variant,
-                                       void *stream, char *error,
-                                       size_t error_size) {
+static int orthogonalize(uint64_t input, uint64_t output, int64_t batch,
+                         int64_t rows, int64_t cols, const char *variant,
+                         void *stream, char *error, size_t error_size,
+                         tessel::ns::InputType type) {
   if (!variant)
     return report("tessel_ns_orthogonalize: variant is NULL", error,
                   error_size);
@@ -43,6 +42,7 @@ extern "C" int tessel_ns_orthogonalize(uint64_t input, uint64_t output,
     return report("tessel_ns_orthogonalize: " + why, error, error_size);
   tessel::ns::Options options;
   options.variant = *v;
+  options.input = type;
   tessel::rt::Status s = tessel::ns::orthogonalize(
       input, output, shape, options, static_cast<CUstream>(stream));
   if (!s.ok())
@@ -50,4 +50,22 @@ extern "C" int tessel_ns_orthogonalize(uint64_t input, uint64_t output,
   if (error && error_size > 0)
     error[0] = '\0';
   return 0;
+}
+
+extern "C" int tessel_ns_orthogonalize(uint64_t input, uint64_t output,
+                                       int64_t batch, int64_t rows,
+                                       int64_t cols, const char *variant,
+                                       void *stream, char *error,
+                                       size_t error_size) {
+  return orthogonalize(input, output, batch, rows, cols, variant, stream, error,
+                       error_size, tessel::ns::InputType::BF16);
+}
+
+extern "C" int tessel_ns_orthogonalize_f32(uint64_t input, uint64_t output,
+                                           int64_t batch, int64_t rows,
+                                           int64_t cols, const char *variant,
+                                           void *stream, char *error,
+                                           size_t error_size) {
+  return orthogonalize(input, output, batch, rows, cols, variant, stream, error,
+                       error_size, tessel::ns::InputType::F32);
 }

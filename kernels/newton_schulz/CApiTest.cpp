@@ -62,4 +62,13 @@ TEST(NSCApi, ReportsWhyItCannotRun) {
   EXPECT_FALSE(msg.empty());
 }
 
+TEST(NSCApi, Float32EntryChecksToo) {
+  char msg[256];
+  int rc = tessel_ns_orthogonalize_f32(1, 2, 1, 64, 64, "muon9", nullptr, msg,
+                                       sizeof msg);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(std::string(msg).find("unknown variant 'muon9'"), std::string::npos)
+      << msg;
+}
+
 } // namespace

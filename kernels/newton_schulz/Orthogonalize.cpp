@@ -20,6 +20,7 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,7 +35,7 @@ struct Compiled {
 };
 
 struct KernelSet {
-  Compiled syrk, line3, aol, frob;
+  Compiled syrk, line3, aol, frob, convert;
 };
 
 rt::Status compile(const char *source, const char *name,
@@ -77,6 +78,8 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   TESSEL_RETURN_IF_ERROR(compile(kAolSource, "aol.mlir", target, set->aol));
   TESSEL_RETURN_IF_ERROR(
       compile(kFrobeniusSource, "frobenius.mlir", target, set->frob));
+  TESSEL_RETURN_IF_ERROR(
+      compile(kConvertSource, "convert.mlir", target, set->convert));
   slot = std::move(set);
   return slot.get();
 }
@@ -109,6 +112,43 @@ rt::Status ensure(rt::DeviceBuffer &buf, int64_t bytes) {
     return fresh.status();
   buf = std::move(*fresh);
   return rt::Status::success();
+}
+
+/// Reads `count` elements of a device array as doubles.
+rt::Status readDoubles(CUdeviceptr p, size_t count, bool f32,
+                       std::vector<double> &out) {
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  out.resize(count);
+  if (f32) {
+    std::vector<float> h(count);
+    TESSEL_CU((*drv)->cuMemcpyDtoH_v2(h.data(), p, count * 4),
+              "tessel::ns quality report");
+    for (size_t i = 0; i < count; ++i)
+      out[i] = h[i];
+  } else {
+    std::vector<uint16_t> h(count);
+    TESSEL_CU((*drv)->cuMemcpyDtoH_v2(h.data(), p, count * 2),
+              "tessel::ns quality report");
+    for (size_t i = 0; i < count; ++i) {
+      uint32_t u = (uint32_t)h[i] << 16;
+      float f;
+      std::memcpy(&f, &u, 4);
+      out[i] = f;
+    }
+  }
+  return rt::Status::success();
+}
+
+/// The quality report of a finished call, on the host in float64.
+rt::Expected<Quality> hostQuality(CUdeviceptr input, CUdeviceptr output,
+                                  InputType type, const Plan &plan) {
+  size_t count = (size_t)(plan.shape.batch * plan.shape.rows * plan.shape.cols);
+  std::vector<double> x, y;
+  TESSEL_RETURN_IF_ERROR(readDoubles(input, count, type == InputType::F32, x));
+  TESSEL_RETURN_IF_ERROR(readDoubles(output, count, false, y));
+  return quality(y.data(), x.data(), plan);
 }
 
 } // namespace
@@ -171,6 +211,33 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   int64_t l3n = Launcher::knob(k.line3, "ns_line3", "BLOCK_N");
   rt::Grid line3Grid{cdiv(m, l3m), cdiv(n, l3n), nb};
 
+  if (options.quality && m > kMaxQualitySide)
+    return rt::Status::error("tessel::ns::orthogonalize: the quality report "
+                             "is computed on the host and limited to "
+                             "min(rows, cols) <= ",
+                             kMaxQualitySide, "; got ", m);
+  // fp32 input with AOL gave NaN on tall inputs on the H100 (wide ones
+  // passed); until that is understood it is refused, never silent NaN.
+  if (options.input == InputType::F32 &&
+      normalization(options.variant).kind == Normalization::Aol)
+    return rt::Status::error("tessel::ns::orthogonalize: fp32 input with ",
+                             variantName(options.variant),
+                             " is not supported yet; pass bf16 input (or use "
+                             "a Frobenius variant)");
+  const CUdeviceptr original = input;
+  if (options.input == InputType::F32) {
+    // The bf16 working copy goes to x2, free until the first line 3.
+    int64_t cm = Launcher::knob(k.convert, "to_bf16", "BLOCK_M");
+    int64_t cn = Launcher::knob(k.convert, "to_bf16", "BLOCK_N");
+    TESSEL_RETURN_IF_ERROR(
+        launch(k.convert, "to_bf16", rt::Grid{cdiv(m, cm), cdiv(n, cn), nb},
+               rt::ArgPack::of(input, ws.x2(), M, N, rs, cs, mn)));
+    input = ws.x2();
+  }
+  // Where the (bf16) input is read from: the caller's layout, or compact.
+  const int32_t irs = options.input == InputType::F32 ? N : rs;
+  const int32_t ics = options.input == InputType::F32 ? 1 : cs;
+
   Normalization norm = normalization(options.variant);
   CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
   bool haveA = false;
@@ -178,7 +245,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
     TESSEL_RETURN_IF_ERROR(
         launch(k.syrk, "syrk", syrkGrid,
-               rt::ArgPack::of(input, ws.a(), ws.a(), M, N, rs, cs, M, mn, mm,
+               rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,
                                1.0f, 0.0f)));
     int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
     TESSEL_RETURN_IF_ERROR(
@@ -195,13 +262,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
     TESSEL_RETURN_IF_ERROR(
         launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
-               rt::ArgPack::of(input, ws.rows(), M, N, rs, cs, mn)));
+               rt::ArgPack::of(input, ws.rows(), M, N, irs, ics, mn)));
     int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
     int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
     TESSEL_RETURN_IF_ERROR(launch(
         k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
-        rt::ArgPack::of(input, ws.rows(), xcur, M, N, rs, cs, N, (int32_t)1, mn,
-                        (float)norm.scale, (float)norm.eps)));
+        rt::ArgPack::of(input, ws.rows(), xcur, M, N, irs, ics, N, (int32_t)1,
+                        mn, (float)norm.scale, (float)norm.eps)));
   }
 
   const std::vector<Step> &coeffs = steps(options.variant);
@@ -226,8 +293,9 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                                ocs, mm, mn, (float)st.a)));
     std::swap(xcur, xnext);
   }
-  if (!workspace) {
-    // The call's own buffers are freed when this returns: wait for the kernels.
+  if (!workspace || options.quality) {
+    // The call's own buffers are freed when this returns (and the quality
+    // report reads the output): wait for the kernels.
     auto drv = rt::CudaDriver::get();
     if (!drv)
       return drv.status();
@@ -236,6 +304,15 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   if (info) {
     info->launches = launch.launches;
     info->target = target;
+    info->quality.reset();
+  }
+  if (options.quality) {
+    rt::Expected<Quality> q =
+        hostQuality(original, output, options.input, *plan);
+    if (!q)
+      return q.status();
+    if (info)
+      info->quality = *q;
   }
   return rt::Status::success();
 }

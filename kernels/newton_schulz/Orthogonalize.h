@@ -14,12 +14,24 @@
 #include "tessel/runtime/Status.h"
 
 #include <cuda.h>
+#include <optional>
 #include <string>
 
 namespace tessel::ns {
 
+/// Element type of the input (the output is always bf16).
+enum class InputType { BF16, F32 };
+
 struct Options {
   Variant variant = Variant::Aol4;
+  /// fp32 input is converted into the bf16 working copy by one more launch
+  /// (muon5, quintic5, polar_express5; refused for aol4 for now).
+  InputType input = InputType::BF16;
+  /// Also report the output's singular values and its distance to the
+  /// input's polar factor (CallInfo::quality): copies both to the host and
+  /// computes in float64 there (Jacobi), so it waits for the call; limited to
+  /// min(rows, cols) <= kMaxQualitySide.
+  bool quality = false;
   /// PTX target; empty: the current device's.
   std::string target;
 };
@@ -40,10 +52,14 @@ private:
   rt::DeviceBuffer a_, b_, x1_, x2_, r_;
 };
 
-/// Launch counts of one call (for reports and tests).
+/// Largest Gram side Options::quality accepts (host Jacobi is O(m^3)).
+inline constexpr int64_t kMaxQualitySide = 1024;
+
+/// What a call reports (launch count, target, the optional quality).
 struct CallInfo {
   int launches = 0;
   std::string target;
+  std::optional<Quality> quality;
 };
 
 /// Orthogonalizes `input` (bf16, [batch, rows, cols] row-major) into

@@ -26,6 +26,12 @@ int tessel_ns_orthogonalize(uint64_t input, uint64_t output, int64_t batch,
                             int64_t rows, int64_t cols, const char *variant,
                             void *stream, char *error, size_t error_size);
 
+/** The same with an fp32 input (the output is bf16). */
+int tessel_ns_orthogonalize_f32(uint64_t input, uint64_t output, int64_t batch,
+                                int64_t rows, int64_t cols,
+                                const char *variant, void *stream, char *error,
+                                size_t error_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -284,4 +284,83 @@ TEST(NSLarge, BatchPast2To31Elements) {
   }
 }
 
+// fp32 input: converted on the GPU to the bf16 working copy (one more
+// launch), then the same iteration: against the float64 iteration with bf16
+// roundings (which rounds the input first), and with the quality report of
+// the call equal to the host's own on the same data.
+TEST(NSInput, Float32InputAndQualityReport) {
+  if (!gpu().ok)
+    GTEST_SKIP() << "no CUDA device: " << gpu().why;
+  for (ns::Variant v : {ns::Variant::Muon5, ns::Variant::PolarExpress5})
+    for (ns::Shape shape : {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96},
+                            ns::Shape{2, 96, 160}, ns::Shape{2, 160, 96}}) {
+      auto plan = ns::makePlan(shape, v);
+      ASSERT_TRUE(plan);
+      size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
+      std::mt19937 rng(7u + (uint32_t)shape.rows);
+      std::normal_distribution<float> gauss(0.f, 1.f);
+      std::vector<float> xf(count);
+      std::vector<double> x(count);
+      for (size_t i = 0; i < count; ++i)
+        x[i] = xf[i] = gauss(rng);
+      auto in = rt::DeviceBuffer::allocate(count * 4);
+      auto res = rt::DeviceBuffer::allocate(count * 2);
+      ASSERT_TRUE(in && res);
+      ASSERT_TRUE(in->copyFromHost(xf.data(), count * 4).ok());
+      ASSERT_TRUE(res->fillBytes(0xFF).ok());
+      ASSERT_TRUE(gpu().ctx.synchronize().ok());
+      auto stream = rt::Stream::create();
+      ASSERT_TRUE(stream);
+      ns::Options options;
+      options.variant = v;
+      options.input = ns::InputType::F32;
+      options.quality = true;
+      ns::CallInfo info;
+      auto status = ns::orthogonalize(in->ptr(), res->ptr(), shape, options,
+                                      stream->handle(), &info);
+      ASSERT_TRUE(status.ok()) << status.message();
+      std::vector<uint16_t> back(count);
+      ASSERT_TRUE(res->copyToHost(back.data(), count * 2).ok());
+      std::vector<double> y(count), ref(count);
+      for (size_t i = 0; i < count; ++i)
+        y[i] = gpu::bf16ToFloat(back[i]);
+      ns::referenceOrthogonalizeBf16(x.data(), ref.data(), *plan);
+      double maxAbs = 0;
+      for (size_t i = 0; i < count; ++i)
+        maxAbs = std::max(maxAbs, std::isfinite(y[i]) ? std::fabs(y[i] - ref[i])
+                                                      : INFINITY);
+      ASSERT_TRUE(info.quality.has_value());
+      ns::Quality host = ns::quality(y.data(), x.data(), *plan);
+      std::printf("RESULT ns-f32 %s %s launches=%d max_abs=%.3e tol=0.02 "
+                  "quality sigma=[%.4f, %.4f] polar=%.4f (host: [%.4f, "
+                  "%.4f] %.4f) %s\n",
+                  std::string(ns::variantName(v)).c_str(),
+                  ns::shapeString(shape).c_str(), info.launches, maxAbs,
+                  info.quality->sigmaMin, info.quality->sigmaMax,
+                  info.quality->polarError, host.sigmaMin, host.sigmaMax,
+                  host.polarError, maxAbs < 0.02 ? "ok" : "FAIL");
+      EXPECT_LT(maxAbs, 0.02);
+      EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);
+      EXPECT_DOUBLE_EQ(info.quality->sigmaMax, host.sigmaMax);
+      EXPECT_DOUBLE_EQ(info.quality->polarError, host.polarError);
+    }
+}
+
+// fp32 with AOL is refused with a message (it gave NaN on tall inputs).
+TEST(NSInput, Float32WithAolIsRefused) {
+  if (!gpu().ok)
+    GTEST_SKIP() << "no CUDA device: " << gpu().why;
+  auto in = rt::DeviceBuffer::allocate(64 * 96 * 4);
+  auto res = rt::DeviceBuffer::allocate(64 * 96 * 2);
+  ASSERT_TRUE(in && res);
+  ns::Options options;
+  options.variant = ns::Variant::Aol4;
+  options.input = ns::InputType::F32;
+  auto s = ns::orthogonalize(in->ptr(), res->ptr(), ns::Shape{1, 64, 96},
+                             options, nullptr);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("not supported yet"), std::string::npos)
+      << s.message();
+}
+
 } // namespace
