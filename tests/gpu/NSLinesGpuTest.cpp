@@ -41,11 +41,7 @@ struct Env {
   bool ok = false;
 
   Env() {
-    auto count = rt::deviceCount();
-    if (!count || *count == 0) {
-      why = count ? "the driver reports none" : count.status().message();
-      return;
-    }
+    // acquire() already says why when there is no driver or no device 0.
     auto c = rt::Context::acquire(0);
     if (!c) {
       why = c.status().message();

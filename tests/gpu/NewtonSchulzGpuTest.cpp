@@ -32,15 +32,7 @@ struct Gpu {
   std::string why;
   bool ok = false;
   Gpu() {
-    auto count = rt::deviceCount();
-    if (!count) {
-      why = count.status().message();
-      return;
-    }
-    if (*count == 0) {
-      why = "the driver reports no device";
-      return;
-    }
+    // acquire() already says why when there is no driver or no device 0.
     auto c = rt::Context::acquire(0);
     if (!c) {
       why = c.status().message();
