@@ -216,14 +216,6 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                              "is computed on the host and limited to "
                              "min(rows, cols) <= ",
                              kMaxQualitySide, "; got ", m);
-  // fp32 input with AOL gave NaN on tall inputs on the H100 (wide ones
-  // passed); until that is understood it is refused, never silent NaN.
-  if (options.input == InputType::F32 &&
-      normalization(options.variant).kind == Normalization::Aol)
-    return rt::Status::error("tessel::ns::orthogonalize: fp32 input with ",
-                             variantName(options.variant),
-                             " is not supported yet; pass bf16 input (or use "
-                             "a Frobenius variant)");
   const CUdeviceptr original = input;
   if (options.input == InputType::F32) {
     // The bf16 working copy goes to x2, free until the first line 3.
@@ -250,8 +242,9 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
     TESSEL_RETURN_IF_ERROR(
         launch(k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
-               rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, rs, cs,
-                               N, (int32_t)1, mm, mn, mn, (float)norm.eps)));
+               rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs,
+                               ics, N, (int32_t)1, mm, mn, mn,
+                               (float)norm.eps)));
     int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
     int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
     TESSEL_RETURN_IF_ERROR(

@@ -25,7 +25,7 @@ enum class InputType { BF16, F32 };
 struct Options {
   Variant variant = Variant::Aol4;
   /// fp32 input is converted into the bf16 working copy by one more launch
-  /// (muon5, quintic5, polar_express5; refused for aol4 for now).
+  /// (every variant).
   InputType input = InputType::BF16;
   /// Also report the output's singular values and its distance to the
   /// input's polar factor (CallInfo::quality): copies both to the host and

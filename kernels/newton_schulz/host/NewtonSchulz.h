@@ -12,6 +12,7 @@
 #define TESSEL_NS_NEWTONSCHULZ_H
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -174,6 +175,26 @@ void referenceOrthogonalize(const double *x, double *y, const Plan &plan);
 /// fp32). AOL's row sums are taken from the unrounded A. The GPU library is
 /// tested against this one (max |Δ| < 0.02 for the 5-step variants).
 void referenceOrthogonalizeBf16(const double *x, double *y, const Plan &plan);
+
+/// The two float64 products the reference is made of. The default is the
+/// host's loops (one core: fine to m ~ 1024); a GPU test passes DGEMM-based
+/// ones to run the same reference at m = 2048 in seconds.
+struct DenseProducts {
+  /// g = x·xᵀ for a row-major m × n x (g: m × m, must be exactly symmetric).
+  std::function<void(const double *x, int64_t m, int64_t n, double *g)> gram;
+  /// c = b·x for a row-major m × m b and m × n x (c: m × n, not aliased).
+  std::function<void(const double *b, const double *x, int64_t m, int64_t n,
+                     double *c)>
+      multiply;
+};
+
+/// The host loops referenceOrthogonalize uses.
+DenseProducts hostDenseProducts();
+
+/// referenceOrthogonalizeBf16 (`bf16` true) or referenceOrthogonalize with
+/// the given products.
+void referenceOrthogonalize(const double *x, double *y, const Plan &plan,
+                            bool bf16, const DenseProducts &products);
 
 //===----------------------------------------------------------------------===//
 // Quality measures (Quality.cpp)

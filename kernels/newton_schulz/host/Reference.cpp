@@ -42,7 +42,8 @@ namespace {
 /// Runs the plan's normalization and steps on one m × n view `x`, in place.
 /// `store` is applied to every matrix the GPU stores (identity or bf16).
 template <class Store>
-void iterate(std::vector<double> &x, const Plan &plan, Store store) {
+void iterate(std::vector<double> &x, const Plan &plan, Store store,
+             const DenseProducts &dense) {
   const int64_t m = plan.m, n = plan.n;
   std::vector<double> a(static_cast<size_t>(m * m));
   std::vector<double> aa(a.size()), b(a.size());
@@ -63,7 +64,7 @@ void iterate(std::vector<double> &x, const Plan &plan, Store store) {
     // AOL: s_i = 1/sqrt(max(Σ_j |A_ij|, eps)) from A = X·Xᵀ of the raw
     // input; a zero row has A_ij = 0 exactly, so s_i is finite and its row
     // stays zero.
-    gram(x.data(), m, n, a.data());
+    dense.gram(x.data(), m, n, a.data());
     std::vector<double> s(static_cast<size_t>(m));
     for (int64_t i = 0; i < m; ++i) {
       double rowSum = 0;
@@ -87,40 +88,53 @@ void iterate(std::vector<double> &x, const Plan &plan, Store store) {
   for (const Step &step : steps(plan.variant)) {
     // Line 1: A = X·Xᵀ (AOL's first step reuses its scaled A).
     if (!haveA) {
-      gram(x.data(), m, n, a.data());
+      dense.gram(x.data(), m, n, a.data());
       for (double &v : a)
         v = store(v);
     }
     haveA = false;
     // Line 2: B = b·A + c·A·A (A symmetric, so A·A = A·Aᵀ).
-    gram(a.data(), m, m, aa.data());
+    dense.gram(a.data(), m, m, aa.data());
     for (size_t k = 0; k < b.size(); ++k)
       b[k] = store(step.b * a[k] + step.c * aa[k]);
     // Line 3: X = a·X + B·X.
-    multiply(b.data(), x.data(), m, n, bx.data());
+    dense.multiply(b.data(), x.data(), m, n, bx.data());
     for (size_t k = 0; k < x.size(); ++k)
       x[k] = store(step.a * x[k] + bx[k]);
   }
 }
 
 template <class Store>
-void orthogonalize(const double *x, double *y, const Plan &plan, Store store) {
+void orthogonalize(const double *x, double *y, const Plan &plan, Store store,
+                   const DenseProducts &dense) {
   assert(x != y && "the reference does not work in place");
   for (int64_t batch = 0; batch < plan.shape.batch; ++batch) {
     std::vector<double> view = detail::gatherView(x, plan, batch);
-    iterate(view, plan, store);
+    iterate(view, plan, store, dense);
     detail::scatterView(view, plan, batch, y);
   }
 }
 
 } // namespace
 
+DenseProducts hostDenseProducts() {
+  return DenseProducts{detail::gram, detail::multiply};
+}
+
+void referenceOrthogonalize(const double *x, double *y, const Plan &plan,
+                            bool bf16, const DenseProducts &products) {
+  if (bf16)
+    orthogonalize(x, y, plan, roundToBf16, products);
+  else
+    orthogonalize(x, y, plan, [](double v) { return v; }, products);
+}
+
 void referenceOrthogonalize(const double *x, double *y, const Plan &plan) {
-  orthogonalize(x, y, plan, [](double v) { return v; });
+  referenceOrthogonalize(x, y, plan, false, hostDenseProducts());
 }
 
 void referenceOrthogonalizeBf16(const double *x, double *y, const Plan &plan) {
-  orthogonalize(x, y, plan, roundToBf16);
+  referenceOrthogonalize(x, y, plan, true, hostDenseProducts());
 }
 
 } // namespace tessel::ns

@@ -1,0 +1,161 @@
+//===- Float64OnDevice.cpp - cuBLAS/cuSOLVER float64 helpers for checks --===//
+//
+// Row-major host matrices are column-major transposes on the device: for a
+// row-major m x n X (column-major X^T, leading dimension n), X X^T is DSYRK
+// with trans = T, and B X is DGEMM computing (B X)^T = X^T B^T.
+//
+//===----------------------------------------------------------------------===//
+#include "Float64OnDevice.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cusolverDn.h>
+#include <limits>
+
+namespace tessel::gpu {
+
+namespace {
+
+/// Device buffers and library handles freed on every path out.
+struct Scope {
+  cublasHandle_t blas = nullptr;
+  cusolverDnHandle_t solver = nullptr;
+  std::vector<void *> buffers;
+  ~Scope() {
+    for (void *p : buffers)
+      cudaFree(p);
+    if (solver)
+      cusolverDnDestroy(solver);
+    if (blas)
+      cublasDestroy(blas);
+  }
+  double *alloc(size_t count) {
+    void *p = nullptr;
+    if (cudaMalloc(&p, count * sizeof(double)) != cudaSuccess)
+      return nullptr;
+    buffers.push_back(p);
+    return (double *)p;
+  }
+  bool upload(double *dst, const double *src, size_t count) {
+    return cudaMemcpy(dst, src, count * sizeof(double),
+                      cudaMemcpyHostToDevice) == cudaSuccess;
+  }
+  bool download(double *dst, const double *src, size_t count) {
+    return cudaMemcpy(dst, src, count * sizeof(double),
+                      cudaMemcpyDeviceToHost) == cudaSuccess;
+  }
+};
+
+void poison(double *out, size_t count) {
+  std::fill(out, out + count, std::numeric_limits<double>::quiet_NaN());
+}
+
+/// g = x x^T (row-major x: m x n), upper triangle by DSYRK, then mirrored.
+bool gram(const double *x, int64_t m, int64_t n, double *g) {
+  Scope s;
+  const size_t mm = (size_t)(m * m), mn = (size_t)(m * n);
+  double *dx = s.alloc(mn), *dg = s.alloc(mm);
+  const double one = 1.0, zero = 0.0;
+  // Column-major: x^T is n x m (ld n); G = (x^T)^T x^T, m x m (ld m).
+  if (!dx || !dg || !s.upload(dx, x, mn) ||
+      cublasCreate(&s.blas) != CUBLAS_STATUS_SUCCESS ||
+      cublasDsyrk(s.blas, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, (int)m, (int)n,
+                  &one, dx, (int)n, &zero, dg,
+                  (int)m) != CUBLAS_STATUS_SUCCESS ||
+      !s.download(g, dg, mm))
+    return false;
+  // Column-major upper (row <= col) is row-major lower: mirror it up.
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = i + 1; j < m; ++j)
+      g[i * m + j] = g[j * m + i];
+  return true;
+}
+
+/// c = b x (row-major b: m x m, x: m x n) as column-major c^T = x^T b^T.
+bool multiply(const double *b, const double *x, int64_t m, int64_t n,
+              double *c) {
+  Scope s;
+  const size_t mm = (size_t)(m * m), mn = (size_t)(m * n);
+  double *db = s.alloc(mm), *dx = s.alloc(mn), *dc = s.alloc(mn);
+  const double one = 1.0, zero = 0.0;
+  // Column-major: x^T is n x m (ld n), b^T is m x m (ld m); c^T n x m.
+  return db && dx && dc && s.upload(db, b, mm) && s.upload(dx, x, mn) &&
+         cublasCreate(&s.blas) == CUBLAS_STATUS_SUCCESS &&
+         cublasDgemm(s.blas, CUBLAS_OP_N, CUBLAS_OP_N, (int)n, (int)m, (int)m,
+                     &one, dx, (int)n, db, (int)m, &zero, dc,
+                     (int)n) == CUBLAS_STATUS_SUCCESS &&
+         s.download(c, dc, mn);
+}
+
+} // namespace
+
+std::vector<double> deviceSingularValues(const std::vector<double> &y,
+                                         int64_t rows, int64_t cols,
+                                         std::string &why) {
+  const int64_t m = rows;
+  std::vector<double> g((size_t)(m * m));
+  if (!gram(y.data(), rows, cols, g.data())) {
+    why = "cuBLAS DSYRK of Y Y^T failed";
+    return {};
+  }
+  Scope s;
+  double *dg = s.alloc(g.size()), *dw = s.alloc((size_t)m);
+  int *dinfo = nullptr;
+  if (!dg || !dw || cudaMalloc((void **)&dinfo, sizeof(int)) != cudaSuccess) {
+    why = "cudaMalloc failed";
+    return {};
+  }
+  s.buffers.push_back(dinfo);
+  int lwork = 0;
+  if (!s.upload(dg, g.data(), g.size()) ||
+      cusolverDnCreate(&s.solver) != CUSOLVER_STATUS_SUCCESS ||
+      cusolverDnDsyevd_bufferSize(s.solver, CUSOLVER_EIG_MODE_NOVECTOR,
+                                  CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m,
+                                  dw, &lwork) != CUSOLVER_STATUS_SUCCESS) {
+    why = "cuSOLVER did not start";
+    return {};
+  }
+  double *work = s.alloc((size_t)std::max(lwork, 1));
+  int info = 0;
+  std::vector<double> sigma((size_t)m);
+  if (!work ||
+      cusolverDnDsyevd(s.solver, CUSOLVER_EIG_MODE_NOVECTOR,
+                       CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m, dw, work,
+                       lwork, dinfo) != CUSOLVER_STATUS_SUCCESS ||
+      cudaMemcpy(&info, dinfo, sizeof(int), cudaMemcpyDeviceToHost) !=
+          cudaSuccess ||
+      !s.download(sigma.data(), dw, sigma.size())) {
+    why = "cusolverDnDsyevd failed";
+    return {};
+  }
+  if (info != 0) {
+    why = "DSYEVD did not converge (info " + std::to_string(info) + ")";
+    return {};
+  }
+  for (double &v : sigma)
+    v = std::sqrt(std::max(v, 0.0));
+  std::sort(sigma.begin(), sigma.end());
+  return sigma;
+}
+
+ns::DenseProducts deviceDenseProducts(std::string *why) {
+  ns::DenseProducts p;
+  p.gram = [why](const double *x, int64_t m, int64_t n, double *g) {
+    if (!gram(x, m, n, g)) {
+      poison(g, (size_t)(m * m));
+      *why = "cuBLAS DSYRK failed";
+    }
+  };
+  p.multiply = [why](const double *b, const double *x, int64_t m, int64_t n,
+                     double *c) {
+    if (!multiply(b, x, m, n, c)) {
+      poison(c, (size_t)(m * n));
+      *why = "cuBLAS DGEMM failed";
+    }
+  };
+  return p;
+}
+
+} // namespace tessel::gpu
