@@ -326,7 +326,13 @@ double seconds(std::chrono::steady_clock::time_point since) {
 
 } // namespace
 
+namespace tessel::bench {
+int tuneBenchMain(int argc, char **argv); // TuneBench.cpp
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && std::string(argv[1]) == "tune")
+    return tessel::bench::tuneBenchMain(argc - 2, argv + 2);
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

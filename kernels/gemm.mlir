@@ -6,7 +6,11 @@ func.func @gemm(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
                 %M: i32, %N: i32, %K: i32,
                 %stride_am: i32, %stride_ak: i32, %stride_bk: i32, %stride_bn: i32,
                 %stride_cm: i32, %stride_cn: i32, %alpha: f32, %beta: f32)
-    attributes {tessel.kernel} {
+    // Config space: at most 128 fp32 accumulators per thread (of 255
+    // registers), and both operand tiles (rows padded by 8) in shared memory.
+    attributes {tessel.kernel, tessel.constraints = [
+      "BLOCK_M * BLOCK_N <= 128 * 32 * num_warps",
+      "(BLOCK_M + BLOCK_N) * (BLOCK_K + 8) * 2 <= SMEM"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 32, 64, 128>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index

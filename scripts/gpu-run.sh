@@ -7,7 +7,9 @@
 # usage: gpu-run.sh [--build BUILD_DIR]   (binaries and kernels from a build tree instead)
 # Environment: OUT (default ./gpu-out), TESSEL_CARRY (default .carry), TESSEL_KERNEL_DIR
 # (default $TESSEL_CARRY/kernels), TESSEL_BENCH_ARGS (extra tessel-bench-gemm arguments),
-# TESSEL_NS_BENCH_ARGS (extra tessel-bench-ns arguments, e.g. --quick).
+# TESSEL_NS_BENCH_ARGS (extra tessel-bench-ns arguments, e.g. --quick), TESSEL_GPU_PARTS
+# (comma-separated subset of tests,jit,gemm,ns,tune; default all: split a run that would pass
+# the device's 10-minute limit into two calls).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 build=
@@ -67,6 +69,9 @@ fi
 nvidia-smi -L || echo "warning: nvidia-smi failed"
 echo "kernels from $TESSEL_KERNEL_DIR; results into $OUT"
 
+parts=,${TESSEL_GPU_PARTS:-tests,jit,gemm,ns,tune},
+want() { [[ $parts == *,$1,* ]]; }
+
 status=0
 declare -A exit_of
 # run_tests BINARY SECONDS: one GoogleTest binary, its log and XML into $OUT.
@@ -80,6 +85,7 @@ run_tests() {
   echo "   exit $rc"
   ((rc == 0)) || status=1
 }
+if want tests; then
 run_tests tessel-gpu-runtime-tests 45
 run_tests tessel-gpu-kernel-tests 200
 # The NS library test carries the compiler (static build), xz-compressed.
@@ -88,7 +94,7 @@ if [[ -z $build && -f $carry/bin/tessel-gpu-ns-tests.xz ]]; then
   chmod +x "$carry/bin/tessel-gpu-ns-tests"
 fi
 if [[ -x $(binary tessel-gpu-ns-tests) ]]; then
-  TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} run_tests tessel-gpu-ns-tests 300
+  TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} run_tests tessel-gpu-ns-tests 420
   # A moving result is a race: the same inputs five more times must agree.
   echo "== tessel-gpu-ns-tests, repeated"
   TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} timeout --kill-after=10 200 \
@@ -99,12 +105,13 @@ if [[ -x $(binary tessel-gpu-ns-tests) ]]; then
   echo "   exit $repeat_rc"
   ((repeat_rc == 0)) || status=1
 fi
+fi
 
 # The JIT example: compiles a DSL string in process for this GPU, runs it,
 # checks it against float64 (static build, staged xz-compressed).
 jit_rc=skipped
 jit_xz=$carry/bin/tessel-jit-example-static.xz
-if [[ -z $build && -f $jit_xz ]]; then
+if want jit && [[ -z $build && -f $jit_xz ]]; then
   echo "== tessel-jit-example-static"
   xz -dc "$jit_xz" >/tmp/tessel-jit-example-static && chmod +x /tmp/tessel-jit-example-static
   timeout --kill-after=10 60 /tmp/tessel-jit-example-static >"$OUT/tessel-jit-example.log" 2>&1
@@ -113,9 +120,12 @@ if [[ -z $build && -f $jit_xz ]]; then
   ((jit_rc == 0)) || status=1
 fi
 
-echo "== tessel-bench-gemm"
+bench_rc=skipped
 bench=$(binary tessel-bench-gemm)
-if [[ -x $bench ]]; then
+if ! want gemm; then
+  :
+elif [[ -x $bench ]]; then
+  echo "== tessel-bench-gemm"
   timeout --kill-after=10 120 "$bench" --out "$OUT" ${TESSEL_BENCH_ARGS:-} \
     >"$OUT/tessel-bench-gemm.log" 2>&1
   bench_rc=$?
@@ -123,16 +133,19 @@ else
   echo "no $bench (built without cuBLAS?)" >"$OUT/tessel-bench-gemm.log"
   bench_rc=1
 fi
-((bench_rc == 0)) || status=1
+[[ $bench_rc == skipped || $bench_rc == 0 ]] || status=1
 
 # The NS benchmark carries the compiler (static build), xz-compressed, like the NS tests.
-echo "== tessel-bench-ns"
-if [[ -z $build && -f $carry/bin/tessel-bench-ns.xz ]]; then
+if [[ -z $build && -f $carry/bin/tessel-bench-ns.xz && ! -x $carry/bin/tessel-bench-ns ]]; then
   xz -dc "$carry/bin/tessel-bench-ns.xz" >"$carry/bin/tessel-bench-ns"
   chmod +x "$carry/bin/tessel-bench-ns"
 fi
 ns_bench=$(binary tessel-bench-ns)
-if [[ -x $ns_bench ]]; then
+ns_bench_rc=skipped
+if ! want ns; then
+  :
+elif [[ -x $ns_bench ]]; then
+  echo "== tessel-bench-ns"
   TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} timeout --kill-after=10 240 \
     "$ns_bench" --out "$OUT" ${TESSEL_NS_BENCH_ARGS:-} >"$OUT/tessel-bench-ns.log" 2>&1
   ns_bench_rc=$?
@@ -140,8 +153,18 @@ else
   echo "no $ns_bench (no static build staged?)" >"$OUT/tessel-bench-ns.log"
   ns_bench_rc=1
 fi
-echo "   exit $ns_bench_rc"
-((ns_bench_rc == 0)) || status=1
+echo "   ns bench exit $ns_bench_rc"
+[[ $ns_bench_rc == skipped || $ns_bench_rc == 0 ]] || status=1
+
+# Compile cache and autotuning (a mode of the NS bench binary; its own fresh cache root).
+tune_rc=skipped
+if want tune && [[ -x $ns_bench ]]; then
+  echo "== tessel-bench-ns tune"
+  timeout --kill-after=10 240 "$ns_bench" tune --out "$OUT" >"$OUT/tessel-bench-tune.log" 2>&1
+  tune_rc=$?
+  echo "   exit $tune_rc"
+  ((tune_rc == 0)) || status=1
+fi
 # The benches write their CSVs into $OUT (one that dies leaves none: no stale copies).
 
 # ---- summary (printed last) ----
@@ -212,6 +235,10 @@ if grep -q '^shape ' "$OUT/tessel-bench-ns.log" 2>/dev/null; then
 else
   tail -15 "$OUT/tessel-bench-ns.log" 2>/dev/null
 fi
+echo
+echo "compile cache and tuning (exit $tune_rc):"
+sed -n '/^kernel variant/,$p' "$OUT/tessel-bench-tune.log" 2>/dev/null | tail -30
+[[ $tune_rc == 0 || $tune_rc == skipped ]] || tail -8 "$OUT/tessel-bench-tune.log" 2>/dev/null
 echo
 if ((status == 0)); then echo "ALL GPU CHECKS PASSED"; else echo "SOME GPU CHECKS FAILED"; fi
 exit $status

@@ -1,7 +1,9 @@
 //===- Orthogonalize.cpp - the launch sequence of each NS variant ---------===//
 //
 // Compiles the NS kernels (syrk, line3, aol, frobenius) for the target once
-// per process through the compile cache, then issues, per call:
+// per process through the compile cache, the GEMM-shaped lines (syrk as
+// line 1 and 2, line3) with the configs tuned for the shape when the
+// device's tuning database has them (Tuning.h), then issues, per call:
 //   AOL:       syrk (A = X X^T) -> aol_rowscale -> aol_symscale, then per step
 //              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) ->
 //              line3
@@ -12,6 +14,10 @@
 //===----------------------------------------------------------------------===//
 #include "Orthogonalize.h"
 #include "NSKernelSources.h"
+#include "Tuning.h"
+
+#include "tessel/autotune/DslTarget.h"
+#include "tessel/autotune/TuneDB.h"
 
 #include "tessel/Target/CompileCache.h"
 #include "tessel/runtime/ArgPack.h"
@@ -20,6 +26,7 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -39,10 +46,13 @@ struct KernelSet {
 };
 
 rt::Status compile(const char *source, const char *name,
-                   const std::string &target, Compiled &out) {
+                   const std::string &target, Compiled &out,
+                   const tune::Config &config = {}) {
   CompileOptions options;
   options.target = target;
   options.bufferName = std::string("kernels/newton_schulz/") + name;
+  for (const auto &[knob, value] : config)
+    options.params.push_back(knob + "=" + std::to_string(value));
   CachedCompile compiled;
   std::string errors;
   if (!compileWithCache(source, options, rt::DiskCache::fromEnvironment(),
@@ -85,6 +95,78 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
 }
 
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
+
+/// The kernel and config each tuned line of one shape uses.
+struct LineChoice {
+  Compiled *compiled = nullptr;
+  tune::Config config;
+  bool tuned = false;
+};
+using LineChoices = std::array<LineChoice, 3>;
+
+/// The lines' kernels for `plan` on `device`: the tuning database's configs
+/// (exact shape, else the nearest tuned one; TuneMode::Auto tunes a shape it
+/// lacks), else the defaults. Decided once per target and shape per process;
+/// each distinct config is compiled (through the cache) once.
+rt::Expected<LineChoices> linesFor(const std::string &target,
+                                   const rt::DeviceInfo &device,
+                                   const Plan &plan, TuneMode mode,
+                                   CUstream stream, KernelSet &defaults) {
+  static std::mutex mutex;
+  static std::map<std::string, LineChoices> chosen;
+  static std::map<std::string, std::unique_ptr<Compiled>> compiled;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::string shapeKey = target + "/" + std::to_string(plan.shape.batch) +
+                         "x" + std::to_string(plan.m) + "x" +
+                         std::to_string(plan.n) + "/" +
+                         std::to_string((int)mode);
+  if (auto it = chosen.find(shapeKey); it != chosen.end())
+    return it->second;
+  LineChoices lines;
+  lines[0].compiled = lines[1].compiled = &defaults.syrk;
+  lines[2].compiled = &defaults.line3;
+  if (mode != TuneMode::Off) {
+    tune::TuneDB db(rt::DiskCache::defaultRoot(),
+                    {device.name, device.ccMajor, device.ccMinor,
+                     device.smCount});
+    auto found = [&](TunedLine line) {
+      return db.lookup(problemKey(line, plan));
+    };
+    if (mode == TuneMode::Auto) {
+      auto first = found(TunedLine::Line1);
+      if (!first)
+        return first.status();
+      if (!*first || !(*first)->exact)
+        TESSEL_RETURN_IF_ERROR(
+            tuneShape(plan.shape, target, device, stream, {}).status());
+    }
+    for (TunedLine line : kTunedLines) {
+      auto hit = found(line);
+      if (!hit)
+        return hit.status();
+      if (!*hit)
+        continue;
+      LineKernel k = lineKernel(line);
+      std::string name = std::string(k.file).substr(
+          std::string(k.file).rfind('/') + 1);
+      std::string id = target + "/" + name + "/" +
+                       tune::configString((*hit)->config);
+      auto &slot = compiled[id];
+      if (!slot) {
+        auto fresh = std::make_unique<Compiled>();
+        TESSEL_RETURN_IF_ERROR(
+            compile(k.source, name.c_str(), target, *fresh, (*hit)->config));
+        slot = std::move(fresh);
+      }
+      LineChoice &choice = lines[(size_t)line];
+      choice.compiled = slot.get();
+      choice.config = (*hit)->config;
+      choice.tuned = true;
+    }
+  }
+  chosen[shapeKey] = lines;
+  return lines;
+}
 
 /// Launches `name` of `c` with block/shared memory from its metadata.
 struct Launcher {
@@ -173,21 +255,21 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   if (input == output)
     return rt::Status::error("tessel::ns::orthogonalize: output must not "
                              "alias input");
+  CUdevice ordinal;
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  TESSEL_CU((*drv)->cuCtxGetDevice(&ordinal), "tessel::ns::orthogonalize");
+  auto device = rt::queryDevice((int)ordinal);
+  if (!device)
+    return device.status();
   std::string target = options.target;
   if (target.empty()) {
-    CUdevice device;
-    auto drv = rt::CudaDriver::get();
-    if (!drv)
-      return drv.status();
-    TESSEL_CU((*drv)->cuCtxGetDevice(&device), "tessel::ns::orthogonalize");
-    auto dev = rt::queryDevice((int)device);
-    if (!dev)
-      return dev.status();
-    target = rt::targetFor(*dev);
+    target = rt::targetFor(*device);
     if (target.empty())
       return rt::Status::error("tessel::ns::orthogonalize: no Tessel target "
                                "for ",
-                               dev->name);
+                               device->name);
   }
   auto kernels = kernelsFor(target);
   if (!kernels)
@@ -204,12 +286,35 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   Launcher launch{stream};
   const unsigned nb = (unsigned)batch;
 
-  int64_t tile = Launcher::knob(k.syrk, "syrk", "BLOCK");
-  int64_t t = cdiv(m, tile);
-  rt::Grid syrkGrid{(unsigned)(t * (t + 1) / 2), 1, nb};
-  int64_t l3m = Launcher::knob(k.line3, "ns_line3", "BLOCK_M");
-  int64_t l3n = Launcher::knob(k.line3, "ns_line3", "BLOCK_N");
-  rt::Grid line3Grid{cdiv(m, l3m), cdiv(n, l3n), nb};
+  TuneMode mode = TuneMode::Lookup;
+  if (options.tune) {
+    mode = *options.tune;
+  } else {
+    auto env = tuneModeFromEnvironment();
+    if (!env)
+      return env.status();
+    mode = *env;
+  }
+  auto lines = linesFor(target, *device, *plan, mode, stream, k);
+  if (!lines)
+    return lines.status();
+  Compiled &line1 = *(*lines)[0].compiled, &line2 = *(*lines)[1].compiled,
+           &line3 = *(*lines)[2].compiled;
+  rt::Grid line1Grid =
+      syrkGrid(m, Launcher::knob(line1, "syrk", "BLOCK"), batch);
+  rt::Grid line2Grid =
+      syrkGrid(m, Launcher::knob(line2, "syrk", "BLOCK"), batch);
+  rt::Grid l3Grid = line3Grid(m, n, Launcher::knob(line3, "ns_line3", "BLOCK_M"),
+                              Launcher::knob(line3, "ns_line3", "BLOCK_N"),
+                              batch);
+  if (info)
+    for (size_t i = 0; i < 3; ++i)
+      info->lineConfigs[i] =
+          tune::configString(
+              (*lines)[i].tuned
+                  ? (*lines)[i].config
+                  : (*lines)[i].compiled->kernels.begin()->second.second.params) +
+          ((*lines)[i].tuned ? " (tuned)" : " (default)");
 
   if (options.quality && m > kMaxQualitySide)
     return rt::Status::error("tessel::ns::orthogonalize: the quality report "
@@ -236,7 +341,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   if (norm.kind == Normalization::Aol) {
     // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
     TESSEL_RETURN_IF_ERROR(
-        launch(k.syrk, "syrk", syrkGrid,
+        launch(line1, "syrk", line1Grid,
                rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,
                                1.0f, 0.0f)));
     int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
@@ -269,19 +374,19 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     const Step &st = coeffs[i];
     if (!(haveA && i == 0))
       TESSEL_RETURN_IF_ERROR(
-          launch(k.syrk, "syrk", syrkGrid,
+          launch(line1, "syrk", line1Grid,
                  rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
                                  mn, mm, 1.0f, 0.0f)));
     // B = b A + c A A (A symmetric: A A = A A^T).
     TESSEL_RETURN_IF_ERROR(
-        launch(k.syrk, "syrk", syrkGrid,
+        launch(line2, "syrk", line2Grid,
                rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
                                mm, mm, (float)st.c, (float)st.b)));
     bool last = i + 1 == coeffs.size();
     CUdeviceptr out = last ? output : xnext;
     int32_t ors = last ? rs : N, ocs = last ? cs : 1;
     TESSEL_RETURN_IF_ERROR(
-        launch(k.line3, "ns_line3", line3Grid,
+        launch(line3, "ns_line3", l3Grid,
                rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
                                ocs, mm, mn, (float)st.a)));
     std::swap(xcur, xnext);

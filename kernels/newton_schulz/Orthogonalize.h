@@ -10,10 +10,12 @@
 #define TESSEL_NS_ORTHOGONALIZE_H
 
 #include "NewtonSchulz.h"
+#include "Tuning.h"
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Status.h"
 
 #include <cuda.h>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -34,6 +36,10 @@ struct Options {
   bool quality = false;
   /// PTX target; empty: the current device's.
   std::string target;
+  /// Where the GEMM-shaped lines take their configs from when the device's
+  /// tuning database lacks the shape (Tuning.h); empty: $TESSEL_TUNE, else
+  /// TuneMode::Lookup (tuned configs when recorded, defaults otherwise).
+  std::optional<TuneMode> tune;
 };
 
 /// Work buffers of a call (A, B, two X, row sums), reusable across calls of
@@ -59,6 +65,8 @@ inline constexpr int64_t kMaxQualitySide = 1024;
 struct CallInfo {
   int launches = 0;
   std::string target;
+  /// The config of line 1, 2 and 3 ("BLOCK=64,... (tuned)" or "(default)").
+  std::array<std::string, 3> lineConfigs;
   std::optional<Quality> quality;
 };
 

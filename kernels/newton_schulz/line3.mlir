@@ -7,7 +7,11 @@
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
                     %sor: i32, %soc: i32, %b_batch: i64, %x_batch: i64, %a: f32)
-    attributes {tessel.kernel} {
+    // Config space: at most 64 fp32 accumulators per thread (more spill),
+    // and both operand tiles (rows padded by 8) in shared memory.
+    attributes {tessel.kernel, tessel.constraints = [
+      "BLOCK_M * BLOCK_N <= 64 * 32 * num_warps",
+      "(BLOCK_M + BLOCK_N) * (BLOCK_K + 8) * 2 <= SMEM"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index

@@ -12,7 +12,11 @@
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
                 %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
-    attributes {tessel.kernel} {
+    // Config space: at most 64 fp32 accumulators per thread (more spill),
+    // and both operand tiles (rows padded by 8) in shared memory.
+    attributes {tessel.kernel, tessel.constraints = [
+      "BLOCK * BLOCK <= 64 * 32 * num_warps",
+      "2 * BLOCK * (BLOCK_K + 8) * 2 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index
   %warps = tessel.param "num_warps" {default_value = 4 : i64, values = array<i64: 4, 8>} : index

@@ -8,10 +8,12 @@
 #include "tessel/runtime/Timer.h"
 
 #include "tessel/runtime/CudaDriver.h"
+#include "tessel/runtime/Memory.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace tessel::rt {
@@ -88,6 +90,40 @@ Expected<double> EventTimer::elapsedMs() const {
   float ms = 0;
   TESSEL_CU((*drv)->cuEventElapsedTime_v2(&ms, start_, stop_), "");
   return static_cast<double>(ms);
+}
+
+Expected<double> timeMedianMs(const std::function<Status(CUstream)> &work,
+                              CUstream stream, const TimingOptions &opts) {
+  Expected<CudaDriver *> drv = CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  std::optional<DeviceBuffer> flush;
+  if (opts.flushBytes) {
+    auto buffer = DeviceBuffer::allocate(opts.flushBytes);
+    if (!buffer)
+      return buffer.status().withContext("L2 flush buffer");
+    flush = std::move(*buffer);
+  }
+  auto timer = EventTimer::create();
+  if (!timer)
+    return timer.status();
+  for (int i = 0; i < opts.warmup; ++i)
+    TESSEL_RETURN_IF_ERROR(work(stream));
+  std::vector<double> samples;
+  for (int i = 0; i < std::max(opts.reps, 1); ++i) {
+    if (flush)
+      TESSEL_CU((*drv)->cuMemsetD8Async(flush->ptr(), (unsigned char)i,
+                                        flush->size(), stream),
+                "L2 flush");
+    TESSEL_RETURN_IF_ERROR(timer->start(stream));
+    TESSEL_RETURN_IF_ERROR(work(stream));
+    TESSEL_RETURN_IF_ERROR(timer->stop(stream));
+    auto ms = timer->elapsedMs();
+    if (!ms)
+      return ms.status();
+    samples.push_back(*ms);
+  }
+  return median(std::move(samples));
 }
 
 } // namespace tessel::rt

@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "KernelFiles.h"
 #include "Orthogonalize.h"
+#include "Tuning.h"
+
+#include "tessel/autotune/TuneDB.h"
 #ifdef TESSEL_HAVE_CUSOLVER
 #include "Float64OnDevice.h"
 #endif
@@ -17,7 +20,11 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Stream.h"
 
+#include <array>
 #include <cmath>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdint>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -425,6 +432,98 @@ TEST(NSInput, Float32InputAndQualityReport) {
       EXPECT_DOUBLE_EQ(info.quality->sigmaMax, host.sigmaMax);
       EXPECT_DOUBLE_EQ(info.quality->polarError, host.polarError);
     }
+}
+
+// Tuning persists across processes: a child process (this binary, filtered
+// to NSTuning.TuneChild) tunes 1x96x192 into a fresh cache root; this
+// process then finds those configs at its first call for the shape, uses
+// them (CallInfo says "(tuned)" with the database's best) and still agrees
+// with the float64 iteration.
+TEST(NSTuning, SecondProcessReusesTheFirstOnesTuning) {
+  if (!gpu().ok)
+    GTEST_SKIP() << "no CUDA device: " << gpu().why;
+  if (std::getenv("TESSEL_TEST_TUNE_CHILD"))
+    GTEST_SKIP() << "this is the child process";
+  char root[] = "/tmp/tessel-tune-test-XXXXXX";
+  ASSERT_NE(mkdtemp(root), nullptr);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("TESSEL_CACHE_DIR", root, 1);
+    setenv("TESSEL_TEST_TUNE_CHILD", "1", 1);
+    execl("/proc/self/exe", "tessel-gpu-ns-tests",
+          "--gtest_filter=NSTuning.TuneChild", (char *)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "child tuning process failed, status " << status;
+
+  const char *old = std::getenv("TESSEL_CACHE_DIR");
+  std::string saved = old ? old : "";
+  setenv("TESSEL_CACHE_DIR", root, 1);
+  auto device = rt::queryDevice(0);
+  ASSERT_TRUE(device);
+  tune::TuneDB db(root, {device->name, device->ccMajor, device->ccMinor,
+                         device->smCount});
+  auto records = db.all();
+  ASSERT_TRUE(records) << records.status().message();
+  ASSERT_EQ(records->size(), 3u) << db.file();
+  ns::Shape shape{1, 96, 192};
+  auto plan = ns::makePlan(shape, ns::Variant::Aol4);
+  ASSERT_TRUE(plan);
+  std::array<std::string, 3> expected;
+  for (ns::TunedLine line : ns::kTunedLines) {
+    auto found = db.lookup(ns::problemKey(line, *plan));
+    ASSERT_TRUE(found && *found) << ns::lineName(line);
+    EXPECT_TRUE((*found)->exact);
+    expected[(size_t)line] = tune::configString((*found)->config) + " (tuned)";
+  }
+  Result r;
+  ASSERT_TRUE(run(ns::Variant::Aol4, shape, 21u, false, r));
+  if (old)
+    setenv("TESSEL_CACHE_DIR", saved.c_str(), 1);
+  else
+    unsetenv("TESSEL_CACHE_DIR");
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(r.info.lineConfigs[i], expected[i]) << "line " << i + 1;
+  std::vector<double> ref(r.x.size());
+  ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
+  double maxAbs = 0;
+  for (size_t i = 0; i < ref.size(); ++i)
+    maxAbs = std::max(maxAbs, std::isfinite(r.gpu[i])
+                                  ? std::fabs(r.gpu[i] - ref[i])
+                                  : INFINITY);
+  std::printf("RESULT ns-tuned aol4 1x96x192 configs: %s | %s | %s "
+              "max_abs=%.3e\n",
+              r.info.lineConfigs[0].c_str(), r.info.lineConfigs[1].c_str(),
+              r.info.lineConfigs[2].c_str(), maxAbs);
+  EXPECT_LT(maxAbs, 0.02);
+  std::filesystem::remove_all(root);
+}
+
+// The child of the test above (skipped unless it is that child).
+TEST(NSTuning, TuneChild) {
+  if (!std::getenv("TESSEL_TEST_TUNE_CHILD"))
+    GTEST_SKIP() << "runs only as the child of "
+                    "NSTuning.SecondProcessReusesTheFirstOnesTuning";
+  ASSERT_TRUE(gpu().ok) << gpu().why;
+  auto device = rt::queryDevice(0);
+  ASSERT_TRUE(device);
+  auto stream = rt::Stream::create();
+  ASSERT_TRUE(stream);
+  tune::TuneOptions options;
+  options.budgetSeconds = 3;
+  auto records = ns::tuneShape(ns::Shape{1, 96, 192}, rt::targetFor(*device),
+                               *device, stream->handle(), options);
+  ASSERT_TRUE(records) << records.status().message();
+  for (const tune::Record &rec : *records)
+    std::printf("RESULT ns-tune-child %s: %zu configs, best %s %.4f ms "
+                "(default %.4f ms)\n",
+                rec.key.layout.c_str(), rec.trials.size(),
+                tune::configString(rec.best).c_str(), rec.bestMs,
+                rec.defaultMs ? *rec.defaultMs : NAN);
 }
 
 } // namespace

@@ -5,6 +5,8 @@
 // located diagnostics and a non-zero exit on bad input.
 //
 //===----------------------------------------------------------------------===//
+#include "Commands.h"
+
 #include "tessel/Target/CompileCache.h"
 #include "tessel/Target/Compiler.h"
 #include "tessel/runtime/Cubin.h"
@@ -26,6 +28,22 @@
 #include <iostream>
 #include <sstream>
 
+int tessel::cli::fail(const std::string &message) {
+  std::cerr << "tessel: error: " << message << "\n";
+  return 1;
+}
+
+bool tessel::cli::parseShape(const std::string &text,
+                             tessel::ns::Shape &shape) {
+  long long b, m, n;
+  char x1, x2;
+  std::istringstream in(text);
+  if (!(in >> b >> x1 >> m >> x2 >> n) || x1 != 'x' || x2 != 'x' || !in.eof())
+    return false;
+  shape = {b, m, n};
+  return true;
+}
+
 namespace {
 
 const char *kUsage =
@@ -38,6 +56,9 @@ const char *kUsage =
     "       tessel ns --shape BxMxN [--variant "
     "muon5|quintic5|polar_express5|aol4]\n"
     "                 [--runs N] [--check]\n"
+    "       tessel tune line1|line2|line3|--ns --shape BxMxN[,BxMxN...]\n"
+    "                   [--budget SECONDS]\n"
+    "       tessel cache ls | clear | show KEY [--stage NAME]\n"
     "\n"
     "compile: parses and verifies FILE, binds tessel.param knobs (-D, else "
     "their\n"
@@ -53,12 +74,17 @@ const char *kUsage =
     "Schulz and prints the median time of --runs calls (default 10) and the\n"
     "effective TFLOP/s; --check adds the singular-value range of the output "
     "and\n"
-    "its distance to the input's polar factor (host float64, m <= 1024).\n";
+    "its distance to the input's polar factor (host float64, m <= 1024).\n"
+    "tune: times every config of the NS lines (syrk as line 1 and 2, line 3)\n"
+    "allowed by their declared constraints on device 0, within --budget\n"
+    "seconds per line (default 5), and records the results in the device's\n"
+    "tuning database (beside the compile cache), which tessel::ns reads at\n"
+    "launch ($TESSEL_TUNE=lookup|auto|off, default lookup).\n"
+    "cache: lists, shows (one stage with --stage: tessel.mlir, gpu.mlir,\n"
+    "llvm.ll, ptx, info.json) or clears the compile cache.\n";
 
-int fail(const std::string &message) {
-  std::cerr << "tessel: error: " << message << "\n";
-  return 1;
-}
+using tessel::cli::fail;
+using tessel::cli::parseShape;
 
 bool readFile(const std::string &path, std::string &out) {
   std::ifstream in(path, std::ios::binary);
@@ -187,15 +213,6 @@ int devicesCommand() {
   return 0;
 }
 
-bool parseShape(const std::string &text, tessel::ns::Shape &shape) {
-  long long b, m, n;
-  char x1, x2;
-  std::istringstream in(text);
-  if (!(in >> b >> x1 >> m >> x2 >> n) || x1 != 'x' || x2 != 'x' || !in.eof())
-    return false;
-  shape = {b, m, n};
-  return true;
-}
 
 int nsCommand(int argc, char **argv) {
   tessel::ns::Shape shape{0, 0, 0};
@@ -339,6 +356,10 @@ int main(int argc, char **argv) {
     return nsCommand(argc - 2, argv + 2);
   if (command == "devices")
     return devicesCommand();
+  if (command == "tune")
+    return tessel::cli::tuneCommand(argc - 2, argv + 2);
+  if (command == "cache")
+    return tessel::cli::cacheCommand(argc - 2, argv + 2);
   if (command == "targets") {
     for (const std::string &t : tessel::supportedTargets())
       std::cout << t << "\n";

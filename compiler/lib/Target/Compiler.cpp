@@ -88,6 +88,49 @@ resolveKnobs(ModuleOp module, const std::vector<std::string> &params) {
   return out;
 }
 
+bool ::tessel::kernelConfigSpaces(const std::string &source,
+                                  const std::string &bufferName,
+                                  std::vector<KernelSpaceInfo> &out,
+                                  std::string &errors) {
+  llvm::raw_string_ostream errs(errors);
+  DialectRegistry registry;
+  mlir::tessel::registerTesselDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, errs);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  if (!module)
+    return false;
+  out.clear();
+  for (auto f : module->getOps<func::FuncOp>()) {
+    if (!f->hasAttr(mlir::tessel::kKernelAttr))
+      continue;
+    KernelSpaceInfo info;
+    info.name = f.getName().str();
+    f.walk([&](mlir::tessel::ParamOp p) {
+      KnobInfo knob;
+      knob.name = p.getName().str();
+      if (auto d = p.getDefaultValueAttr()) {
+        knob.defaultValue = d.getInt();
+        knob.hasDefault = true;
+      }
+      if (auto values = p.getValues())
+        knob.values.assign(values->begin(), values->end());
+      info.knobs.push_back(std::move(knob));
+    });
+    if (auto list = f->getAttrOfType<ArrayAttr>("tessel.constraints"))
+      for (Attribute a : list)
+        if (auto text = dyn_cast<StringAttr>(a))
+          info.constraints.push_back(text.getValue().str());
+    out.push_back(std::move(info));
+  }
+  return true;
+}
+
 bool ::tessel::compileSource(const std::string &source,
                              const CompileOptions &options,
                              CompileResult &result, std::string &errors) {

@@ -2,9 +2,11 @@
 //
 // tessel-specialize: every tessel.param becomes a constant, size operands
 // fold away, and static tile types are inferred through ops, loops and ifs.
+// A kernel's `tessel.constraints` are checked against the bound knobs.
 //
 //===----------------------------------------------------------------------===//
 #include "tessel/Transforms/Passes.h"
+#include "tessel/autotune/ConfigSpace.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -12,7 +14,12 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
+#include <optional>
+#include <string>
 
 namespace mlir::tessel {
 #define GEN_PASS_DEF_TESSELSPECIALIZE
@@ -23,6 +30,69 @@ using namespace mlir;
 using namespace mlir::tessel;
 
 namespace {
+
+/// The kernel attribute that lists its config space's constraints.
+constexpr llvm::StringLiteral kConstraintsAttr = "tessel.constraints";
+
+/// Checks `tessel.constraints = ["expr", ...]` on `func`: each parses (see
+/// tessel/autotune/ConfigSpace.h for the grammar), reads only the kernel's
+/// knobs and device limit names, and, when it reads no limit, holds for the
+/// bound knob values (those naming a limit need a device: the autotuner
+/// checks them).
+LogicalResult checkConstraints(func::FuncOp func,
+                               const std::map<std::string, int64_t> &knobs) {
+  Attribute attr = func->getAttr(kConstraintsAttr);
+  if (!attr)
+    return success();
+  auto list = dyn_cast<ArrayAttr>(attr);
+  if (!list)
+    return func.emitOpError("'") << kConstraintsAttr
+                                 << "' must be an array of strings";
+  for (auto [index, element] : llvm::enumerate(list)) {
+    auto text = dyn_cast<StringAttr>(element);
+    if (!text)
+      return func.emitOpError("'")
+             << kConstraintsAttr << "' entry " << index << " is not a string";
+    auto constraint = ::tessel::tune::Constraint::parse(text.getValue());
+    if (!constraint)
+      return func.emitOpError("constraint '")
+             << text.getValue() << "': " << constraint.status().message();
+    bool readsLimit = false;
+    for (const std::string &name : constraint->names()) {
+      if (knobs.count(name))
+        continue;
+      if (llvm::is_contained(::tessel::tune::limitNames(), name)) {
+        readsLimit = true;
+        continue;
+      }
+      return func.emitOpError("constraint '")
+             << text.getValue() << "' reads '" << name
+             << "', which is neither a knob of this kernel nor a device "
+                "limit ("
+             << llvm::join(::tessel::tune::limitNames(), ", ") << ")";
+    }
+    if (readsLimit)
+      continue;
+    auto value = constraint->evaluate(
+        [&](std::string_view name) -> std::optional<int64_t> {
+          auto it = knobs.find(std::string(name));
+          if (it == knobs.end())
+            return std::nullopt;
+          return it->second;
+        });
+    if (!value)
+      return func.emitOpError("constraint '")
+             << text.getValue() << "': " << value.status().message();
+    if (*value == 0) {
+      std::string bound;
+      for (const auto &[name, v] : knobs)
+        bound += (bound.empty() ? "" : ", ") + name + "=" + std::to_string(v);
+      return func.emitOpError("knob values ")
+             << bound << " violate constraint '" << text.getValue() << "'";
+    }
+  }
+  return success();
+}
 
 /// Static type for a tile whose `?` dimensions are given by constant sizes.
 static FailureOr<RankedTensorType>
@@ -201,6 +271,7 @@ struct SpecializePass
     SmallVector<ParamOp> knobs;
     func.walk([&](ParamOp p) { knobs.push_back(p); });
     int64_t numWarps = 4;
+    std::map<std::string, int64_t> values;
     for (ParamOp p : knobs) {
       auto [it, inserted] = seen.try_emplace(p.getName(), p);
       if (!inserted) {
@@ -230,11 +301,14 @@ struct SpecializePass
                  << *value;
         numWarps = *value;
       }
+      values[p.getName().str()] = *value;
       OpBuilder b(p);
       auto c = arith::ConstantIndexOp::create(b, p.getLoc(), *value);
       p.replaceAllUsesWith(c.getResult());
       p.erase();
     }
+    if (failed(checkConstraints(func, values)))
+      return failure();
     func->setAttr("tessel.num_warps",
                   OpBuilder(func).getI64IntegerAttr(numWarps));
     if (failed(inferRegion(func.getBody())))

@@ -57,6 +57,31 @@ struct CompileResult {
 bool compileSource(const std::string &source, const CompileOptions &options,
                    CompileResult &result, std::string &errors);
 
+/// A tessel.param knob as the source declares it.
+struct KnobInfo {
+  std::string name;
+  /// default_value (0 when there is none: hasDefault false).
+  int64_t defaultValue = 0;
+  bool hasDefault = false;
+  /// The values it may take; empty when the source lists none.
+  std::vector<int64_t> values;
+};
+
+/// A kernel's config space as declared: its knobs and the text of its
+/// `tessel.constraints` (grammar: tessel/autotune/ConfigSpace.h).
+struct KernelSpaceInfo {
+  std::string name;
+  std::vector<KnobInfo> knobs;
+  std::vector<std::string> constraints;
+};
+
+/// Parses and verifies `source` and lists each kernel's config space. On
+/// bad input returns false with located diagnostics in `errors`.
+bool kernelConfigSpaces(const std::string &source,
+                        const std::string &bufferName,
+                        std::vector<KernelSpaceInfo> &out,
+                        std::string &errors);
+
 /// JSON description of the kernels (name, warps, shared bytes, args, knobs).
 std::string kernelInfoJson(const CompileResult &result);
 

@@ -12,6 +12,7 @@
 
 #include <cuda.h>
 
+#include <functional>
 #include <vector>
 
 namespace tessel::rt {
@@ -49,6 +50,25 @@ private:
   CUevent start_ = nullptr;
   CUevent stop_ = nullptr;
 };
+
+/// How timeMedianMs measures.
+struct TimingOptions {
+  /// Untimed runs first (caches, clocks, lazy module loading).
+  int warmup = 3;
+  /// Timed runs; the result is their median.
+  int reps = 10;
+  /// Bytes written between runs so each starts with a cold L2 (0: none).
+  /// 2x the L2 size evicts it on every NVIDIA GPU so far.
+  std::size_t flushBytes = 0;
+};
+
+/// The median milliseconds of `opts.reps` runs of `work` on `stream`, each
+/// between its own pair of events, after `opts.warmup` untimed runs; with
+/// `flushBytes`, a scratch buffer that large is overwritten on the stream
+/// before each run (outside the events). Fails with the first error `work`
+/// or the driver reports.
+Expected<double> timeMedianMs(const std::function<Status(CUstream)> &work,
+                              CUstream stream, const TimingOptions &opts);
 
 } // namespace tessel::rt
 

@@ -1,0 +1,104 @@
+//===- Tuner.cpp - the tuning loop ----------------------------------------===//
+//
+// Defaults first (so a tuned config can always be compared with them), then
+// the rest of the space in enumeration order until the budget runs out. A
+// config that fails to compile, load or run is a failed trial, not an error.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/autotune/Tuner.h"
+
+#include "tessel/runtime/Timer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace tessel::tune {
+
+namespace {
+
+std::string utcNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+} // namespace
+
+rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
+                          CUstream stream, const TuneOptions &options) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const ConfigSpace &space = target.space();
+  std::vector<Pruned> pruned;
+  std::vector<Config> configs = space.enumerate(deviceLimits(device), &pruned);
+  Record record;
+  record.key = target.key();
+  record.defaults = space.defaults();
+  // The defaults go first, whether or not the enumeration kept them.
+  configs.erase(std::remove(configs.begin(), configs.end(), record.defaults),
+                configs.end());
+  configs.insert(configs.begin(), record.defaults);
+
+  rt::TimingOptions timing = options.timing;
+  if (timing.flushBytes == 0)
+    timing.flushBytes = 2 * (size_t)std::max(device.l2Bytes, 1 << 20);
+
+  TuneProgress progress;
+  progress.total = (int)(configs.size() + pruned.size());
+  progress.budgetSeconds = options.budgetSeconds;
+  auto report = [&](const Trial &trial) {
+    ++progress.done;
+    progress.last = &trial;
+    progress.elapsedSeconds = elapsed();
+    if (options.progress)
+      options.progress(progress);
+  };
+  for (const Pruned &p : pruned) {
+    record.trials.push_back({p.config, std::nullopt, "pruned: " + p.reason});
+    report(record.trials.back());
+  }
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (i > 0 && elapsed() > options.budgetSeconds)
+      break;
+    Trial trial{configs[i], std::nullopt, ""};
+    if (rt::Status s = target.prepare(configs[i]); !s.ok()) {
+      trial.failure = s.message();
+    } else {
+      auto ms = options.measure
+                    ? options.measure(target)
+                    : rt::timeMedianMs(
+                          [&](CUstream st) { return target.run(st); }, stream,
+                          timing);
+      if (ms)
+        trial.ms = *ms;
+      else
+        trial.failure = ms.status().message();
+    }
+    if (i == 0)
+      record.defaultMs = trial.ms;
+    if (trial.ms && (!progress.bestMs || *trial.ms < *progress.bestMs)) {
+      progress.bestMs = trial.ms;
+      progress.best = trial.config;
+    }
+    record.trials.push_back(std::move(trial));
+    report(record.trials.back());
+  }
+  if (!progress.bestMs)
+    return rt::Status::error("tuning ", record.key.kernel, " ",
+                             shapeString(record.key.shape),
+                             ": no config ran; the defaults failed with: ",
+                             record.trials[pruned.size()].failure);
+  record.best = progress.best;
+  record.bestMs = *progress.bestMs;
+  record.updated = utcNow();
+  return record;
+}
+
+} // namespace tessel::tune

@@ -1,0 +1,235 @@
+//===- TuneBench.cpp - compile cache and autotuning, measured -------------===//
+//
+// `tessel-bench-ns tune --out DIR [--shapes ...] [--budget S]` (a mode of
+// the NS bench binary, so the GPU machine gets one static binary less):
+//   cold  every NS kernel file (and the tuned lines' larger variants)
+//         compiled into an empty cache: source to loaded kernel, ms;
+//   warm  the same request again (fresh cache lookup, checksum, module load,
+//         function lookup): what a new process pays on a warm start;
+//   tune  tessel::ns::tuneShape per NS shape (three lines, --budget seconds
+//         each... in total across the lines), wall ms.
+// Writes DIR/compile-<device>.csv, and DIR/tune-<device>.csv with aol4 on
+// each shape with the tuned configs against the defaults (median of CUDA
+// events, L2 flushed, same process).
+//
+//===----------------------------------------------------------------------===//
+#include "BenchCommon.h"
+#include "NSKernelSources.h"
+#include "Orthogonalize.h"
+#include "Tuning.h"
+
+#include "tessel/autotune/DslTarget.h"
+#include "tessel/runtime/Device.h"
+#include "tessel/runtime/DiskCache.h"
+#include "tessel/runtime/Memory.h"
+#include "tessel/runtime/Stream.h"
+#include "tessel/runtime/Timer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+namespace tessel::bench {
+
+namespace {
+
+/// One compile request to measure: file, source, a kernel in it, knobs.
+struct Variant {
+  const char *file;
+  const char *source;
+  const char *kernel;
+  tune::Config config;
+};
+
+std::string variantName(const Variant &v) {
+  std::string name = std::string(v.file) + ":" + v.kernel;
+  if (!v.config.empty())
+    name += "[" + tune::configString(v.config) + "]";
+  return name;
+}
+
+double seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
+/// aol4 on `shape` with `mode`, median ms (Gaussian bf16 input).
+rt::Expected<double> timeNS(ns::Shape shape, ns::TuneMode mode,
+                            CUstream stream, const rt::DeviceInfo &device,
+                            ns::CallInfo &info) {
+  size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
+  std::vector<uint16_t> bits(count);
+  std::mt19937 rng(5u);
+  std::normal_distribution<float> gauss(0.f, 1.f);
+  for (uint16_t &b : bits) {
+    float f = gauss(rng);
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    b = (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+  }
+  auto in = rt::DeviceBuffer::allocate(count * 2);
+  auto out = rt::DeviceBuffer::allocate(count * 2);
+  if (!in || !out)
+    return rt::Status::error("allocation failed");
+  TESSEL_RETURN_IF_ERROR(in->copyFromHost(bits.data(), count * 2));
+  ns::Workspace ws;
+  ns::Options options;
+  options.variant = ns::Variant::Aol4;
+  options.tune = mode;
+  rt::TimingOptions timing;
+  timing.flushBytes = 2 * (size_t)device.l2Bytes;
+  return rt::timeMedianMs(
+      [&](CUstream s) {
+        return ns::orthogonalize(in->ptr(), out->ptr(), shape, options, s,
+                                 &info, &ws);
+      },
+      stream, timing);
+}
+
+} // namespace
+
+int tuneBenchMain(int argc, char **argv) {
+  std::string outDir = "bench/results";
+  std::vector<ns::Shape> shapes = {{128, 128, 128},  {32, 512, 512},
+                                   {32, 1024, 1024}, {1, 2048, 8192},
+                                   {1, 4096, 4096},  {1, 4096, 14336},
+                                   {1, 8192, 8192}};
+  double budget = 5.0;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (a == "--out" && v)
+      outDir = argv[++i];
+    else if (a == "--budget" && v)
+      budget = std::atof(argv[++i]);
+    else if (a == "--shapes" && v) {
+      shapes.clear();
+      std::string list = argv[++i], one;
+      std::stringstream ss(list);
+      while (std::getline(ss, one, ',')) {
+        long long b, m, n;
+        if (std::sscanf(one.c_str(), "%lldx%lldx%lld", &b, &m, &n) != 3) {
+          std::cerr << "bad shape " << one << "\n";
+          return 2;
+        }
+        shapes.push_back({b, m, n});
+      }
+    } else {
+      std::cerr << "usage: tessel-bench-ns tune [--out DIR] [--shapes "
+                   "BxMxN,...] [--budget SECONDS per shape]\n";
+      return 2;
+    }
+  }
+  // A fresh cache root, so "cold" is cold (and tuning starts empty).
+  char root[] = "/tmp/tessel-tune-bench-XXXXXX";
+  if (!mkdtemp(root)) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  setenv("TESSEL_CACHE_DIR", root, 1);
+
+  auto context = rt::Context::acquire(0);
+  if (!context) {
+    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+    return 1;
+  }
+  auto device = rt::queryDevice(0);
+  BENCH_CHECK(device.status());
+  const std::string target = rt::targetFor(*device);
+  const std::string slug = deviceSlug(device->name);
+  auto stream = rt::Stream::create();
+  BENCH_CHECK(stream.status());
+  std::printf("device: %s (%s), cache root %s\n", device->name.c_str(),
+              target.c_str(), root);
+
+  std::ofstream compileCsv(outDir + "/compile-" + slug + ".csv");
+  compileCsv << kCsvHeader << "\n";
+  const std::vector<Variant> variants = {
+      {"convert.mlir", kConvertSource, "to_bf16", {}},
+      {"frobenius.mlir", kFrobeniusSource, "frob_scale", {}},
+      {"aol.mlir", kAolSource, "aol_rowscale", {}},
+      {"syrk.mlir", kSyrkSource, "syrk", {}},
+      {"syrk.mlir",
+       kSyrkSource,
+       "syrk",
+       {{"BLOCK", 128}, {"BLOCK_K", 32}, {"num_warps", 8}}},
+      {"line3.mlir", kLine3Source, "ns_line3", {}},
+      {"line3.mlir",
+       kLine3Source,
+       "ns_line3",
+       {{"BLOCK_M", 128}, {"BLOCK_N", 64}, {"BLOCK_K", 32}, {"num_warps", 8}}},
+  };
+  std::printf("\n%-58s %10s %10s\n", "kernel variant", "cold ms", "warm ms");
+  rt::DiskCache cache = rt::DiskCache::fromEnvironment();
+  for (const Variant &v : variants) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto cold = tune::compileAndLoad(v.source, v.file, v.kernel, v.config,
+                                     target, *device, cache);
+    double coldMs = seconds(t0) * 1e3;
+    BENCH_CHECK(cold.status());
+    auto t1 = std::chrono::steady_clock::now();
+    auto warm = tune::compileAndLoad(v.source, v.file, v.kernel, v.config,
+                                     target, *device, cache);
+    double warmMs = seconds(t1) * 1e3;
+    BENCH_CHECK(warm.status());
+    if (cold->cacheHit || !warm->cacheHit) {
+      std::cerr << "error: expected a miss then a hit for " << variantName(v)
+                << "\n";
+      return 1;
+    }
+    std::printf("%-58s %10.2f %10.3f\n", variantName(v).c_str(), coldMs,
+                warmMs);
+    for (auto [kind, ms] : {std::pair{"cold", coldMs}, {"warm", warmMs}})
+      compileCsv << device->name << ",compile," << kind << ","
+                 << variantName(v) << "," << fmt("%.3f", ms)
+                 << ",,,,,,,,,\n";
+  }
+
+  std::ofstream tuneCsv(outDir + "/tune-" + slug + ".csv");
+  tuneCsv << kCsvHeader << "\n";
+  std::printf("\n%-16s %10s %12s %12s %8s   %s\n", "shape", "tune s",
+              "default ms", "tuned ms", "speedup", "configs (line1 | line2 | "
+              "line3)");
+  for (const ns::Shape &shape : shapes) {
+    std::string name = ns::shapeString(shape);
+    tune::TuneOptions options;
+    options.budgetSeconds = budget / 3; // three lines per shape
+    auto t0 = std::chrono::steady_clock::now();
+    auto records =
+        ns::tuneShape(shape, target, *device, stream->handle(), options);
+    double tuneS = seconds(t0);
+    BENCH_CHECK(records.status());
+    compileCsv << device->name << ",compile,tune,ns:" << name << ","
+               << fmt("%.1f", tuneS * 1e3) << ",,,,,,,,,\n";
+    ns::CallInfo defInfo, tunedInfo;
+    auto defMs =
+        timeNS(shape, ns::TuneMode::Off, stream->handle(), *device, defInfo);
+    BENCH_CHECK(defMs.status());
+    auto tunedMs = timeNS(shape, ns::TuneMode::Lookup, stream->handle(),
+                          *device, tunedInfo);
+    BENCH_CHECK(tunedMs.status());
+    std::string configs = tunedInfo.lineConfigs[0] + " | " +
+                          tunedInfo.lineConfigs[1] + " | " +
+                          tunedInfo.lineConfigs[2];
+    std::printf("%-16s %10.2f %12.3f %12.3f %7.2fx   %s\n", name.c_str(),
+                tuneS, *defMs, *tunedMs, *defMs / *tunedMs, configs.c_str());
+    auto plan = ns::makePlan(shape, ns::Variant::Aol4);
+    double tflops = plan ? ns::effectiveTflops(*plan, *tunedMs) : NAN;
+    tuneCsv << device->name << ",tune,aol4-tuned," << name << ","
+            << fmt("%.4f", *tunedMs) << ",aol4-default,"
+            << fmt("%.4f", *defMs) << "," << fmt("%.3f", *defMs / *tunedMs)
+            << "," << fmt("%.2f", tflops) << ",,,,,\n";
+    std::fflush(stdout);
+  }
+  std::printf("\nwrote %s/compile-%s.csv and %s/tune-%s.csv\n",
+              outDir.c_str(), slug.c_str(), outDir.c_str(), slug.c_str());
+  return 0;
+}
+
+} // namespace tessel::bench

@@ -1,0 +1,161 @@
+//===- Tuning.cpp - NS lines as tuning targets ----------------------------===//
+//
+// Each line runs on scratch buffers sized for the shape (filled with a small
+// constant: tensor-core time does not depend on the values), with the same
+// arguments tessel::ns::orthogonalize passes for compact X.
+//
+//===----------------------------------------------------------------------===//
+#include "Tuning.h"
+#include "NSKernelSources.h"
+
+#include "tessel/autotune/DslTarget.h"
+#include "tessel/runtime/DiskCache.h"
+#include "tessel/runtime/Memory.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace tessel::ns {
+
+const char *lineName(TunedLine line) {
+  switch (line) {
+  case TunedLine::Line1:
+    return "line1";
+  case TunedLine::Line2:
+    return "line2";
+  case TunedLine::Line3:
+    return "line3";
+  }
+  return "?";
+}
+
+LineKernel lineKernel(TunedLine line) {
+  if (line == TunedLine::Line3)
+    return {"kernels/newton_schulz/line3.mlir", kLine3Source, "ns_line3"};
+  return {"kernels/newton_schulz/syrk.mlir", kSyrkSource, "syrk"};
+}
+
+tune::ProblemKey problemKey(TunedLine line, const Plan &plan) {
+  LineKernel k = lineKernel(line);
+  tune::ProblemKey key;
+  key.kernel = k.kernel;
+  key.kernelHash = tune::kernelHash(k.source);
+  key.dtypes = "bf16";
+  key.layout = lineName(line);
+  key.shape = {plan.shape.batch, plan.m,
+               line == TunedLine::Line2 ? plan.m : plan.n};
+  return key;
+}
+
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t batch) {
+  int64_t t = (m + block - 1) / block;
+  return rt::Grid{(unsigned)(t * (t + 1) / 2), 1, (unsigned)batch};
+}
+
+rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
+                   int64_t batch) {
+  return rt::Grid{(unsigned)((m + bm - 1) / bm), (unsigned)((n + bn - 1) / bn),
+                  (unsigned)batch};
+}
+
+rt::Expected<TuneMode> tuneModeFromEnvironment() {
+  const char *v = std::getenv("TESSEL_TUNE");
+  if (!v || !*v || !std::strcmp(v, "lookup"))
+    return TuneMode::Lookup;
+  if (!std::strcmp(v, "auto"))
+    return TuneMode::Auto;
+  if (!std::strcmp(v, "off"))
+    return TuneMode::Off;
+  return rt::Status::error("TESSEL_TUNE='", v,
+                           "': expected lookup, auto or off");
+}
+
+namespace {
+
+/// Scratch buffers of one shape: X, X', A, B (bf16).
+struct Scratch {
+  rt::DeviceBuffer x, xo, a, b;
+  static rt::Expected<Scratch> create(const Plan &plan) {
+    const size_t mn = (size_t)(plan.shape.batch * plan.m * plan.n);
+    const size_t mm = (size_t)(plan.shape.batch * plan.m * plan.m);
+    Scratch s;
+    for (auto [buf, count] : {std::pair{&s.x, mn}, std::pair{&s.xo, mn},
+                              std::pair{&s.a, mm}, std::pair{&s.b, mm}}) {
+      auto fresh = rt::DeviceBuffer::allocate(count * 2);
+      if (!fresh)
+        return fresh.status().withContext("NS tuning scratch");
+      *buf = std::move(*fresh);
+      // 0x3C00 is bf16 2^-7: finite, small, the same everywhere.
+      TESSEL_RETURN_IF_ERROR(buf->fillBytes(0x3C));
+    }
+    return s;
+  }
+};
+
+tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
+  const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
+  const int32_t M = (int32_t)m, N = (int32_t)n;
+  const int64_t mm = m * m, mn = m * n;
+  return [=, &s](const tune::Config &c) -> rt::Expected<tune::LaunchSpec> {
+    switch (line) {
+    case TunedLine::Line1:
+      return tune::LaunchSpec{
+          syrkGrid(m, c.at("BLOCK"), batch),
+          rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
+                          M, mn, mm, 1.0f, 0.0f)};
+    case TunedLine::Line2:
+      return tune::LaunchSpec{
+          syrkGrid(m, c.at("BLOCK"), batch),
+          rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
+                          M, mm, mm, 2.0f, -3.0f)};
+    case TunedLine::Line3:
+      return tune::LaunchSpec{
+          line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch),
+          rt::ArgPack::of(s.b.ptr(), s.x.ptr(), s.xo.ptr(), M, N, M, N,
+                          (int32_t)1, N, (int32_t)1, mm, mn, 3.0f)};
+    }
+    return rt::Status::error("unknown NS line");
+  };
+}
+
+} // namespace
+
+rt::Expected<std::vector<tune::Record>>
+tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
+          CUstream stream, tune::TuneOptions options,
+          const std::function<void(TunedLine, const tune::TuneProgress &)>
+              &progress,
+          const std::vector<TunedLine> &lines) {
+  std::string why;
+  auto plan = makePlan(shape, Variant::Aol4, &why);
+  if (!plan)
+    return rt::Status::error("tessel::ns tuning: ", why);
+  auto scratch = Scratch::create(*plan);
+  if (!scratch)
+    return scratch.status();
+  tune::TuneDB db(rt::DiskCache::defaultRoot(),
+                  {device.name, device.ccMajor, device.ccMinor,
+                   device.smCount});
+  std::vector<tune::Record> records;
+  for (TunedLine line : lines) {
+    LineKernel k = lineKernel(line);
+    auto target_ = tune::DslTarget::create(
+        k.source, k.file, k.kernel, target, device, problemKey(line, *plan),
+        launchFor(line, *plan, *scratch));
+    if (!target_)
+      return target_.status();
+    tune::TuneOptions lineOptions = options;
+    if (progress)
+      lineOptions.progress = [&](const tune::TuneProgress &p) {
+        progress(line, p);
+      };
+    auto record = tune::tune(**target_, device, stream, lineOptions);
+    if (!record)
+      return record.status();
+    TESSEL_RETURN_IF_ERROR(db.record(*record));
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+} // namespace tessel::ns

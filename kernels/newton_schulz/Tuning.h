@@ -1,0 +1,80 @@
+//===- Tuning.h - autotuning the NS GEMM kernels per shape and GPU -*- C++ -*-===//
+//
+// The three GEMM-shaped launches of an NS step, tuned per NS shape: syrk as
+// line 1 (A = X X^T from the m x n X), syrk as line 2 (B = b A + c A A on
+// the m x m A) and line 3 (X' = a X + B X). Results go to the tuning
+// database of the device (tessel/autotune/TuneDB.h), which
+// tessel::ns::orthogonalize reads at its first call for a shape.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_NS_TUNING_H
+#define TESSEL_NS_TUNING_H
+
+#include "NewtonSchulz.h"
+
+#include "tessel/autotune/Tuner.h"
+#include "tessel/runtime/Device.h"
+#include "tessel/runtime/Module.h"
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tessel::ns {
+
+/// The tuned launches of an NS step.
+enum class TunedLine { Line1, Line2, Line3 };
+inline constexpr std::array<TunedLine, 3> kTunedLines = {
+    TunedLine::Line1, TunedLine::Line2, TunedLine::Line3};
+
+/// "line1", "line2", "line3".
+const char *lineName(TunedLine line);
+
+/// The DSL file ("syrk.mlir" / "line3.mlir"), its text and kernel name.
+struct LineKernel {
+  const char *file;
+  const char *source;
+  const char *kernel;
+};
+LineKernel lineKernel(TunedLine line);
+
+/// What the line's results are keyed on for `plan`: kernel and source hash,
+/// dtypes "bf16", layout = the line's name, shape {batch, m, n} (line 2:
+/// {batch, m, m}).
+tune::ProblemKey problemKey(TunedLine line, const Plan &plan);
+
+/// Grid of syrk on an m x m output with BLOCK `block`: the T(T+1)/2 upper
+/// tiles, T = cdiv(m, block), times the batch.
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t batch);
+
+/// Grid of line 3: cdiv(m, bm) x cdiv(n, bn) x batch.
+rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
+                   int64_t batch);
+
+/// Where tessel::ns takes its configs from when a shape is not in the
+/// database yet: `Lookup` uses the kernels' defaults, `Auto` tunes it then
+/// and records it (a few seconds, once per shape and GPU), `Off` always
+/// uses the defaults without reading the database.
+enum class TuneMode { Lookup, Auto, Off };
+
+/// The mode from $TESSEL_TUNE ("lookup", "auto", "off"); Lookup when unset.
+/// An unknown value is an error (the message names the valid ones).
+rt::Expected<TuneMode> tuneModeFromEnvironment();
+
+/// Tunes `lines` (default: all three) for `shape` on `device` (current context) for
+/// `target`, on scratch buffers, records each result in the device's
+/// database and returns the records (in the order of `lines`). `progress` (optional)
+/// is called after each config of each line.
+rt::Expected<std::vector<tune::Record>>
+tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
+          CUstream stream, tune::TuneOptions options,
+          const std::function<void(TunedLine, const tune::TuneProgress &)>
+              &progress = nullptr,
+          const std::vector<TunedLine> &lines = {TunedLine::Line1,
+                                                 TunedLine::Line2,
+                                                 TunedLine::Line3});
+
+} // namespace tessel::ns
+
+#endif // TESSEL_NS_TUNING_H

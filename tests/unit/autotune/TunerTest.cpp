@@ -1,0 +1,143 @@
+//===- TunerTest.cpp - the tuning loop with a fake target and clock -------===//
+//
+// No GPU: the target's prepare() and a measure hook stand in for compiling
+// and timing, so the loop's rules are checked exactly: defaults first,
+// constraint rejections and failures recorded (never fatal), the fastest
+// timed config wins, the budget stops it.
+//
+//===----------------------------------------------------------------------===//
+#include "tessel/autotune/Tuner.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace tessel;
+using namespace tessel::tune;
+
+namespace {
+
+/// BLOCK in {32, 64, 128} x num_warps in {4, 8}; time = |BLOCK - 64| + warps
+/// (so 64/w4 is fastest); BLOCK=128,num_warps=8 fails to "compile".
+class FakeTarget : public TuneTarget {
+public:
+  FakeTarget() {
+    space_.knobs = {{"BLOCK", 32, {32, 64, 128}}, {"num_warps", 8, {4, 8}}};
+    auto c = Constraint::parse("BLOCK * num_warps <= SMEM");
+    EXPECT_TRUE(c);
+    space_.constraints.push_back(*c);
+  }
+  ProblemKey key() const override {
+    return {"fake", "0123", "bf16", "rowmajor", {1, 256, 256}};
+  }
+  const ConfigSpace &space() const override { return space_; }
+  rt::Status prepare(const Config &config) override {
+    prepared.push_back(config);
+    current = config;
+    if (config.at("BLOCK") == 128 && config.at("num_warps") == 8)
+      return rt::Status::error("compile failed: too many registers");
+    return rt::Status::success();
+  }
+  rt::Status run(CUstream) override { return rt::Status::success(); }
+  double fakeMs() const {
+    return std::abs(current.at("BLOCK") - 64) + current.at("num_warps");
+  }
+  std::vector<Config> prepared;
+  Config current;
+
+private:
+  ConfigSpace space_;
+};
+
+rt::DeviceInfo device(int smem) {
+  rt::DeviceInfo d;
+  d.name = "Fake GPU";
+  d.ccMajor = 9;
+  d.smCount = 132;
+  d.maxSharedPerBlockOptin = smem;
+  d.l2Bytes = 50 << 20;
+  return d;
+}
+
+TuneOptions fakeClock(FakeTarget &t) {
+  TuneOptions o;
+  o.measure = [&t](TuneTarget &) -> rt::Expected<double> {
+    return t.fakeMs();
+  };
+  return o;
+}
+
+TEST(Tuner, DefaultsFirstFailuresRecordedFastestWins) {
+  FakeTarget t;
+  TuneOptions o = fakeClock(t);
+  std::vector<int> seen;
+  o.progress = [&](const TuneProgress &p) { seen.push_back(p.done); };
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  ASSERT_FALSE(t.prepared.empty());
+  EXPECT_EQ(t.prepared.front(), (Config{{"BLOCK", 32}, {"num_warps", 8}}));
+  EXPECT_EQ(t.prepared.size(), 6u);
+  EXPECT_EQ(r->best, (Config{{"BLOCK", 64}, {"num_warps", 4}}));
+  EXPECT_DOUBLE_EQ(r->bestMs, 4.0);
+  ASSERT_TRUE(r->defaultMs.has_value());
+  EXPECT_DOUBLE_EQ(*r->defaultMs, 32.0 + 8.0);
+  EXPECT_EQ(r->trials.size(), 6u);
+  int failed = 0;
+  for (const Trial &trial : r->trials)
+    if (!trial.ms) {
+      ++failed;
+      EXPECT_NE(trial.failure.find("too many registers"), std::string::npos);
+    }
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(seen, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(r->key.kernel, "fake");
+  EXPECT_FALSE(r->updated.empty());
+}
+
+TEST(Tuner, ConstraintRejectionsAreRecordedNotTried) {
+  FakeTarget t;
+  // SMEM 300: BLOCK * num_warps <= 300 keeps 32x4, 32x8, 64x4 only.
+  auto r = tessel::tune::tune(t, device(300), nullptr, fakeClock(t));
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(t.prepared.size(), 3u);
+  int pruned = 0;
+  for (const Trial &trial : r->trials)
+    if (trial.failure.rfind("pruned: ", 0) == 0) {
+      ++pruned;
+      EXPECT_NE(trial.failure.find("BLOCK * num_warps <= SMEM"),
+                std::string::npos);
+    }
+  EXPECT_EQ(pruned, 3);
+  EXPECT_EQ(r->best, (Config{{"BLOCK", 64}, {"num_warps", 4}}));
+}
+
+TEST(Tuner, BudgetStopsAfterTheDefaults) {
+  FakeTarget t;
+  TuneOptions o = fakeClock(t);
+  o.budgetSeconds = 0.01;
+  o.measure = [&t](TuneTarget &) -> rt::Expected<double> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return t.fakeMs();
+  };
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(t.prepared.size(), 1u); // the defaults only
+  EXPECT_EQ(r->best, r->defaults);
+}
+
+TEST(Tuner, NothingRanIsAnError) {
+  FakeTarget t;
+  TuneOptions o = fakeClock(t);
+  o.measure = [](TuneTarget &) -> rt::Expected<double> {
+    return rt::Status::error("launch failed: out of resources");
+  };
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("out of resources"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("fake 1x256x256"), std::string::npos)
+      << r.status().message();
+}
+
+} // namespace
