@@ -165,7 +165,8 @@ int tuneBenchMain(int argc, char **argv) {
        "ns_line3",
        {{"BLOCK_M", 128}, {"BLOCK_N", 64}, {"BLOCK_K", 32}, {"num_warps", 8}}},
   };
-  std::printf("\n%-58s %10s %10s\n", "kernel variant", "cold ms", "warm ms");
+  std::printf("\n%-58s %10s %9s %9s %9s %10s\n", "kernel variant", "cold ms",
+              "to PTX", "to cubin", "load", "warm ms");
   rt::DiskCache cache = rt::DiskCache::fromEnvironment();
   for (const Variant &v : variants) {
     auto t0 = std::chrono::steady_clock::now();
@@ -183,8 +184,9 @@ int tuneBenchMain(int argc, char **argv) {
                 << "\n";
       return 1;
     }
-    std::printf("%-58s %10.2f %10.3f\n", variantName(v).c_str(), coldMs,
-                warmMs);
+    std::printf("%-58s %10.2f %9.2f %9.2f %9.3f %10.3f\n",
+                variantName(v).c_str(), coldMs, cold->toPtxMs,
+                cold->toCubinMs, cold->loadMs, warmMs);
     for (auto [kind, ms] : {std::pair{"cold", coldMs}, {"warm", warmMs}})
       compileCsv << device->name << ",compile," << kind << ","
                  << variantName(v) << "," << fmt("%.3f", ms)

@@ -20,6 +20,17 @@ double msSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// Compile options binding every knob of `config`.
+CompileOptions optionsFor(const std::string &target,
+                          const std::string &bufferName, const Config &config) {
+  CompileOptions options;
+  options.target = target;
+  options.bufferName = bufferName;
+  for (const auto &[name, value] : config)
+    options.params.push_back(name + "=" + std::to_string(value));
+  return options;
+}
+
 } // namespace
 
 std::string kernelHash(const std::string &source) {
@@ -71,11 +82,7 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
                                           const rt::DeviceInfo &device,
                                           const rt::DiskCache &cache) {
   auto start = std::chrono::steady_clock::now();
-  CompileOptions options;
-  options.target = target;
-  options.bufferName = bufferName;
-  for (const auto &[name, value] : config)
-    options.params.push_back(name + "=" + std::to_string(value));
+  CompileOptions options = optionsFor(target, bufferName, config);
   CachedCompile compiled;
   std::string errors;
   if (!compileWithCache(source, options, cache, compiled, errors))
@@ -83,6 +90,8 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
   LoadedKernel out;
   out.cacheHit = compiled.hit;
   out.compileMs = msSince(start);
+  out.toPtxMs = compiled.compileMs;
+  out.toCubinMs = compiled.cubinMs;
   const KernelInfo *info = nullptr;
   for (const KernelInfo &k : compiled.result.kernels)
     if (k.name == kernel)
@@ -155,6 +164,14 @@ rt::Status DslTarget::prepare(const Config &config) {
   loaded_ = std::make_unique<LoadedKernel>(std::move(*loaded));
   spec_ = std::make_unique<LaunchSpec>(std::move(*spec));
   return rt::Status::success();
+}
+
+void DslTarget::precompile(const Config &config) {
+  CompileOptions options = optionsFor(target_, bufferName_, config);
+  CachedCompile compiled;
+  std::string errors;
+  (void)compileWithCache(source_, options, rt::DiskCache::fromEnvironment(),
+                         compiled, errors);
 }
 
 rt::Status DslTarget::run(CUstream stream) {

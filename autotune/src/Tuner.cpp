@@ -1,8 +1,9 @@
 //===- Tuner.cpp - the tuning loop ----------------------------------------===//
 //
 // Defaults first (so a tuned config can always be compared with them), then
-// the rest of the space in enumeration order until the budget runs out. A
-// config that fails to compile, load or run is a failed trial, not an error.
+// the rest of the space in enumeration order until the budget runs out, with
+// the configs precompiled ahead on other threads. A config that fails to
+// compile, load or run is a failed trial, not an error.
 //
 //===----------------------------------------------------------------------===//
 #include "tessel/autotune/Tuner.h"
@@ -10,8 +11,10 @@
 #include "tessel/runtime/Timer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
+#include <thread>
 
 namespace tessel::tune {
 
@@ -49,6 +52,35 @@ rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
   rt::TimingOptions timing = options.timing;
   if (timing.flushBytes == 0)
     timing.flushBytes = 2 * (size_t)std::max(device.l2Bytes, 1 << 20);
+
+  // Compiling dominates a tuning run (hundreds of ms per config, mostly
+  // ptxas): precompile every config on the CPU's threads, in the order they
+  // will be timed, while the loop below prepares and times them.
+  std::atomic<size_t> nextCompile{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> compilers;
+  unsigned threads = options.compileThreads
+                         ? options.compileThreads
+                         : std::max(1u, std::thread::hardware_concurrency());
+  threads = (unsigned)std::min<size_t>(threads, configs.size());
+  if (threads > 1)
+    for (unsigned t = 0; t < threads; ++t)
+      compilers.emplace_back([&] {
+        for (size_t i; !stop && (i = nextCompile++) < configs.size();) {
+          if (i > 0 && elapsed() > options.budgetSeconds)
+            break;
+          target.precompile(configs[i]);
+        }
+      });
+  struct Join {
+    std::atomic<bool> &stop;
+    std::vector<std::thread> &threads;
+    ~Join() {
+      stop = true;
+      for (std::thread &t : threads)
+        t.join();
+    }
+  } join{stop, compilers};
 
   TuneProgress progress;
   progress.total = (int)(configs.size() + pruned.size());

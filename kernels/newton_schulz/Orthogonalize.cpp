@@ -116,7 +116,8 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   static std::map<std::string, LineChoices> chosen;
   static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
-  std::string shapeKey = target + "/" + std::to_string(plan.shape.batch) +
+  std::string shapeKey = rt::DiskCache::defaultRoot().string() + "/" +
+                         target + "/" + std::to_string(plan.shape.batch) +
                          "x" + std::to_string(plan.m) + "x" +
                          std::to_string(plan.n) + "/" +
                          std::to_string((int)mode);

@@ -1,9 +1,10 @@
 //===- CacheCommand.cpp - `tessel cache ls|clear|show KEY` ----------------===//
 //
-// The compile cache from the shell: list the entries (kernels, target,
+// The compile cache from the shell: list the compiles (kernels, target,
 // stages, size, age), show one (its launch metadata and stage sizes, or one
-// stage's text with --stage), clear them all. Reading an entry verifies its
-// checksum, so a damaged one is reported (and removed) here too.
+// stage's text with --stage), clear them all. A compile is two entries (the
+// launch entry and its stages, CompileCache.h), shown as one. Reading an
+// entry verifies its checksum, so a damaged one is reported (and removed).
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
@@ -15,6 +16,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <vector>
 
 namespace tessel::cli {
 
@@ -44,43 +47,77 @@ size_t entryBytes(const rt::CacheEntry &entry) {
   return bytes;
 }
 
-/// The one key starting with `prefix`, or an error naming the problem.
-rt::Expected<std::string> resolve(const rt::DiskCache &cache,
-                                  const std::string &prefix) {
+/// The cache's compiles: each launch entry with the blobs of its stages
+/// entry merged in (stage entries are never listed on their own; one whose
+/// launch entry is gone is an orphan), and damaged entries (removed).
+struct Listing {
+  std::map<std::string, rt::CacheEntry> compiles;
+  std::map<std::string, std::string> damaged; ///< key -> why
+  std::vector<std::string> orphans;           ///< stage keys
+};
+
+rt::Expected<Listing> listing(const rt::DiskCache &cache) {
   auto keys = cache.list();
   if (!keys)
     return keys.status();
+  Listing out;
+  std::map<std::string, rt::CacheEntry> stages; // by launch key
+  for (const std::string &key : *keys) {
+    auto lookup = cache.lookup(key);
+    if (!lookup)
+      return lookup.status();
+    if (!lookup->entry) {
+      out.damaged[key] = lookup->reason;
+      continue;
+    }
+    if (const std::string *of = lookup->entry->find(kStagesOfBlob))
+      stages[*of] = std::move(*lookup->entry);
+    else
+      out.compiles[key] = std::move(*lookup->entry);
+  }
+  for (auto &[key, entry] : stages) {
+    auto it = out.compiles.find(key);
+    if (it == out.compiles.end()) {
+      out.orphans.push_back(stagesCacheKey(key));
+      continue;
+    }
+    for (auto &[name, blob] : entry.blobs)
+      if (name != kStagesOfBlob)
+        it->second.set(name, std::move(blob));
+  }
+  return out;
+}
+
+/// The one compile whose key starts with `prefix`.
+rt::Expected<std::string> resolve(const Listing &l, const std::string &prefix,
+                                  const rt::DiskCache &cache) {
   std::string found;
-  for (const std::string &k : *keys)
-    if (k.rfind(prefix, 0) == 0) {
+  for (const auto &[key, entry] : l.compiles)
+    if (key.rfind(prefix, 0) == 0) {
       if (!found.empty())
         return rt::Status::error("key prefix '", prefix,
                                  "' matches more than one entry");
-      found = k;
+      found = key;
     }
-  if (found.empty())
+  if (found.empty()) {
+    for (const auto &[key, why] : l.damaged)
+      if (key.rfind(prefix, 0) == 0)
+        return rt::Status::error("entry ", key, ": ", why,
+                                 " (removed; the next compile rebuilds it)");
     return rt::Status::error("no cache entry with key '", prefix, "' under ",
                              cache.root().string());
+  }
   return found;
 }
 
 int list(const rt::DiskCache &cache) {
-  auto keys = cache.list();
-  if (!keys)
-    return fail(keys.status().message());
+  auto l = listing(cache);
+  if (!l)
+    return fail(l.status().message());
   std::printf("%-16s %-40s %10s %8s  %s\n", "key", "kernels target", "bytes",
               "age", "stages");
   size_t total = 0;
-  for (const std::string &key : *keys) {
-    auto lookup = cache.lookup(key);
-    if (!lookup)
-      return fail(lookup.status().message());
-    if (!lookup->entry) {
-      std::printf("%-16s (%s: removed)\n", key.substr(0, 16).c_str(),
-                  lookup->reason.c_str());
-      continue;
-    }
-    const rt::CacheEntry &entry = *lookup->entry;
+  for (const auto &[key, entry] : l->compiles) {
     std::string stages;
     for (const auto &[name, blob] : entry.blobs)
       stages += (stages.empty() ? "" : " ") + name;
@@ -96,24 +133,26 @@ int list(const rt::DiskCache &cache) {
     std::printf("%-16s %-40s %10zu %7.1fh  %s\n", key.substr(0, 16).c_str(),
                 describe(entry).c_str(), bytes, hours, stages.c_str());
   }
-  std::printf("%zu entries, %zu bytes, under %s\n", keys->size(), total,
+  for (const auto &[key, why] : l->damaged)
+    std::printf("%-16s (%s: removed)\n", key.substr(0, 16).c_str(),
+                why.c_str());
+  for (const std::string &key : l->orphans)
+    std::printf("%-16s (stages without their launch entry)\n",
+                key.substr(0, 16).c_str());
+  std::printf("%zu entries, %zu bytes, under %s\n", l->compiles.size(), total,
               cache.root().string().c_str());
   return 0;
 }
 
 int show(const rt::DiskCache &cache, const std::string &prefix,
          const std::string &stage) {
-  auto key = resolve(cache, prefix);
+  auto l = listing(cache);
+  if (!l)
+    return fail(l.status().message());
+  auto key = resolve(*l, prefix, cache);
   if (!key)
     return fail(key.status().message());
-  auto lookup = cache.lookup(*key);
-  if (!lookup)
-    return fail(lookup.status().message());
-  if (!lookup->entry)
-    return fail("entry " + *key + ": " + lookup->reason +
-                (lookup->corrupt ? " (removed; the next compile rebuilds it)"
-                                 : ""));
-  const rt::CacheEntry &entry = *lookup->entry;
+  const rt::CacheEntry &entry = l->compiles.at(*key);
   if (!stage.empty()) {
     const std::string *blob = entry.find(stage);
     if (!blob) {
@@ -127,6 +166,7 @@ int show(const rt::DiskCache &cache, const std::string &prefix,
     return 0;
   }
   std::cout << "key: " << *key << "\nfile: " << cache.pathOf(*key).string()
+            << "\nstages file: " << cache.pathOf(stagesCacheKey(*key)).string()
             << "\nkernels: " << describe(entry) << "\nstages:\n";
   for (const auto &[name, blob] : entry.blobs)
     std::printf("  %-12s %10zu bytes\n", name.c_str(), blob.size());
@@ -145,8 +185,8 @@ int cacheCommand(int argc, char **argv) {
   if (sub == "ls" && argc == 1)
     return list(cache);
   if (sub == "clear" && argc == 1) {
-    auto keys = cache.list();
-    size_t count = keys ? keys->size() : 0;
+    auto l = listing(cache);
+    size_t count = l ? l->compiles.size() : 0;
     if (rt::Status s = cache.clear(); !s.ok())
       return fail(s.message());
     std::cout << "removed " << count << " entries under "

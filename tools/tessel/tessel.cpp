@@ -157,7 +157,7 @@ int compileCommand(int argc, char **argv) {
       useCache
           ? tessel::compileWithCache(source, options,
                                      tessel::rt::DiskCache::fromEnvironment(),
-                                     compiled, errors)
+                                     compiled, errors, /*withStages=*/true)
           : tessel::compileSource(source, options, compiled.result, errors);
   std::cerr << errors;
   if (!ok) {

@@ -12,6 +12,8 @@
 #include "tessel/runtime/Cubin.h"
 #include "tessel/runtime/Hash.h"
 
+#include <chrono>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -57,48 +59,87 @@ bool tessel::parseKernelInfoJson(const std::string &text,
   return !result.kernels.empty();
 }
 
-static const char *const kStages[] = {"tessel.mlir", "gpu.mlir", "llvm.ll",
-                                      "ptx",         "cubin",    "info.json"};
+/// What a launch needs (read and checksummed on every warm start: keep it
+/// small) and the stages kept for inspection, stored as a second entry.
+static const char *const kLaunchBlobs[] = {"cubin", "info.json"};
+static const char *const kStageBlobs[] = {"tessel.mlir", "gpu.mlir", "llvm.ll",
+                                          "ptx"};
+
+std::string tessel::stagesCacheKey(const std::string &key) {
+  return rt::sha256Hex("stages:" + key);
+}
+
+/// Fills out.result's stage texts from the stages entry of `key`; false
+/// when it is missing, damaged or incomplete.
+static bool loadStages(const rt::DiskCache &cache, const std::string &key,
+                       CachedCompile &out) {
+  auto found = cache.lookup(stagesCacheKey(key));
+  if (!found || !found->entry)
+    return false;
+  const rt::CacheEntry &e = *found->entry;
+  if (!std::all_of(std::begin(kStageBlobs), std::end(kStageBlobs),
+                   [&](const char *s) { return e.find(s) != nullptr; }))
+    return false;
+  out.result.tesselIR = *e.find("tessel.mlir");
+  out.result.gpuIR = *e.find("gpu.mlir");
+  out.result.llvmIR = *e.find("llvm.ll");
+  out.result.ptx = *e.find("ptx");
+  return true;
+}
 
 bool tessel::compileWithCache(const std::string &source,
                               const CompileOptions &options,
                               const rt::DiskCache &cache, CachedCompile &out,
-                              std::string &errors) {
+                              std::string &errors, bool withStages) {
   out = CachedCompile();
   out.key = compileCacheKey(source, options);
   auto found = cache.lookup(out.key);
   if (found && found->entry) {
     const rt::CacheEntry &e = *found->entry;
     bool whole =
-        std::all_of(std::begin(kStages), std::end(kStages),
+        std::all_of(std::begin(kLaunchBlobs), std::end(kLaunchBlobs),
                     [&](const char *s) { return e.find(s) != nullptr; });
-    if (whole && parseKernelInfoJson(*e.find("info.json"), out.result)) {
-      out.result.tesselIR = *e.find("tessel.mlir");
-      out.result.gpuIR = *e.find("gpu.mlir");
-      out.result.llvmIR = *e.find("llvm.ll");
-      out.result.ptx = *e.find("ptx");
+    if (whole && parseKernelInfoJson(*e.find("info.json"), out.result) &&
+        (!withStages || loadStages(cache, out.key, out))) {
       out.cubin = *e.find("cubin");
       out.hit = true;
       return true;
     }
+    out.result = CompileResult();
   }
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start)
+        .count();
+  };
+  auto start = Clock::now();
   if (!compileSource(source, options, out.result, errors))
     return false;
+  out.compileMs = ms(start);
+  start = Clock::now();
   auto cubin = rt::ptxToCubin(out.result.ptx, options.target);
+  out.cubinMs = ms(start);
   if (!cubin) {
     errors += "error: cubin for " + options.target + ": " +
               cubin.status().message() + "\n";
     return false;
   }
   out.cubin.assign(cubin->begin(), cubin->end());
-  rt::CacheEntry entry;
-  entry.set("tessel.mlir", out.result.tesselIR);
-  entry.set("gpu.mlir", out.result.gpuIR);
-  entry.set("llvm.ll", out.result.llvmIR);
-  entry.set("ptx", out.result.ptx);
-  entry.set("cubin", out.cubin);
-  entry.set("info.json", kernelInfoJson(out.result));
-  if (auto s = cache.store(out.key, entry); !s.ok())
-    errors += "warning: not cached: " + s.message() + "\n";
+  // Stages first: a reader that finds the launch entry finds them too.
+  rt::CacheEntry stages;
+  stages.set("tessel.mlir", out.result.tesselIR);
+  stages.set("gpu.mlir", out.result.gpuIR);
+  stages.set("llvm.ll", out.result.llvmIR);
+  stages.set("ptx", out.result.ptx);
+  stages.set(kStagesOfBlob, out.key);
+  rt::CacheEntry launch;
+  launch.set("cubin", out.cubin);
+  launch.set("info.json", kernelInfoJson(out.result));
+  for (auto [key, entry] : {std::pair{stagesCacheKey(out.key), &stages},
+                            std::pair{out.key, &launch}})
+    if (auto s = cache.store(key, *entry); !s.ok()) {
+      errors += "warning: not cached: " + s.message() + "\n";
+      break;
+    }
   return true;
 }

@@ -95,7 +95,9 @@ bool ::tessel::kernelConfigSpaces(const std::string &source,
   llvm::raw_string_ostream errs(errors);
   DialectRegistry registry;
   mlir::tessel::registerTesselDialects(registry);
-  MLIRContext ctx(registry);
+  // One small module per compile, and compiles run in parallel (the tuner):
+  // no thread pool per context.
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
   ctx.loadAllAvailableDialects();
   ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
@@ -144,7 +146,9 @@ bool ::tessel::compileSource(const std::string &source,
   }
   DialectRegistry registry;
   mlir::tessel::registerTesselDialects(registry);
-  MLIRContext ctx(registry);
+  // One small module per compile, and compiles run in parallel (the tuner):
+  // no thread pool per context.
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
   ctx.loadAllAvailableDialects();
   // Diagnostics point at the DSL line; a dump of the whole op helps nobody.
   ctx.printOpOnDiagnostic(false);

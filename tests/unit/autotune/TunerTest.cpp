@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 using namespace tessel;
@@ -40,6 +42,12 @@ public:
     return rt::Status::success();
   }
   rt::Status run(CUstream) override { return rt::Status::success(); }
+  void precompile(const Config &config) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    precompiled.push_back(config);
+  }
+  std::mutex mutex;
+  std::vector<Config> precompiled;
   double fakeMs() const {
     return std::abs(current.at("BLOCK") - 64) + current.at("num_warps");
   }
@@ -93,6 +101,24 @@ TEST(Tuner, DefaultsFirstFailuresRecordedFastestWins) {
   EXPECT_EQ(seen, (std::vector<int>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(r->key.kernel, "fake");
   EXPECT_FALSE(r->updated.empty());
+}
+
+TEST(Tuner, ConfigsArePrecompiledOnOtherThreads) {
+  FakeTarget t;
+  TuneOptions o = fakeClock(t);
+  o.compileThreads = 4;
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  std::vector<Config> expected = t.prepared, got = t.precompiled;
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected); // each timed config compiled ahead, once
+
+  FakeTarget serial;
+  TuneOptions one = fakeClock(serial);
+  one.compileThreads = 1;
+  ASSERT_TRUE(tessel::tune::tune(serial, device(1 << 20), nullptr, one));
+  EXPECT_TRUE(serial.precompiled.empty());
 }
 
 TEST(Tuner, ConstraintRejectionsAreRecordedNotTried) {

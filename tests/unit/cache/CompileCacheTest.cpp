@@ -53,7 +53,8 @@ TEST_F(CompileCacheTest, MissThenHitWithTheSameBytes) {
   EXPECT_EQ(first.cubin.substr(0, 4), std::string("\x7f"
                                                   "ELF"));
   EXPECT_NE(first.result.ptx.find(".entry axpy"), std::string::npos);
-  ASSERT_TRUE(compileWithCache(source, options, cache, second, errors))
+  ASSERT_TRUE(compileWithCache(source, options, cache, second, errors,
+                               /*withStages=*/true))
       << errors;
   EXPECT_TRUE(second.hit);
   EXPECT_EQ(first.key, second.key);
@@ -65,6 +66,46 @@ TEST_F(CompileCacheTest, MissThenHitWithTheSameBytes) {
   EXPECT_EQ(second.result.kernels[0].params.at("BLOCK"), 1024);
   EXPECT_EQ(second.result.kernels[0].args,
             (std::vector<std::string>{"ptr", "ptr", "f32", "i32"}));
+}
+
+// A warm start reads only the small launch entry (cubin, info.json): with
+// the stages entry gone it still hits; asked for the stages it recompiles and
+// stores both again.
+TEST_F(CompileCacheTest, LaunchEntryAloneServesAWarmStart) {
+  rt::DiskCache cache(root);
+  std::string source = readKernel("elementwise.mlir");
+  CompileOptions options;
+  options.target = "sm_80";
+  CachedCompile first, launchOnly, withStages, again;
+  std::string errors;
+  ASSERT_TRUE(compileWithCache(source, options, cache, first, errors))
+      << errors;
+  auto stages = cache.load(stagesCacheKey(first.key));
+  ASSERT_TRUE(stages && *stages);
+  EXPECT_EQ(*(*stages)->find(kStagesOfBlob), first.key);
+  EXPECT_EQ(*(*stages)->find("ptx"), first.result.ptx);
+  auto launch = cache.load(first.key);
+  ASSERT_TRUE(launch && *launch);
+  EXPECT_EQ((*launch)->blobs.size(), 2u); // cubin, info.json
+  ASSERT_TRUE(cache.remove(stagesCacheKey(first.key)).ok());
+
+  ASSERT_TRUE(compileWithCache(source, options, cache, launchOnly, errors))
+      << errors;
+  EXPECT_TRUE(launchOnly.hit);
+  EXPECT_EQ(launchOnly.cubin, first.cubin);
+  EXPECT_TRUE(launchOnly.result.ptx.empty());
+  ASSERT_EQ(launchOnly.result.kernels.size(), 1u);
+
+  ASSERT_TRUE(compileWithCache(source, options, cache, withStages, errors,
+                               /*withStages=*/true))
+      << errors;
+  EXPECT_FALSE(withStages.hit);
+  EXPECT_EQ(withStages.result.ptx, first.result.ptx);
+  ASSERT_TRUE(compileWithCache(source, options, cache, again, errors,
+                               /*withStages=*/true))
+      << errors;
+  EXPECT_TRUE(again.hit);
+  EXPECT_EQ(again.result.gpuIR, first.result.gpuIR);
 }
 
 TEST_F(CompileCacheTest, KeyCoversTargetKnobsAndSource) {

@@ -51,7 +51,9 @@ struct LoadedKernel {
   unsigned threads = 0;
   unsigned sharedBytes = 0;
   bool cacheHit = false;
-  double compileMs = 0; ///< compile (or cache lookup) time
+  double compileMs = 0; ///< compile (or cache lookup) time, all of it
+  double toPtxMs = 0;    ///< on a miss: DSL to PTX (MLIR, LLVM)
+  double toCubinMs = 0;  ///< on a miss: PTX to cubin (nvJitLink)
   double loadMs = 0;    ///< module load + function lookup time
 };
 
@@ -80,6 +82,8 @@ public:
   const ConfigSpace &space() const override { return space_; }
   rt::Status prepare(const Config &config) override;
   rt::Status run(CUstream stream) override;
+  /// Compiles `config` into the compile cache (prepare() then hits it).
+  void precompile(const Config &config) override;
 
   /// The last prepare()'s compile and load (valid after it succeeded).
   const LoadedKernel &loaded() const { return *loaded_; }

@@ -39,6 +39,11 @@ public:
   virtual rt::Status prepare(const Config &config) = 0;
   /// Queues one run of the prepared config on `stream`.
   virtual rt::Status run(CUstream stream) = 0;
+  /// Does the CPU-only part of prepare() ahead of time (compiling), so the
+  /// tuner can overlap it across configs on several threads; called
+  /// concurrently for different configs. Failures are ignored here:
+  /// prepare() meets them again and records them. Default: nothing.
+  virtual void precompile(const Config &config) { (void)config; }
 };
 
 /// Where the tuner is, after each config.
@@ -62,6 +67,9 @@ struct TuneOptions {
   /// How a prepared config is timed; empty: rt::timeMedianMs of
   /// target.run() with `timing` on the stream. (Tests put a fake clock here.)
   std::function<rt::Expected<double>(TuneTarget &)> measure;
+  /// Threads that precompile configs while the GPU times others; 0: one per
+  /// hardware thread (at most the number of configs), 1: none ahead.
+  unsigned compileThreads = 0;
   /// Called after each config (e.g. a progress bar).
   std::function<void(const TuneProgress &)> progress;
 };
