@@ -1,7 +1,7 @@
 //===- Compiler.cpp - DSL text to PTX, in process -------------------------===//
 //
 // parse + verify -> specialize -> layouts -> NVVM/LLVM dialects -> LLVM IR
-// -> (libdevice if used) -> O3 -> NVPTX -> PTX text, every stage kept.
+// -> (libdevice if used) -> O2 -> NVPTX -> PTX text, every stage kept.
 //
 //===----------------------------------------------------------------------===//
 #include "tessel/Target/Compiler.h"
@@ -88,23 +88,47 @@ resolveKnobs(ModuleOp module, const std::vector<std::string> &params) {
   return out;
 }
 
+namespace {
+
+/// A context, the source buffer and the diagnostics handler that writes
+/// located errors to `errs`, for one compile.
+struct ParseScope {
+  DialectRegistry registry;
+  std::unique_ptr<MLIRContext> ctx;
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<SourceMgrDiagnosticHandler> handler;
+
+  ParseScope(const std::string &source, const std::string &bufferName,
+             llvm::raw_ostream &errs) {
+    mlir::tessel::registerTesselDialects(registry);
+    // One small module per compile, and compiles run in parallel (the
+    // tuner): no thread pool per context.
+    ctx = std::make_unique<MLIRContext>(registry,
+                                        MLIRContext::Threading::DISABLED);
+    ctx->loadAllAvailableDialects();
+    // Diagnostics point at the DSL line; a dump of the whole op helps nobody.
+    ctx->printOpOnDiagnostic(false);
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(source, bufferName),
+        llvm::SMLoc());
+    handler = std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr,
+                                                           ctx.get(), errs);
+  }
+  /// The parsed and verified module, or null (errors reported).
+  OwningOpRef<ModuleOp> parse() {
+    return parseSourceFile<ModuleOp>(sourceMgr, ctx.get());
+  }
+};
+
+} // namespace
+
 bool ::tessel::kernelConfigSpaces(const std::string &source,
                                   const std::string &bufferName,
                                   std::vector<KernelSpaceInfo> &out,
                                   std::string &errors) {
   llvm::raw_string_ostream errs(errors);
-  DialectRegistry registry;
-  mlir::tessel::registerTesselDialects(registry);
-  // One small module per compile, and compiles run in parallel (the tuner):
-  // no thread pool per context.
-  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
-  ctx.loadAllAvailableDialects();
-  ctx.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, errs);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  ParseScope scope(source, bufferName, errs);
+  OwningOpRef<ModuleOp> module = scope.parse();
   if (!module)
     return false;
   out.clear();
@@ -144,21 +168,9 @@ bool ::tessel::compileSource(const std::string &source,
          << "'; use one of sm_80, sm_89, sm_90a, sm_100a\n";
     return false;
   }
-  DialectRegistry registry;
-  mlir::tessel::registerTesselDialects(registry);
-  // One small module per compile, and compiles run in parallel (the tuner):
-  // no thread pool per context.
-  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
-  ctx.loadAllAvailableDialects();
-  // Diagnostics point at the DSL line; a dump of the whole op helps nobody.
-  ctx.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(source, options.bufferName),
-      llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, errs);
-
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  ParseScope scope(source, options.bufferName, errs);
+  MLIRContext &ctx = *scope.ctx;
+  OwningOpRef<ModuleOp> module = scope.parse();
   if (!module)
     return false;
   auto knobs = resolveKnobs(*module, options.params);

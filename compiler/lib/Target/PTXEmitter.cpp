@@ -99,7 +99,7 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   TargetOptions options;
   std::unique_ptr<TargetMachine> tm(
       target->createTargetMachine(triple, chip, "", options, std::nullopt,
-                                  std::nullopt, CodeGenOptLevel::Aggressive));
+                                  std::nullopt, CodeGenOptLevel::Default));
   if (!tm) {
     error = "no NVPTX target machine for " + chip;
     return false;
@@ -120,7 +120,7 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(OptimizationLevel::O3).run(module, mam);
+  pb.buildPerModuleDefaultPipeline(OptimizationLevel::O2).run(module, mam);
 
   {
     raw_string_ostream os(llvmIR);

@@ -58,8 +58,8 @@ struct TuneProgress {
 };
 
 struct TuneOptions {
-  /// Wall-clock budget; configs not reached when it runs out are not tried
-  /// (the defaults always are, first).
+  /// Wall-clock budget; a config is not started when one more taking as
+  /// long as the previous one would pass it (the defaults always run, first).
   double budgetSeconds = 5.0;
   /// Timing of each config (warm-up, repetitions, L2 flush size; a zero
   /// flush size is replaced by twice the device's L2).

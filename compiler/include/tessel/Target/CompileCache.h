@@ -20,7 +20,7 @@ struct CachedCompile {
   std::string cubin;    ///< ELF for result.target (nvJitLink)
   std::string key;      ///< the cache key (SHA-256 hex)
   bool hit = false;     ///< true when it came from the cache
-  /// On a miss: milliseconds in the compiler (DSL to PTX: MLIR, LLVM O3,
+  /// On a miss: milliseconds in the compiler (DSL to PTX: MLIR, LLVM O2,
   /// NVPTX) and in nvJitLink (PTX to cubin, ptxas at -O3).
   double compileMs = 0, cubinMs = 0;
 };

@@ -47,7 +47,7 @@ struct CompileResult {
   std::string target;
   std::string tesselIR; ///< after specialization (static shapes)
   std::string gpuIR;    ///< with thread layouts
-  std::string llvmIR;   ///< LLVM IR after O3
+  std::string llvmIR;   ///< LLVM IR after O2
   std::string ptx;
   std::vector<KernelInfo> kernels;
 };
