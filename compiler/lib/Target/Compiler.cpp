@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tessel/Target/Compiler.h"
+#include "tessel/Dialect/TesselGPU/Wgmma.h"
 #include "tessel/Target/PTXEmitter.h"
 #include "tessel/Target/Pipeline.h"
 
@@ -200,6 +201,10 @@ bool ::tessel::compileSource(const std::string &source,
     return false;
   }
 
+  // The layouts and the lowering pick instructions by target (wgmma on
+  // sm_90a): they read it from the module.
+  (*module)->setAttr(::tessel::layout::kTargetAttr,
+                     StringAttr::get(&ctx, options.target));
   PassManager stage2(&ctx);
   mlir::tessel::buildLayoutPipeline(stage2);
   if (failed(stage2.run(*module)))

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tessel/Transforms/Passes.h"
+#include "tessel/Dialect/TesselGPU/Wgmma.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -40,8 +41,8 @@ struct Requirement {
 
 class LayoutAssigner {
 public:
-  LayoutAssigner(func::FuncOp func, int64_t numWarps)
-      : func(func), numWarps(numWarps) {}
+  LayoutAssigner(func::FuncOp func, int64_t numWarps, bool wgmma)
+      : func(func), numWarps(numWarps), wgmma(wgmma) {}
 
   LogicalResult run();
 
@@ -62,6 +63,8 @@ private:
 
   func::FuncOp func;
   int64_t numWarps;
+  /// The target has wgmma: dots that fit it get warpgroup-shaped fragments.
+  bool wgmma;
   std::vector<Requirement> reqs;
   llvm::DenseMap<Value, Layout> layouts;
   llvm::DenseMap<Value, SmallVector<unsigned>>
@@ -259,8 +262,12 @@ LogicalResult LayoutAssigner::run() {
   for (Operation *op : order)
     if (auto d = dyn_cast<DotOp>(op)) {
       auto t = d.getType();
-      assign(d.getResult(), ::tessel::layout::defaultMma(
-                                t.getDimSize(0), t.getDimSize(1), numWarps));
+      int64_t m = t.getDimSize(0), n = t.getDimSize(1),
+              k = d.getA().getType().getDimSize(1);
+      assign(d.getResult(),
+             wgmma && ::tessel::layout::wgmmaFits(m, n, k, numWarps)
+                 ? ::tessel::layout::Layout::mma((unsigned)numWarps, 1)
+                 : ::tessel::layout::defaultMma(m, n, numWarps));
       propagate();
     }
   // 2. Users first: what a store or a dot reads decides how it is built.
@@ -356,7 +363,11 @@ struct AssignLayoutsPass
       });
       if (dynamic.wasInterrupted())
         return signalPassFailure();
-      LayoutAssigner assigner(func, warps.getInt());
+      auto target =
+          getOperation()->getAttrOfType<StringAttr>(::tessel::layout::kTargetAttr);
+      LayoutAssigner assigner(func, warps.getInt(),
+                              target && ::tessel::layout::hasWgmma(
+                                            target.getValue()));
       if (failed(assigner.run()))
         return signalPassFailure();
     }

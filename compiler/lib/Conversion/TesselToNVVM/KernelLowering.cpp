@@ -315,7 +315,10 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
       .Case<AddPtrOp>([&](AddPtrOp o) { return lowerAddPtr(*this, o); })
       .Case<LoadOp>([&](LoadOp o) { return lowerLoad(*this, o); })
       .Case<StoreOp>([&](StoreOp o) { return lowerStore(*this, o); })
-      .Case<DotOp>([&](DotOp o) { return lowerDotMMAv2(*this, o); })
+      .Case<DotOp>([&](DotOp o) {
+        return usesWGMMA(*this, o) ? lowerDotWGMMA(*this, o)
+                                   : lowerDotMMAv2(*this, o);
+      })
       .Case<ReduceOp>([&](ReduceOp o) { return lowerReduce(*this, o); })
       .Case<tgpu::ConvertLayoutOp>(
           [&](tgpu::ConvertLayoutOp o) { return lowerConvertLayout(*this, o); })

@@ -3,7 +3,8 @@
 //
 // Lowering a laid-out kernel to per-thread code: every tile value becomes the
 // registers its layout gives each thread (one SSA value per register). The
-// per-op-family emitters (LoadStore, MMAv2, SharedMemory) share this state.
+// per-op-family emitters (LoadStore, MMAv2, WGMMA, SharedMemory) share this
+// state.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TESSEL_CONVERSION_TESSELTONVVM_KERNELLOWERING_H
@@ -70,6 +71,8 @@ public:
   OpBuilder &b;
   int64_t numWarps;
   Value tid, lane, warp; // i32
+  /// The PTX target (the module's tessel.target; "" when absent).
+  std::string target;
 
 private:
   LogicalResult lowerFor(scf::ForOp op);
@@ -88,6 +91,9 @@ LogicalResult lowerAddPtr(KernelLowering &k, AddPtrOp op);
 LogicalResult lowerLoad(KernelLowering &k, LoadOp op);
 LogicalResult lowerStore(KernelLowering &k, StoreOp op);
 LogicalResult lowerDotMMAv2(KernelLowering &k, DotOp op);
+LogicalResult lowerDotWGMMA(KernelLowering &k, DotOp op);
+/// True when lowerDotWGMMA takes `op` (target, shapes, layout).
+bool usesWGMMA(KernelLowering &k, DotOp op);
 LogicalResult lowerReduce(KernelLowering &k, ReduceOp op);
 LogicalResult lowerConvertLayout(KernelLowering &k, tgpu::ConvertLayoutOp op);
 

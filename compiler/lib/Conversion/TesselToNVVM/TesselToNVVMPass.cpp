@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "KernelLowering.h"
+#include "tessel/Dialect/TesselGPU/Wgmma.h"
 #include "tessel/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -90,6 +91,9 @@ struct ConvertTesselToNVVMPass
     b.setInsertionPointToStart(&entry);
     Value smemBase = LLVM::AddressOfOp::create(b, f.getLoc(), smem);
     KernelLowering k(b, warps.getInt(), smemBase);
+    if (auto target = f->getParentOfType<ModuleOp>()->getAttrOfType<StringAttr>(
+            ::tessel::layout::kTargetAttr))
+      k.target = target.getValue().str();
     k.emitPrologue(f.getLoc());
     for (auto [from, to] : llvm::zip(f.getArguments(), entry.getArguments()))
       k.setScalar(from, to);
