@@ -589,7 +589,8 @@ std::vector<GemmCase> gemmCases() {
                            {3000, 5000, 1000}, {77, 129, 33}};
   for (const char *target : {"sm_90a", "sm_80"})
     for (const char *variant :
-         {"128x128x32-w4", "64x64x32-w4", "128x128x32-w8"})
+         {"128x128x32-w4", "64x64x32-w4", "128x128x32-w8",
+          "64x64x32-w4-wgmma", "128x128x32-w8-wgmma"})
       for (bool transB : {false, true})
         for (const auto &s : shapes)
           cases.push_back({target, variant, transB, s[0], s[1], s[2]});

@@ -50,7 +50,7 @@ const char *kUsage =
     "usage: tessel compile FILE.mlir [--target=sm_80|sm_89|sm_90a|sm_100a]\n"
     "                     [-D NAME=VALUE]... "
     "[--emit=ptx|cubin|llvm|gpu|tessel]\n"
-    "                     [-o OUT] [--info OUT.json] [--no-cache]\n"
+    "                     [-o OUT] [--info OUT.json] [--no-cache] [--wgmma]\n"
     "       tessel targets\n"
     "       tessel devices\n"
     "       tessel ns --shape BxMxN [--variant "
@@ -68,6 +68,8 @@ const char *kUsage =
     "Results (every stage and the cubin) are cached under $TESSEL_CACHE_DIR\n"
     "(default ~/.cache/tessel); --no-cache compiles afresh and stores "
     "nothing.\n"
+    "--wgmma (sm_90a): dots that fit a warpgroup lower to wgmma.mma_async\n"
+    "(correct, not yet faster than mma.sync: see bench/results).\n"
     "devices: lists the CUDA devices and the target each one takes; exits 1,\n"
     "saying why, when there is none.\n"
     "ns: orthogonalizes a random Gaussian bf16 batch on device 0 with Newton-\n"
@@ -122,6 +124,8 @@ int compileCommand(int argc, char **argv) {
       emit = *v;
     else if (auto v = value("--info"))
       info = *v;
+    else if (arg == "--wgmma")
+      options.wgmma = true;
     else if (arg == "--no-cache")
       useCache = false;
     else if (arg == "-o" && i + 1 < argc)

@@ -27,7 +27,8 @@ std::string tessel::compileCacheKey(const std::string &source,
   std::string text = std::string("tessel ") + version() + " " +
                      TESSEL_BUILD_ID + "\nllvm " + llvmVersion() +
                      "\nnvjitlink " + (linker ? *linker : std::string("none")) +
-                     "\ntarget " + options.target + "\n";
+                     "\ntarget " + options.target + "\n" +
+                     (options.wgmma ? "wgmma\n" : "");
   for (const std::string &p : params)
     text += "param " + p + "\n";
   text += "source\n" + source;

@@ -205,6 +205,8 @@ bool ::tessel::compileSource(const std::string &source,
   // sm_90a): they read it from the module.
   (*module)->setAttr(::tessel::layout::kTargetAttr,
                      StringAttr::get(&ctx, options.target));
+  if (options.wgmma)
+    (*module)->setAttr(::tessel::layout::kWgmmaAttr, UnitAttr::get(&ctx));
   PassManager stage2(&ctx);
   mlir::tessel::buildLayoutPipeline(stage2);
   if (failed(stage2.run(*module)))

@@ -99,7 +99,13 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   TargetOptions options;
   std::unique_ptr<TargetMachine> tm(
       target->createTargetMachine(triple, chip, "", options, std::nullopt,
-                                  std::nullopt, CodeGenOptLevel::Default));
+                                  std::nullopt,
+                                  // The IR is already optimized (O2) and ptxas
+                                  // optimizes the PTX again; the NVPTX
+                                  // codegen's own straight-line scalar passes
+                                  // were ~70% of codegen time on Tessel's
+                                  // unrolled tiles.
+                                  CodeGenOptLevel::None));
   if (!tm) {
     error = "no NVPTX target machine for " + chip;
     return false;

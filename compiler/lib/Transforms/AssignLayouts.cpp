@@ -365,9 +365,10 @@ struct AssignLayoutsPass
         return signalPassFailure();
       auto target =
           getOperation()->getAttrOfType<StringAttr>(::tessel::layout::kTargetAttr);
-      LayoutAssigner assigner(func, warps.getInt(),
-                              target && ::tessel::layout::hasWgmma(
-                                            target.getValue()));
+      LayoutAssigner assigner(
+          func, warps.getInt(),
+          target && ::tessel::layout::hasWgmma(target.getValue()) &&
+              getOperation()->hasAttr(::tessel::layout::kWgmmaAttr));
       if (failed(assigner.run()))
         return signalPassFailure();
     }

@@ -30,6 +30,11 @@ struct CompileOptions {
   std::vector<std::string> params;
   /// Name shown in diagnostics for the source buffer.
   std::string bufferName = "<kernel>";
+  /// On targets with wgmma (sm_90a), lower the dots that fit it to
+  /// wgmma.mma_async. Off by default: the path is correct but synchronous
+  /// and register-staged, slower than ldmatrix + mma.sync on the H100 until
+  /// TMA-fed pipelining lands (bench/results/gemm-h100-wgmma.csv).
+  bool wgmma = false;
 };
 
 /// What a host needs to launch one compiled kernel.

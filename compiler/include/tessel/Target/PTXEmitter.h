@@ -1,10 +1,11 @@
 //===- PTXEmitter.h - LLVM IR to PTX with the NVPTX backend -------*- C++
 //-*-===//
 //
-// Links libdevice when the module calls __nv_* functions, runs O2 (O3 and the
-// aggressive codegen level cost ~40% more compile time on Tessel's unrolled
-// tile code and ptxas optimizes the PTX again anyway) and emits
-// PTX for one chip, in process.
+// Links libdevice when the module calls __nv_* functions, runs the O2 IR
+// pipeline and the NVPTX backend at its lowest codegen level, and emits PTX
+// for one chip, in process. (O3 and the optimizing codegen levels cost most of
+// the compile time on Tessel's unrolled tile code; ptxas optimizes the PTX
+// again, and the kernels measured as fast: bench/results/tune-h100.csv.)
 //
 //===----------------------------------------------------------------------===//
 #ifndef TESSEL_TARGET_PTXEMITTER_H

@@ -73,6 +73,8 @@ public:
   Value tid, lane, warp; // i32
   /// The PTX target (the module's tessel.target; "" when absent).
   std::string target;
+  /// The module opts into wgmma (tessel.wgmma).
+  bool wgmma = false;
 
 private:
   LogicalResult lowerFor(scf::ForOp op);

@@ -94,6 +94,8 @@ struct ConvertTesselToNVVMPass
     if (auto target = f->getParentOfType<ModuleOp>()->getAttrOfType<StringAttr>(
             ::tessel::layout::kTargetAttr))
       k.target = target.getValue().str();
+    k.wgmma =
+        f->getParentOfType<ModuleOp>()->hasAttr(::tessel::layout::kWgmmaAttr);
     k.emitPrologue(f.getLoc());
     for (auto [from, to] : llvm::zip(f.getArguments(), entry.getArguments()))
       k.setScalar(from, to);

@@ -1,5 +1,5 @@
-// convert-tessel-to-nvvm, tessel.dot on sm_90a (DotOpToLLVM/WGMMA.cpp): with
-// a warpgroup-shaped accumulator (mma, warpsPerCTA = [num_warps, 1]) the
+// convert-tessel-to-nvvm, tessel.dot on sm_90a with the wgmma opt-in
+// (tessel.wgmma; DotOpToLLVM/WGMMA.cpp): with a warpgroup-shaped accumulator (mma, warpsPerCTA = [num_warps, 1]) the
 // operands go to shared memory as K-major 8x16-byte core matrices, an async
 // proxy fence and a barrier follow, and one inline-asm block issues
 // wgmma.fence, a wgmma.mma_async.m64nNk16 per 16-wide K step (A and B through
@@ -11,7 +11,7 @@
 #ba = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [8, 4], warpsPerCTA = [4, 1], order = [1, 0]>
 #bb = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
-module attributes {tessel.target = "sm_90a"} {
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK-LABEL: gpu.func @dot_wgmma
 // CHECK-SAME: tessel.shared_bytes = 8192 : i64
 // CHECK: gpu.barrier
@@ -44,7 +44,8 @@ func.func @dot_wgmma(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.p
 
 // -----
 
-// The same kernel without a target (or for sm_80/sm_89): mma.sync.
+// The same kernel for sm_80 (or without a target, or without the opt-in):
+// mma.sync.
 #ba = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [8, 4], warpsPerCTA = [4, 1], order = [1, 0]>
 #bb = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
@@ -72,7 +73,7 @@ func.func @dot_sm80(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.pt
 #ba = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [8, 4], warpsPerCTA = [4, 1], order = [1, 0]>
 #bb = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [2, 2]>
-module attributes {tessel.target = "sm_90a"} {
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK-LABEL: gpu.func @dot_split_n
 // CHECK-NOT: wgmma
 // CHECK: nvvm.mma.sync

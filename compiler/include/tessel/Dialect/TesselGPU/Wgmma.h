@@ -17,6 +17,10 @@ namespace tessel::layout {
 /// compile driver sets it. Absent: the rules of sm_80 (no wgmma).
 inline constexpr const char *kTargetAttr = "tessel.target";
 
+/// Module unit attribute opting the dots that fit into wgmma (the compile
+/// driver sets it for CompileOptions::wgmma).
+inline constexpr const char *kWgmmaAttr = "tessel.wgmma";
+
 /// Targets with wgmma (the `a` variant of sm_90: plain sm_90 PTX cannot name
 /// it).
 inline bool hasWgmma(std::string_view target) { return target == "sm_90a"; }

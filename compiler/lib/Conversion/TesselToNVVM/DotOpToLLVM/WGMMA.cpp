@@ -1,5 +1,8 @@
 //===- WGMMA.cpp - tessel.dot as wgmma.mma_async (sm_90a) -----------------===//
 //
+// Opt-in (module attribute tessel.wgmma, CompileOptions::wgmma): correct,
+// but synchronous and register-staged, so slower than MMAv2.cpp on the H100
+// until operands arrive by TMA into a pipelined ring (issue 6).
 // For dots whose accumulator layout is warpgroup-shaped (mma with
 // warpsPerCTA = [numWarps, 1], chosen by tessel-assign-layouts where
 // wgmmaFits): the operand tiles go to shared memory as 8 x 16-byte "core
@@ -32,7 +35,7 @@ namespace layout = ::tessel::layout;
 static constexpr int64_t kCoreBytes = 128;
 
 bool mlir::tessel::usesWGMMA(KernelLowering &k, DotOp op) {
-  if (!layout::hasWgmma(k.target))
+  if (!k.wgmma || !layout::hasWgmma(k.target))
     return false;
   auto aType = op.getA().getType(), bType = op.getB().getType();
   Type elem = aType.getElementType();
