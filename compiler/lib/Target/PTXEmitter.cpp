@@ -100,12 +100,11 @@ bool tessel::emitPTX(Module &module, const std::string &chip, std::string &ptx,
   std::unique_ptr<TargetMachine> tm(
       target->createTargetMachine(triple, chip, "", options, std::nullopt,
                                   std::nullopt,
-                                  // The IR is already optimized (O2) and ptxas
-                                  // optimizes the PTX again; the NVPTX
-                                  // codegen's own straight-line scalar passes
-                                  // were ~70% of codegen time on Tessel's
-                                  // unrolled tiles.
-                                  CodeGenOptLevel::None));
+                                  // CodeGenOptLevel::None compiles NS kernels
+                                  // 2.5x faster (its straight-line scalar
+                                  // passes are skipped) but they ran 7-11%
+                                  // slower on the H100: kernel speed first.
+                                  CodeGenOptLevel::Default));
   if (!tm) {
     error = "no NVPTX target machine for " + chip;
     return false;

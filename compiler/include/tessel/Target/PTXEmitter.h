@@ -2,10 +2,11 @@
 //-*-===//
 //
 // Links libdevice when the module calls __nv_* functions, runs the O2 IR
-// pipeline and the NVPTX backend at its lowest codegen level, and emits PTX
-// for one chip, in process. (O3 and the optimizing codegen levels cost most of
-// the compile time on Tessel's unrolled tile code; ptxas optimizes the PTX
-// again, and the kernels measured as fast: bench/results/tune-h100.csv.)
+// pipeline and the NVPTX backend at its default codegen level, and emits PTX
+// for one chip, in process. (O3 with the aggressive codegen level cost ~40%
+// more compile time on Tessel's unrolled tile code for no kernel speed; the
+// lowest codegen level is 2.5x faster to compile but its kernels ran 7-11%
+// slower on the H100.)
 //
 //===----------------------------------------------------------------------===//
 #ifndef TESSEL_TARGET_PTXEMITTER_H
