@@ -58,10 +58,10 @@ using tessel::gpu::floatToBf16;
 namespace {
 
 const std::vector<ns::Shape> kAllShapes = {
-    {1, 128, 128},   {32, 512, 512},   {32, 1024, 1024}, {1, 2048, 8192},
+    {128, 128, 128}, {32, 512, 512},   {32, 1024, 1024}, {1, 2048, 8192},
     {1, 4096, 4096}, {1, 4096, 14336}, {1, 8192, 8192}};
 const std::vector<ns::Shape> kQuickShapes = {
-    {1, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
+    {128, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
 const char *kBaselineName = "cublas-muon5";
 
 struct Options {
@@ -96,7 +96,7 @@ int usage() {
       << "usage: tessel-bench-ns [--out DIR] [--shapes BxMxN,...] [--quick]\n"
          "                       [--reps MIN] [--max-reps N] [--budget-ms MS]\n"
          "                       [--warmup N] [--quality-max-m M]\n"
-         "  --quick: shapes 1x128x128, 32x512x512, 1x4096x4096\n"
+         "  --quick: shapes 128x128x128, 32x512x512, 1x4096x4096\n"
          "  --quality-max-m 0: no host quality report\n";
   return 2;
 }
