@@ -102,22 +102,27 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %lrow_ok = tessel.expand_dims %row_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
   %lrow_ok2 = tessel.broadcast %lrow_ok [%BS, %BK] : tensor<?x1xi1> -> tensor<?x?xi1>
 
-  // Right operand: X[cols, kk] as a BLOCK x BLOCK_K tile, loaded in memory
-  // order like the left one (along K), and used transposed (tessel.trans
-  // moves no data).
-  %rc = tessel.expand_dims %cols {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %rco = arith.muli %rc, %sxrs : tensor<?x1xi32>
-  %rco2 = tessel.broadcast %rco [%BS, %BK] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %roff = arith.addi %rco2, %lko2 : tensor<?x?xi32>
-  %rptr0 = tessel.addptr %lbase, %roff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  %rcol_ok = tessel.expand_dims %col_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
-  %rcol_ok2 = tessel.broadcast %rcol_ok [%BS, %BK] : tensor<?x1xi1> -> tensor<?x?xi1>
+  // Right operand: X^T[kk, cols] = X[cols, kk] as a BLOCK_K x BLOCK tile.
+  %rk2 = tessel.expand_dims %rk {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+  %sxcs2 = tessel.splat %sxc [%BK] : i32 -> tensor<?x1xi32>
+  %rko = arith.muli %rk2, %sxcs2 : tensor<?x1xi32>
+  %rc = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+  %sxrs2 = tessel.splat %sxr [%BS] : i32 -> tensor<1x?xi32>
+  %rco = arith.muli %rc, %sxrs2 : tensor<1x?xi32>
+  %rko2 = tessel.broadcast %rko [%BK, %BS] : tensor<?x1xi32> -> tensor<?x?xi32>
+  %rco2 = tessel.broadcast %rco [%BK, %BS] : tensor<1x?xi32> -> tensor<?x?xi32>
+  %roff = arith.addi %rko2, %rco2 : tensor<?x?xi32>
+  %rbase = tessel.splat %xm [%BK, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  %rptr0 = tessel.addptr %rbase, %roff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  %rcol_ok = tessel.expand_dims %col_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
+  %rcol_ok2 = tessel.broadcast %rcol_ok [%BK, %BS] : tensor<1x?xi1> -> tensor<?x?xi1>
 
   // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T, the tail masked.
   %zero = arith.constant 0.0 : f32
   %acc0 = tessel.splat %zero [%BS, %BS] : f32 -> tensor<?x?xf32>
   %step = arith.muli %bk, %sxc : i32
   %lsteps = tessel.splat %step [%BS, %BK] : i32 -> tensor<?x?xi32>
+  %rsteps = tessel.splat %step [%BK, %BS] : i32 -> tensor<?x?xi32>
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %k : i32 to index
   %acc, %lp, %rp = scf.for %kk = %c0 to %kend step %BK
@@ -131,13 +136,14 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     %k_ok_l = tessel.expand_dims %k_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
     %k_ok_l2 = tessel.broadcast %k_ok_l [%BS, %BK] : tensor<1x?xi1> -> tensor<?x?xi1>
     %lmask = arith.andi %lrow_ok2, %k_ok_l2 : tensor<?x?xi1>
-    %rmask = arith.andi %rcol_ok2, %k_ok_l2 : tensor<?x?xi1>
+    %k_ok_r = tessel.expand_dims %k_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
+    %k_ok_r2 = tessel.broadcast %k_ok_r [%BK, %BS] : tensor<?x1xi1> -> tensor<?x?xi1>
+    %rmask = arith.andi %rcol_ok2, %k_ok_r2 : tensor<?x?xi1>
     %lt = tessel.load %lp_i, %lmask : tensor<?x?x!tessel.ptr<bf16>>
-    %rl = tessel.load %rp_i, %rmask : tensor<?x?x!tessel.ptr<bf16>>
-    %rt = tessel.trans %rl : tensor<?x?xbf16> -> tensor<?x?xbf16>
+    %rt = tessel.load %rp_i, %rmask : tensor<?x?x!tessel.ptr<bf16>>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     %lp_n = tessel.addptr %lp_i, %lsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-    %rp_n = tessel.addptr %rp_i, %lsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+    %rp_n = tessel.addptr %rp_i, %rsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
     scf.yield %acc_n, %lp_n, %rp_n : tensor<?x?xf32>, tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?x!tessel.ptr<bf16>>
   }
 

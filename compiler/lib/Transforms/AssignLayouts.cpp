@@ -32,8 +32,7 @@ bool isTile(Value v) { return isa<RankedTensorType>(v.getType()); }
 /// One requirement: operand `operand` of `user` must have `expected(L)`, where
 /// L is the layout of `anchor`. `kind` says how L maps to the operand's layout.
 struct Requirement {
-  enum Kind { Same, SliceOfAnchor, ParentOfAnchorSlice, TransposeOfAnchor }
-      kind;
+  enum Kind { Same, SliceOfAnchor, ParentOfAnchorSlice } kind;
   Operation *user;
   unsigned operand;
   Value anchor;
@@ -100,9 +99,6 @@ void LayoutAssigner::collect() {
           require(Requirement::ParentOfAnchorSlice, op, 0, r.getResult(),
                   r.getAxis());
         })
-        .Case<TransOp>([&](TransOp t) {
-          require(Requirement::TransposeOfAnchor, op, 0, t.getResult());
-        })
         .Case<scf::ForOp>([&](scf::ForOp f) {
           for (auto [i, arg] : llvm::enumerate(f.getRegionIterArgs()))
             if (isTile(arg))
@@ -148,8 +144,6 @@ std::optional<Layout> LayoutAssigner::expected(const Requirement &r) const {
     if (l.kind == Layout::Kind::Slice && l.sliceDim == r.axis)
       return *l.parent;
     return std::nullopt;
-  case Requirement::TransposeOfAnchor:
-    return ::tessel::layout::transposed(l);
   }
   return std::nullopt;
 }
@@ -166,8 +160,6 @@ std::optional<Layout> LayoutAssigner::anchorFrom(const Requirement &r,
     return std::nullopt;
   case Requirement::ParentOfAnchorSlice:
     return Layout::slice(r.axis, operandL);
-  case Requirement::TransposeOfAnchor:
-    return ::tessel::layout::transposed(operandL);
   }
   return std::nullopt;
 }
@@ -266,49 +258,19 @@ Value LayoutAssigner::rematerialize(Value v, const Layout &want, int depth) {
 
 LogicalResult LayoutAssigner::run() {
   collect();
-  // 1. Accumulators live in mma fragments: reserved first (and their loop
-  //    iter_args and results with them), spread only after step 3, so the
-  //    operands' loads below never inherit them.
-  SmallVector<Value> reserved;
+  // 1. Anchors: accumulators live in mma fragments.
   for (Operation *op : order)
     if (auto d = dyn_cast<DotOp>(op)) {
       auto t = d.getType();
       int64_t m = t.getDimSize(0), n = t.getDimSize(1),
               k = d.getA().getType().getDimSize(1);
-      size_t before = worklist.size();
-      Layout acc = wgmma && ::tessel::layout::wgmmaFits(m, n, k, numWarps)
-                       ? ::tessel::layout::Layout::mma((unsigned)numWarps, 1)
-                       : ::tessel::layout::defaultMma(m, n, numWarps);
-      // The accumulator operand too: in a K loop it is the iter_arg that
-      // carries the result, and must not be reached by blocked first.
-      assign(d.getResult(), acc);
-      assign(d.getAcc(), acc);
-      reserved.append(worklist.begin() + before, worklist.end());
-      worklist.resize(before);
+      assign(d.getResult(),
+             wgmma && ::tessel::layout::wgmmaFits(m, n, k, numWarps)
+                 ? ::tessel::layout::Layout::mma((unsigned)numWarps, 1)
+                 : ::tessel::layout::defaultMma(m, n, numWarps));
+      propagate();
     }
-  // 2. A transpose is a view of a tile in memory order: its source takes the
-  //    default layout of its own shape (each thread's elements contiguous
-  //    along its last dimension), its result that layout transposed.
-  for (Operation *op : order)
-    if (auto t = dyn_cast<TransOp>(op))
-      if (!layouts.count(t.getSrc())) {
-        assign(t.getSrc(), defaultFor(t.getSrc()));
-        propagate();
-      }
-  // 3. Dot operands are loaded in the blocked layout of their shape (16
-  //    contiguous bytes per thread). Index tiles they share with the
-  //    epilogue are recomputed in the epilogue's layout (step 6), and the
-  //    epilogue may convert the accumulator for its stores.
-  for (Operation *op : order)
-    if (auto d = dyn_cast<DotOp>(op))
-      for (Value operand : {d.getA(), d.getB()})
-        if (!layouts.count(operand)) {
-          assign(operand, defaultFor(operand));
-          propagate();
-        }
-  worklist.append(reserved.begin(), reserved.end());
-  propagate();
-  // 4. Users first: what a store or a dot reads decides how it is built.
+  // 2. Users first: what a store or a dot reads decides how it is built.
   for (Operation *op : llvm::reverse(order)) {
     SmallVector<Value> values(op->getResults());
     for (Region &region : op->getRegions())
@@ -321,7 +283,7 @@ LogicalResult LayoutAssigner::run() {
         propagate();
       }
   }
-  // 5. Write the layouts into the types.
+  // 3. Write the layouts into the types.
   MLIRContext *ctx = func.getContext();
   for (auto &[v, l] : layouts) {
     auto t = cast<RankedTensorType>(v.getType());
@@ -346,7 +308,7 @@ LogicalResult LayoutAssigner::run() {
       layouts[cvt.getResult()] = layouts.find(r.getResult())->second;
       layouts[r.getResult()] = want;
     }
-  // 6. Where an operand's layout is not the one its user needs, recompute it
+  // 4. Where an operand's layout is not the one its user needs, recompute it
   //    in that layout if it is cheap index arithmetic, else convert it.
   for (const Requirement &r : reqs) {
     Value operand = r.user->getOperand(r.operand);

@@ -149,11 +149,6 @@ static LogicalResult inferOp(Operation *op) {
         setShape(o.getResult(), shape);
         return success();
       })
-      .Case<TransOp>([](TransOp o) {
-        auto s = o.getSrc().getType().getShape();
-        setShape(o.getResult(), {s[1], s[0]});
-        return success();
-      })
       .Case<AddPtrOp>([](AddPtrOp o) {
         o.getResult().setType(o.getPtr().getType());
         return success();

@@ -38,10 +38,8 @@
 
 // GEMM: llvm.func @gemm
 // GEMM-SAME: nvvm.kernel
-// A 128 x (32 + 8) x 2 B + B 32 x (128 + 8) x 2 B of padded staging buffers,
-// then the accumulator 128 x 128 x 4 B converted from mma to the blocked
-// layout of the epilogue (coalesced stores): 18944 + 65536.
-// GEMM-SAME: tessel.shared_bytes = 84480 : i64
+// A 128 x (32 + 8) x 2 B + B 32 x (128 + 8) x 2 B of padded staging buffers.
+// GEMM-SAME: tessel.shared_bytes = 18944 : i64
 // GEMM: nvvm.barrier0
 // GEMM: nvvm.ldmatrix
 // GEMM: nvvm.mma.sync

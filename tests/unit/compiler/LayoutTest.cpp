@@ -22,7 +22,6 @@ using tessel::layout::isPowerOf2;
 using tessel::layout::kWarpSize;
 using tessel::layout::Layout;
 using tessel::layout::LayoutMap;
-using tessel::layout::transposed;
 
 namespace {
 
@@ -608,29 +607,3 @@ TEST(Layout, IsPowerOf2) {
 }
 
 } // namespace
-
-// tessel.trans moves no data: in the transposed layout every thread's
-// register r holds element (j, i) of the transposed tile exactly where the
-// source layout puts element (i, j). Checked for every thread and register.
-TEST(TransposedLayout, SwapsCoordinatesOfEveryThreadAndRegister) {
-  for (int64_t warps : {1, 4, 8})
-    for (std::vector<int64_t> shape :
-         {std::vector<int64_t>{64, 32}, {32, 64}, {128, 16}, {16, 16}}) {
-      Layout src = defaultBlocked(shape, 2, warps);
-      std::optional<Layout> t = transposed(src);
-      ASSERT_TRUE(t.has_value()) << src.str();
-      LayoutMap a = applyLayout(src, shape);
-      LayoutMap b = applyLayout(*t, {shape[1], shape[0]});
-      ASSERT_EQ(a.numRegs(), b.numRegs()) << src.str();
-      for (int64_t th = 0; th < src.numThreads(); ++th)
-        for (int64_t r = 0; r < a.numRegs(); ++r) {
-          auto ca = a.coords(th, r), cb = b.coords(th, r);
-          ASSERT_EQ(ca[0], cb[1]) << src.str() << " thread " << th;
-          ASSERT_EQ(ca[1], cb[0]) << src.str() << " thread " << th;
-        }
-      EXPECT_EQ(*transposed(*t), src) << "transposing twice is the identity";
-    }
-  EXPECT_FALSE(transposed(Layout::mma(2, 2)).has_value());
-  EXPECT_FALSE(
-      transposed(defaultBlocked({64}, 4, 4)).has_value()); // rank 1
-}

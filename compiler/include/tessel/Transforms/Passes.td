@@ -42,12 +42,8 @@ def TesselAssignLayouts : Pass<"tessel-assign-layouts", "ModuleOp"> {
     Dot results (and loop-carried accumulators) take the mma.sync accumulator
     layout; their epilogues follow them; everything else takes the blocked
     layout for its shape; 1-D tiles that are expanded take a slice of the
-    layout they are expanded into; a `tessel.trans` source keeps the blocked
-    layout of its own shape and its result takes that layout transposed (no
-    data moves). On a module for sm_90a that opts into wgmma
-    (`tessel.target`, `tessel.wgmma`), dots that fit a warpgroup get the
-    accumulator layout mma [num_warps, 1]. Where an operand's layout differs
-    from the one its user needs, a `tessel_gpu.convert_layout` is inserted.
+    layout they are expanded into. Where an operand's layout differs from the
+    one its user needs, a `tessel_gpu.convert_layout` is inserted.
 
     Before:
     ```mlir

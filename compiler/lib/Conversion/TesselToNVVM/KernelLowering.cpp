@@ -227,19 +227,6 @@ LogicalResult KernelLowering::lowerTileConstruction(Operation *op) {
         setRegs(c.getResult(), Regs(m->numRegs(), v));
         return success();
       })
-      .Case<TransOp>([&](TransOp t) -> LogicalResult {
-        // The result's layout is the source's transposed: the same
-        // registers hold the same elements, seen with swapped coordinates.
-        auto src = tgpu::layoutOf(t.getSrc().getType());
-        auto dst = tgpu::layoutOf(t.getType());
-        auto want = succeeded(src) ? layout::transposed(*src) : std::nullopt;
-        if (failed(dst) || !want || !(*want == *dst))
-          return t.emitOpError(
-              "result layout must be the source's transposed (run "
-              "tessel-assign-layouts)");
-        setRegs(t.getResult(), regs(t.getSrc()));
-        return success();
-      })
       .Case<ExpandDimsOp>([&](ExpandDimsOp e) -> LogicalResult {
         const Regs &src = regs(e.getSrc());
         if ((int64_t)src.size() != m->numRegs())

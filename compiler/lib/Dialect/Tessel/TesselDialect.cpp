@@ -160,18 +160,6 @@ LogicalResult ExpandDimsOp::verify() {
   return success();
 }
 
-LogicalResult TransOp::verify() {
-  auto src = getSrc().getType(), dst = getType();
-  if (src.getRank() != 2 || dst.getRank() != 2)
-    return emitOpError("transposes 2-D tiles; got rank ")
-           << src.getRank() << " -> " << dst.getRank();
-  if (src.getElementType() != dst.getElementType() ||
-      !shapesCompatible({src.getDimSize(1), src.getDimSize(0)},
-                        dst.getShape()))
-    return emitOpError("result ") << dst << " is not the transpose of " << src;
-  return success();
-}
-
 LogicalResult AddPtrOp::verify() {
   auto ptrTile = dyn_cast<RankedTensorType>(getPtr().getType());
   auto offTile = dyn_cast<RankedTensorType>(getOffset().getType());

@@ -228,15 +228,6 @@ Layout defaultBlocked(const std::vector<int64_t> &shape, int64_t elemBytes,
   return Layout::blocked(spt, tpw, wpc, order);
 }
 
-std::optional<Layout> transposed(const Layout &l) {
-  if (l.kind != Layout::Kind::Blocked || l.rank() != 2)
-    return std::nullopt;
-  auto swap = [](std::vector<unsigned> v) { return std::vector<unsigned>{v[1], v[0]}; };
-  std::vector<unsigned> order = {1 - l.order[0], 1 - l.order[1]};
-  return Layout::blocked(swap(l.sizePerThread), swap(l.threadsPerWarp),
-                         swap(l.warpsPerCTA), order);
-}
-
 Layout defaultMma(int64_t m, int64_t n, int64_t numWarps) {
   int64_t wm = 1, wn = 1;
   while (wm * wn < numWarps) {

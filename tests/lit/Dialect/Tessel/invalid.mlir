@@ -606,31 +606,3 @@ func.func @reduce_unknown_kind(%x: tensor<64x32xf32>) {
   %0 = tessel.reduce prod %x {axis = 0 : i32} : tensor<64x32xf32> -> tensor<32xf32>
   return
 }
-
-//===----------------------------------------------------------------------===//
-// tessel.trans
-//===----------------------------------------------------------------------===//
-
-// -----
-
-func.func @trans_rank_1(%x: tensor<64xi32>) {
-  // expected-error @+1 {{'tessel.trans' op transposes 2-D tiles; got rank 1 -> 1}}
-  %0 = tessel.trans %x : tensor<64xi32> -> tensor<64xi32>
-  return
-}
-
-// -----
-
-func.func @trans_not_swapped(%x: tensor<64x32xbf16>) {
-  // expected-error @+1 {{'tessel.trans' op result 'tensor<64x32xbf16>' is not the transpose of 'tensor<64x32xbf16>'}}
-  %0 = tessel.trans %x : tensor<64x32xbf16> -> tensor<64x32xbf16>
-  return
-}
-
-// -----
-
-func.func @trans_element_type(%x: tensor<64x32xbf16>) {
-  // expected-error @+1 {{'tessel.trans' op result 'tensor<32x64xf16>' is not the transpose of 'tensor<64x32xbf16>'}}
-  %0 = tessel.trans %x : tensor<64x32xbf16> -> tensor<32x64xf16>
-  return
-}

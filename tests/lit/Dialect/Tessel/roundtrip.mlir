@@ -167,14 +167,3 @@ func.func @ptr_types(%a: !tessel.ptr<i1>, %b: !tessel.ptr<i8>, %c: !tessel.ptr<i
     attributes {tessel.kernel} {
   return
 }
-
-// -----
-
-// CHECK-LABEL: func.func @trans
-// CHECK: tessel.trans %{{.*}} : tensor<64x32xbf16> -> tensor<32x64xbf16>
-// CHECK: tessel.trans %{{.*}} : tensor<?x?xbf16> -> tensor<?x?xbf16>
-func.func @trans(%a: tensor<64x32xbf16>, %b: tensor<?x?xbf16>) {
-  %0 = tessel.trans %a : tensor<64x32xbf16> -> tensor<32x64xbf16>
-  %1 = tessel.trans %b : tensor<?x?xbf16> -> tensor<?x?xbf16>
-  return
-}

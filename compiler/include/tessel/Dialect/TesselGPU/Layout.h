@@ -11,7 +11,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,12 +76,6 @@ Layout defaultBlocked(const std::vector<int64_t> &shape, int64_t elemBytes,
 /// The warps of an mma.sync accumulator for an M×N tile: split the larger
 /// per-warp extent until all warps are placed.
 Layout defaultMma(int64_t m, int64_t n, int64_t numWarps);
-
-/// The 2-D blocked layout `l` with its two dimensions swapped: element
-/// (i, j) of a tile in the result is where element (j, i) of a tile in `l`
-/// is (same thread, same register). What tessel.trans gives its result, so
-/// that transposing moves no data. Not defined for other kinds (nullopt).
-std::optional<Layout> transposed(const Layout &l);
 
 bool isPowerOf2(int64_t v);
 

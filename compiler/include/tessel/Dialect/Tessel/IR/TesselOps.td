@@ -121,23 +121,6 @@ def Tessel_ExpandDimsOp : Tessel_Op<"expand_dims", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tessel_TransOp : Tessel_Op<"trans", [Pure]> {
-  let summary = "swap the two dimensions of a 2-D tile";
-  let description = [{
-    `result[i, j] = src[j, i]`. Moves no data: the result's layout is the
-    source's with its dimensions swapped (tessel-assign-layouts arranges it),
-    so a tile loaded in memory order can feed a `tessel.dot` as its
-    transpose, e.g. the right operand of X·Xᵀ loaded row by row:
-    ```mlir
-    %xt = tessel.trans %x : tensor<?x?xbf16> -> tensor<?x?xbf16>
-    ```
-  }];
-  let arguments = (ins Tessel_Tile:$src);
-  let results = (outs Tessel_Tile:$result);
-  let assemblyFormat = "$src attr-dict `:` type($src) `->` type($result)";
-  let hasVerifier = 1;
-}
-
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
