@@ -1,0 +1,16 @@
+// `tessel tune`: argument errors are reported before any device is needed,
+// each with a non-zero exit. (Tuning itself runs on the GPU machine:
+// bench/results/tune-cli-h100.txt.)
+// RUN: not tessel tune 2>&1 | FileCheck %s --check-prefix=NOLINE
+// NOLINE: tessel: error: tune: name a line (line1, line2, line3) or --ns
+// RUN: not tessel tune --ns 2>&1 | FileCheck %s --check-prefix=NOSHAPE
+// NOSHAPE: tessel: error: tune: --shape BxMxN is required
+// RUN: not tessel tune line1 --shape 1x64 2>&1 | FileCheck %s --check-prefix=BADSHAPE
+// BADSHAPE: tessel: error: --shape: '1x64' is not BxMxN
+// RUN: not tessel tune --ns --shapes 1x64x64,2x8 2>&1 | FileCheck %s --check-prefix=BADLIST
+// BADLIST: tessel: error: --shapes: '2x8' is not BxMxN
+// RUN: not tessel tune --ns --shape 1x64x64 --budget 0 2>&1 | FileCheck %s --check-prefix=BUDGET
+// RUN: not tessel tune --ns --shape 1x64x64 --budget soon 2>&1 | FileCheck %s --check-prefix=BUDGET
+// BUDGET: tessel: error: --budget needs a positive number of seconds
+// RUN: not tessel tune line9 --shape 1x64x64 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: tessel: error: tune: unexpected argument 'line9'; usage: tessel tune line1|line2|line3|--ns --shape BxMxN[,BxMxN...] [--budget SECONDS]
