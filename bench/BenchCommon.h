@@ -101,6 +101,26 @@ inline rt::Status shareContextWithCudart(const rt::Context &context) {
   return rt::Status::success();
 }
 
+/// Device 0 as every benchmark opens it.
+struct BenchDevice {
+  rt::Context context; ///< its primary context, current, shared with cudart
+  rt::DeviceInfo info;
+};
+
+/// Acquires device 0's primary context, queries the device and makes cudart
+/// (and so cuBLAS) use the same context. "no CUDA device: ..." when there is
+/// none.
+inline rt::Expected<BenchDevice> openBenchDevice() {
+  rt::Expected<rt::Context> context = rt::Context::acquire(0);
+  if (!context)
+    return rt::Status::error("no CUDA device: ", context.status().message());
+  rt::Expected<rt::DeviceInfo> info = rt::queryDevice(0);
+  if (!info)
+    return info.status();
+  TESSEL_RETURN_IF_ERROR(shareContextWithCudart(*context));
+  return BenchDevice{context.take(), *info};
+}
+
 /// The L2 flush buffer: at least twice the L2 (and 64 MiB).
 inline rt::Expected<rt::DeviceBuffer>
 allocateFlush(const rt::DeviceInfo &info) {

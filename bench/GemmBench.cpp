@@ -196,14 +196,12 @@ int main(int argc, char **argv) {
 
   // The device's primary context, current here; cudart (and so cuBLAS) uses
   // the same primary context after cudaSetDevice.
-  Expected<Context> context = Context::acquire(0);
-  if (!context) {
-    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+  Expected<BenchDevice> opened = openBenchDevice();
+  if (!opened) {
+    std::cerr << opened.status().message() << "\n";
     return 1;
   }
-  Expected<DeviceInfo> info = queryDevice(0);
-  BENCH_CHECK(info.status());
-  BENCH_CHECK(shareContextWithCudart(*context));
+  const DeviceInfo *info = &opened->info;
   CudaDriver *drv = *CudaDriver::get();
   std::string target = targetFor(*info) == "sm_90a" ? "sm_90a" : "sm_80";
   std::string slug = deviceSlug(info->name);

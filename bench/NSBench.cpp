@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchCommon.h"
+#include "NSInputs.h"
 #include "KernelFiles.h"
 #include "NSBaselinePtx.h"
 #include "Orthogonalize.h"
@@ -57,9 +58,6 @@ using tessel::gpu::floatToBf16;
 
 namespace {
 
-const std::vector<ns::Shape> kAllShapes = {
-    {128, 128, 128}, {32, 512, 512},   {32, 1024, 1024}, {1, 2048, 8192},
-    {1, 4096, 4096}, {1, 4096, 14336}, {1, 8192, 8192}};
 const std::vector<ns::Shape> kQuickShapes = {
     {128, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
 const char *kBaselineName = "cublas-muon5";
@@ -73,7 +71,7 @@ struct Options {
   int warmup = 2;
   /// Quality report and float64 check for m <= this.
   int64_t qualityMaxM = 1024;
-  std::vector<ns::Shape> shapes = kAllShapes;
+  std::vector<ns::Shape> shapes = kAllNSShapes;
 };
 
 /// One CSV row.
@@ -99,41 +97,6 @@ int usage() {
          "  --quick: shapes 128x128x128, 32x512x512, 1x4096x4096\n"
          "  --quality-max-m 0: no host quality report\n";
   return 2;
-}
-
-bool parseShapes(const std::string &list, std::vector<ns::Shape> &shapes) {
-  shapes.clear();
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t end = list.find(',', start);
-    if (end == std::string::npos)
-      end = list.size();
-    std::string text = list.substr(start, end - start);
-    long long b = 0, m = 0, n = 0;
-    char tail = 0;
-    if (std::sscanf(text.c_str(), "%lldx%lldx%lld%c", &b, &m, &n, &tail) != 3 ||
-        b <= 0 || m <= 0 || n <= 0)
-      return false;
-    shapes.push_back({b, m, n});
-    start = end + 1;
-  }
-  return !shapes.empty();
-}
-
-/// `count` standard Gaussian values rounded to bf16 (Box-Muller over
-/// splitmix64).
-std::vector<uint16_t> gaussianBf16(size_t count, uint64_t seed) {
-  gpu::Random random(seed);
-  std::vector<uint16_t> values(count);
-  for (size_t i = 0; i < count; i += 2) {
-    double u1 = 1.0 - random.uniform(0.0, 1.0); // (0, 1]
-    double u2 = random.uniform(0.0, 1.0);
-    double r = std::sqrt(-2.0 * std::log(u1));
-    values[i] = floatToBf16(float(r * std::cos(2 * M_PI * u2)));
-    if (i + 1 < count)
-      values[i + 1] = floatToBf16(float(r * std::sin(2 * M_PI * u2)));
-  }
-  return values;
 }
 
 unsigned cdiv(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
@@ -369,14 +332,13 @@ int main(int argc, char **argv) {
     return usage();
   const auto start = std::chrono::steady_clock::now();
 
-  Expected<Context> context = Context::acquire(0);
-  if (!context) {
-    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+  Expected<BenchDevice> opened = openBenchDevice();
+  if (!opened) {
+    std::cerr << opened.status().message() << "\n";
     return 1;
   }
-  Expected<DeviceInfo> info = queryDevice(0);
-  BENCH_CHECK(info.status());
-  BENCH_CHECK(shareContextWithCudart(*context));
+  Context *context = &opened->context;
+  const DeviceInfo *info = &opened->info;
   const std::string slug = deviceSlug(info->name);
   const std::string target = targetFor(*info);
   if (target.empty()) {

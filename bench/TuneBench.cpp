@@ -6,14 +6,15 @@
 //         compiled into an empty cache: source to loaded kernel, ms;
 //   warm  the same request again (fresh cache lookup, checksum, module load,
 //         function lookup): what a new process pays on a warm start;
-//   tune  tessel::ns::tuneShape per NS shape (three lines, --budget seconds
-//         each... in total across the lines), wall ms.
+//   tune  tessel::ns::tuneShape per NS shape (its three lines sharing the
+//         --budget seconds), wall ms.
 // Writes DIR/compile-<device>.csv, and DIR/tune-<device>.csv with aol4 on
 // each shape with the tuned configs against the defaults (median of CUDA
 // events, L2 flushed, same process).
 //
 //===----------------------------------------------------------------------===//
 #include "BenchCommon.h"
+#include "NSInputs.h"
 #include "NSKernelSources.h"
 #include "Orthogonalize.h"
 #include "Tuning.h"
@@ -30,9 +31,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <cstring>
-#include <random>
-#include <sstream>
 
 namespace tessel::bench {
 
@@ -64,15 +62,7 @@ rt::Expected<double> timeNS(ns::Shape shape, ns::TuneMode mode,
                             CUstream stream, const rt::DeviceInfo &device,
                             ns::CallInfo &info) {
   size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
-  std::vector<uint16_t> bits(count);
-  std::mt19937 rng(5u);
-  std::normal_distribution<float> gauss(0.f, 1.f);
-  for (uint16_t &b : bits) {
-    float f = gauss(rng);
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    b = (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
-  }
+  std::vector<uint16_t> bits = gaussianBf16(count, 5);
   auto in = rt::DeviceBuffer::allocate(count * 2);
   auto out = rt::DeviceBuffer::allocate(count * 2);
   if (!in || !out)
@@ -96,10 +86,7 @@ rt::Expected<double> timeNS(ns::Shape shape, ns::TuneMode mode,
 
 int tuneBenchMain(int argc, char **argv) {
   std::string outDir = "bench/results";
-  std::vector<ns::Shape> shapes = {{128, 128, 128},  {32, 512, 512},
-                                   {32, 1024, 1024}, {1, 2048, 8192},
-                                   {1, 4096, 4096},  {1, 4096, 14336},
-                                   {1, 8192, 8192}};
+  std::vector<ns::Shape> shapes = kAllNSShapes;
   double budget = 5.0;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -109,16 +96,9 @@ int tuneBenchMain(int argc, char **argv) {
     else if (a == "--budget" && v)
       budget = std::atof(argv[++i]);
     else if (a == "--shapes" && v) {
-      shapes.clear();
-      std::string list = argv[++i], one;
-      std::stringstream ss(list);
-      while (std::getline(ss, one, ',')) {
-        long long b, m, n;
-        if (std::sscanf(one.c_str(), "%lldx%lldx%lld", &b, &m, &n) != 3) {
-          std::cerr << "bad shape " << one << "\n";
-          return 2;
-        }
-        shapes.push_back({b, m, n});
+      if (!parseShapes(argv[++i], shapes)) {
+        std::cerr << "bad --shapes " << argv[i] << "; expected BxMxN,...\n";
+        return 2;
       }
     } else {
       std::cerr << "usage: tessel-bench-ns tune [--out DIR] [--shapes "
@@ -134,13 +114,12 @@ int tuneBenchMain(int argc, char **argv) {
   }
   setenv("TESSEL_CACHE_DIR", root, 1);
 
-  auto context = rt::Context::acquire(0);
-  if (!context) {
-    std::cerr << "no CUDA device: " << context.status().message() << "\n";
+  rt::Expected<BenchDevice> opened = openBenchDevice();
+  if (!opened) {
+    std::cerr << opened.status().message() << "\n";
     return 1;
   }
-  auto device = rt::queryDevice(0);
-  BENCH_CHECK(device.status());
+  const rt::DeviceInfo *device = &opened->info;
   const std::string target = rt::targetFor(*device);
   const std::string slug = deviceSlug(device->name);
   auto stream = rt::Stream::create();

@@ -510,6 +510,10 @@ std::optional<double> shapeDistance(const std::vector<int64_t> &a,
 
 } // namespace
 
+DeviceKey DeviceKey::of(const rt::DeviceInfo &device) {
+  return {device.name, device.ccMajor, device.ccMinor, device.smCount};
+}
+
 std::string DeviceKey::slug() const {
   std::string text;
   bool pendingDash = false;

@@ -101,6 +101,8 @@ struct LineChoice {
   Compiled *compiled = nullptr;
   tune::Config config;
   bool tuned = false;
+  /// What CallInfo::lineConfigs reports: "KNOB=V,... (tuned|default)".
+  std::string label;
 };
 using LineChoices = std::array<LineChoice, 3>;
 
@@ -128,8 +130,7 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   lines[2].compiled = &defaults.line3;
   if (mode != TuneMode::Off) {
     tune::TuneDB db(rt::DiskCache::defaultRoot(),
-                    {device.name, device.ccMajor, device.ccMinor,
-                     device.smCount});
+                    tune::DeviceKey::of(device));
     auto found = [&](TunedLine line) {
       return db.lookup(problemKey(line, plan));
     };
@@ -165,8 +166,33 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
       choice.tuned = true;
     }
   }
+  for (LineChoice &choice : lines)
+    choice.label =
+        tune::configString(choice.tuned ? choice.config
+                                        : choice.compiled->kernels.begin()
+                                              ->second.second.params) +
+        (choice.tuned ? " (tuned)" : " (default)");
   chosen[shapeKey] = lines;
   return lines;
+}
+
+/// The current context's device, queried once per ordinal per process (a
+/// call must not pay a dozen driver queries).
+rt::Expected<rt::DeviceInfo> currentDevice() {
+  static std::mutex mutex;
+  static std::map<int, rt::DeviceInfo> known;
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  CUdevice ordinal;
+  TESSEL_CU((*drv)->cuCtxGetDevice(&ordinal), "tessel::ns::orthogonalize");
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = known.find((int)ordinal); it != known.end())
+    return it->second;
+  auto device = rt::queryDevice((int)ordinal);
+  if (!device)
+    return device.status();
+  return known[(int)ordinal] = *device;
 }
 
 /// Launches `name` of `c` with block/shared memory from its metadata.
@@ -256,12 +282,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   if (input == output)
     return rt::Status::error("tessel::ns::orthogonalize: output must not "
                              "alias input");
-  CUdevice ordinal;
-  auto drv = rt::CudaDriver::get();
-  if (!drv)
-    return drv.status();
-  TESSEL_CU((*drv)->cuCtxGetDevice(&ordinal), "tessel::ns::orthogonalize");
-  auto device = rt::queryDevice((int)ordinal);
+  auto device = currentDevice();
   if (!device)
     return device.status();
   std::string target = options.target;
@@ -310,12 +331,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                               batch);
   if (info)
     for (size_t i = 0; i < 3; ++i)
-      info->lineConfigs[i] =
-          tune::configString(
-              (*lines)[i].tuned
-                  ? (*lines)[i].config
-                  : (*lines)[i].compiled->kernels.begin()->second.second.params) +
-          ((*lines)[i].tuned ? " (tuned)" : " (default)");
+      info->lineConfigs[i] = (*lines)[i].label;
 
   if (options.quality && m > kMaxQualitySide)
     return rt::Status::error("tessel::ns::orthogonalize: the quality report "

@@ -134,8 +134,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
   if (!scratch)
     return scratch.status();
   tune::TuneDB db(rt::DiskCache::defaultRoot(),
-                  {device.name, device.ccMajor, device.ccMinor,
-                   device.smCount});
+                  tune::DeviceKey::of(device));
   std::vector<tune::Record> records;
   for (TunedLine line : lines) {
     LineKernel k = lineKernel(line);

@@ -465,8 +465,7 @@ TEST(NSTuning, SecondProcessReusesTheFirstOnesTuning) {
   setenv("TESSEL_CACHE_DIR", root, 1);
   auto device = rt::queryDevice(0);
   ASSERT_TRUE(device);
-  tune::TuneDB db(root, {device->name, device->ccMajor, device->ccMinor,
-                         device->smCount});
+  tune::TuneDB db(root, tune::DeviceKey::of(*device));
   auto records = db.all();
   ASSERT_TRUE(records) << records.status().message();
   ASSERT_EQ(records->size(), 3u) << db.file();

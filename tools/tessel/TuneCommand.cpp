@@ -52,11 +52,8 @@ int tuneCommand(int argc, char **argv) {
   double budget = 5.0;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&](const char *flag) -> const char * {
-      if (i + 1 >= argc)
-        return nullptr;
-      (void)flag;
-      return argv[++i];
+    auto value = [&]() -> const char * {
+      return i + 1 < argc ? argv[++i] : nullptr;
     };
     if (a == "--ns") {
       lines.assign(ns::kTunedLines.begin(), ns::kTunedLines.end());
@@ -65,7 +62,7 @@ int tuneCommand(int argc, char **argv) {
                       : a == "line2" ? ns::TunedLine::Line2
                                      : ns::TunedLine::Line3);
     } else if (a == "--shape" || a == "--shapes") {
-      const char *v = value(a.c_str());
+      const char *v = value();
       if (!v)
         return fail(a + " needs a value");
       std::stringstream list(v);
@@ -77,7 +74,7 @@ int tuneCommand(int argc, char **argv) {
         shapes.push_back(s);
       }
     } else if (a == "--budget") {
-      const char *v = value(a.c_str());
+      const char *v = value();
       char *end = nullptr;
       budget = v ? std::strtod(v, &end) : -1;
       if (!v || *end || budget <= 0)
@@ -104,8 +101,7 @@ int tuneCommand(int argc, char **argv) {
   if (!stream)
     return fail(stream.status().message());
   tune::TuneDB db(rt::DiskCache::defaultRoot(),
-                  {device->name, device->ccMajor, device->ccMinor,
-                   device->smCount});
+                  tune::DeviceKey::of(*device));
   std::cout << "tuning on " << device->name << " (" << target << "), "
             << "database " << db.file().string() << "\n";
 

@@ -7,6 +7,7 @@
 // not a GPU.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelSource.h"
 #include "tessel/Target/CompileCache.h"
 
 #include <filesystem>
@@ -20,12 +21,7 @@ using namespace tessel;
 
 namespace {
 
-std::string readKernel(const char *name) {
-  std::ifstream in(std::string(TESSEL_SOURCE_DIR) + "/kernels/" + name);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::readKernel;
 
 class CompileCacheTest : public ::testing::Test {
 protected:

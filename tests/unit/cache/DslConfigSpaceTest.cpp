@@ -6,23 +6,17 @@
 // located errors for bad sources and unknown kernels.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelSource.h"
 #include "tessel/Target/Compiler.h"
 #include "tessel/autotune/DslTarget.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
-#include <sstream>
 
 using namespace tessel;
 
 namespace {
 
-std::string readKernel(const char *name) {
-  std::ifstream in(std::string(TESSEL_SOURCE_DIR) + "/kernels/" + name);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::readKernel;
 
 TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   std::string source = readKernel("newton_schulz/syrk.mlir");

@@ -13,6 +13,7 @@
 #define TESSEL_AUTOTUNE_TUNEDB_H
 
 #include "tessel/autotune/ConfigSpace.h"
+#include "tessel/runtime/Device.h"
 #include "tessel/runtime/Status.h"
 
 #include <cstdint>
@@ -31,6 +32,8 @@ struct DeviceKey {
   /// File-name form: lowercase, runs of other characters as one '-', then
   /// "-sm<major><minor>-<sms>sm", e.g. "nvidia-h100-80gb-hbm3-sm90-132sm".
   std::string slug() const;
+  /// The key of a queried device.
+  static DeviceKey of(const rt::DeviceInfo &device);
   bool operator==(const DeviceKey &o) const {
     return name == o.name && ccMajor == o.ccMajor && ccMinor == o.ccMinor &&
            smCount == o.smCount;
