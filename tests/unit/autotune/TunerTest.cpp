@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -45,8 +46,16 @@ public:
   void precompile(const Config &config) override {
     std::lock_guard<std::mutex> lock(mutex);
     precompiled.push_back(config);
+    changed.notify_all();
+  }
+  /// Waits (up to 5 s) until `count` configs were precompiled.
+  bool waitForPrecompiled(size_t count) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(5),
+                            [&] { return precompiled.size() >= count; });
   }
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<Config> precompiled;
   double fakeMs() const {
     return std::abs(current.at("BLOCK") - 64) + current.at("num_warps");
@@ -107,6 +116,14 @@ TEST(Tuner, ConfigsArePrecompiledOnOtherThreads) {
   FakeTarget t;
   TuneOptions o = fakeClock(t);
   o.compileThreads = 4;
+  // The first timing waits until all six configs were compiled: that can
+  // only happen on other threads, ahead of the loop (deterministically; a
+  // serial tuner would time out here).
+  o.measure = [&t](TuneTarget &) -> rt::Expected<double> {
+    if (!t.waitForPrecompiled(6))
+      return rt::Status::error("configs were not precompiled ahead");
+    return t.fakeMs();
+  };
   auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
   ASSERT_TRUE(r) << r.status().message();
   std::vector<Config> expected = t.prepared, got = t.precompiled;
