@@ -100,6 +100,7 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
     return rt::Status::error(bufferName, ": no kernel named '", kernel, "'");
   out.threads = (unsigned)(info->numWarps * 32);
   out.sharedBytes = (unsigned)info->sharedBytes;
+  out.tma = info->tma;
   if (info->sharedBytes > device.maxSharedPerBlockOptin)
     return rt::Status::error("pruned: ", configString(config), " needs ",
                              info->sharedBytes, " bytes of shared memory; ",
@@ -161,6 +162,10 @@ rt::Status DslTarget::prepare(const Config &config) {
   auto spec = launch_(config);
   if (!spec)
     return spec.status();
+  // Every run repeats these arguments: bind the tensor maps once, here.
+  TESSEL_RETURN_IF_ERROR(
+      rt::appendTensorMaps(kernel_, loaded->tma, spec->args,
+                           rt::TensorMapCache::forCurrentContext()));
   loaded_ = std::make_unique<LoadedKernel>(std::move(*loaded));
   spec_ = std::make_unique<LaunchSpec>(std::move(*spec));
   return rt::Status::success();

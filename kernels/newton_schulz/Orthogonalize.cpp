@@ -20,6 +20,7 @@
 #include "tessel/autotune/TuneDB.h"
 
 #include "tessel/Target/CompileCache.h"
+#include "tessel/Target/Launch.h"
 #include "tessel/runtime/ArgPack.h"
 #include "tessel/runtime/CudaDriver.h"
 #include "tessel/runtime/Device.h"
@@ -195,7 +196,8 @@ rt::Expected<rt::DeviceInfo> currentDevice() {
   return known[(int)ordinal] = *device;
 }
 
-/// Launches `name` of `c` with block/shared memory from its metadata.
+/// Launches `name` of `c` with block/shared memory and tensor maps from its
+/// metadata.
 struct Launcher {
   CUstream stream;
   int launches = 0;
@@ -203,8 +205,7 @@ struct Launcher {
                         rt::ArgPack args) {
     auto &[kernel, info] = c.kernels.at(name);
     ++launches;
-    return kernel.launch(grid, rt::Block{(unsigned)(info.numWarps * 32)},
-                         (unsigned)info.sharedBytes, stream, args);
+    return launchKernel(kernel, info, grid, stream, std::move(args));
   }
   static int64_t knob(Compiled &c, const std::string &name,
                       const std::string &knob) {

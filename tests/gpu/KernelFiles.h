@@ -10,6 +10,7 @@
 #define TESSEL_TESTS_GPU_KERNELFILES_H
 
 #include "tessel/runtime/Status.h"
+#include "tessel/runtime/TmaArgsJson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,9 @@ struct KernelInfo {
   unsigned sharedBytes = 0;          ///< dynamic shared memory per block
   std::vector<std::string> args;     ///< "ptr", "i32", "f32"...
   std::map<std::string, int> params; ///< knob values (BLOCK_M...)
+  /// TMA tensor maps, hidden arguments after `args`: bind them with
+  /// rt::appendTensorMaps before launching.
+  std::vector<rt::TmaArgSpec> tma;
 
   /// A knob's value, or `fallback` when the kernel has no such knob.
   int param(const std::string &knob, int fallback = 0) const {
@@ -110,6 +114,10 @@ inline rt::Expected<KernelFile> loadKernelFile(const std::string &dir,
   if (kernel.contains("params"))
     for (const auto &[knob, value] : kernel["params"].items())
       file.info.params[knob] = value.get<int>();
+  std::string why;
+  if (kernel.contains("tma") &&
+      !rt::tmaSpecsFromJson(kernel["tma"], file.info.tma, why))
+    return rt::Status::error("'", jsonPath, "': bad \"tma\": ", why);
   if (file.info.name.empty())
     return rt::Status::error("'", jsonPath, "' names no kernel");
   return file;

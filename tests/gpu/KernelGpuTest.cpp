@@ -15,6 +15,7 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 #include "tessel/runtime/Stream.h"
+#include "tessel/runtime/TmaArgs.h"
 
 #include <gtest/gtest.h>
 
@@ -183,13 +184,17 @@ protected:
     loaded_ = true;
   }
 
-  /// Launches the loaded kernel on `grid` with its block and shared memory
-  /// and waits for it.
+  /// Launches the loaded kernel on `grid` with its block, shared memory and
+  /// tensor maps, and waits for it.
   void launchAndWait(Grid grid, ArgPack &args) {
     Session &s = session();
     Block block{unsigned(file_.info.numWarps * 32), 1, 1};
+    ArgPack withMaps = args;
+    Status bound = appendTensorMaps(file_.info.name, file_.info.tma, withMaps,
+                                    TensorMapCache::forCurrentContext());
+    ASSERT_TRUE(bound.ok()) << bound.message();
     Status launched = kernel_->launch(grid, block, file_.info.sharedBytes,
-                                      s.stream.handle(), args);
+                                      s.stream.handle(), withMaps);
     ASSERT_TRUE(launched.ok()) << launched.message();
     Status done = s.stream.synchronize();
     ASSERT_TRUE(done.ok()) << done.message();

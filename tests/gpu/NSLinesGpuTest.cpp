@@ -12,6 +12,7 @@
 #include "NewtonSchulz.h"
 
 #include "tessel/Target/CompileCache.h"
+#include "tessel/Target/Launch.h"
 #include "tessel/runtime/ArgPack.h"
 #include "tessel/runtime/Device.h"
 #include "tessel/runtime/Memory.h"
@@ -150,11 +151,10 @@ void launchSyrk(Env &e, const Dev &x, const Dev &d, const Dev &c, int32_t m,
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
                               alpha, beta);
-  ASSERT_TRUE(e.syrkK
-                  ->launch(rt::Grid{(unsigned)(t * (t + 1) / 2), 1, 1},
-                           rt::Block{(unsigned)(e.syrkInfo.numWarps * 32)},
-                           (unsigned)e.syrkInfo.sharedBytes, nullptr, args)
-                  .ok());
+  rt::Status launched =
+      launchKernel(*e.syrkK, e.syrkInfo,
+                   rt::Grid{(unsigned)(t * (t + 1) / 2), 1, 1}, nullptr, args);
+  ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
 }
 
@@ -256,12 +256,12 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
                               (int32_t)m, (int32_t)n, (int32_t)m, (int32_t)n,
                               (int32_t)1, (int32_t)n, (int32_t)1,
                               (int64_t)m * m, (int64_t)m * n, (float)a);
-  ASSERT_TRUE(e.line3K
-                  ->launch(rt::Grid{(unsigned)((m + bmk - 1) / bmk),
-                                    (unsigned)((n + bnk - 1) / bnk), 1},
-                           rt::Block{(unsigned)(e.line3Info.numWarps * 32)},
-                           (unsigned)e.line3Info.sharedBytes, nullptr, args)
-                  .ok());
+  rt::Status launched =
+      launchKernel(*e.line3K, e.line3Info,
+                   rt::Grid{(unsigned)((m + bmk - 1) / bmk),
+                            (unsigned)((n + bnk - 1) / bnk), 1},
+                   nullptr, args);
+  ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
   double tessel = relErr(dout.read((size_t)m * n), ref);
   // Column-major view: X'^T (n x m) = X^T B + a X^T (B symmetric).

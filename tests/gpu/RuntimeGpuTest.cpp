@@ -15,16 +15,19 @@
 #include "tessel/runtime/Stream.h"
 #include "tessel/runtime/Timer.h"
 
-#include "tessel/runtime/TensorMap.h"
 #include "TestPtx.h"
-#include "TmaTestPtx.h"
 #include "TestText.h"
+#include "TmaTestPtx.h"
+#include "tessel/runtime/TensorMap.h"
+#include "tessel/runtime/TmaArgs.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <set>
+#include <tuple>
 
 using namespace tessel::rt;
 using tessel::rt::test::hasSubstr;
@@ -358,6 +361,154 @@ TEST_F(RuntimeGpu, TmaCopiesBoxesThroughTensorMaps) {
                 << "/4096 elements right\n";
     }
   }
+}
+
+// The device copies of tensor maps: one per distinct map (the same bytes
+// twice give the same address, other bytes another), 128-byte aligned,
+// holding the map's bytes; one cache per context.
+TEST_F(RuntimeGpu, TensorMapCacheUploadsEachMapOnce) {
+  if (info_.ccMajor < 9)
+    GTEST_SKIP() << "TMA needs sm_90 or newer";
+  Expected<DeviceBuffer> src = DeviceBuffer::allocate(4 * 128 * 128 * 2);
+  ASSERT_TRUE(src);
+  TensorMapND nd;
+  nd.base = src->ptr();
+  nd.dims = {4, 128, 128};
+  nd.strides = {128 * 128, 128};
+  nd.box = {1, 64, 64};
+  nd.swizzle = TmaSwizzle::Span128;
+  Expected<CUtensorMap> first = nd.encode();
+  ASSERT_TRUE(first) << first.status().message();
+  Expected<CUtensorMap> again = nd.encode();
+  ASSERT_TRUE(again) << again.status().message();
+  nd.dims[1] = 100;
+  Expected<CUtensorMap> other = nd.encode();
+  ASSERT_TRUE(other) << other.status().message();
+
+  Expected<std::unique_ptr<TensorMapCache>> cache = TensorMapCache::create();
+  ASSERT_TRUE(cache) << cache.status().message();
+  Expected<CUdeviceptr> a = (*cache)->deviceCopy(*first);
+  Expected<CUdeviceptr> b = (*cache)->deviceCopy(*again);
+  Expected<CUdeviceptr> c = (*cache)->deviceCopy(*other);
+  ASSERT_TRUE(a && b && c) << (!a   ? a.status()
+                               : !b ? b.status()
+                                    : c.status())
+                                  .message();
+  EXPECT_EQ(*a, *b) << "the same map was uploaded twice";
+  EXPECT_NE(*a, *c);
+  EXPECT_EQ(*a % 128, 0u);
+  EXPECT_EQ(*c % 128, 0u);
+  EXPECT_EQ((*cache)->size(), 2u);
+  Expected<CudaDriver *> drv = CudaDriver::get();
+  ASSERT_TRUE(drv);
+  CUtensorMap onDevice;
+  ASSERT_EQ((*drv)->cuMemcpyDtoH_v2(&onDevice, *c, sizeof onDevice),
+            CUDA_SUCCESS);
+  EXPECT_EQ(std::memcmp(&onDevice, &*other, sizeof onDevice), 0);
+  // More maps than a slab holds (batch counts 1 .. 264): a second slab,
+  // every address distinct.
+  std::set<CUdeviceptr> seen{*a, *c};
+  nd.dims = {0, 128, 128};
+  for (uint64_t batches = 1; batches <= TensorMapCache::kSlabMaps + 8;
+       ++batches) {
+    nd.dims[0] = batches;
+    Expected<CUtensorMap> map = nd.encode();
+    ASSERT_TRUE(map) << map.status().message();
+    Expected<CUdeviceptr> at = (*cache)->deviceCopy(*map);
+    ASSERT_TRUE(at) << at.status().message();
+    if (batches == 4) { // `first` again
+      EXPECT_EQ(*at, *a);
+    } else {
+      EXPECT_TRUE(seen.insert(*at).second) << "batches " << batches;
+      EXPECT_EQ(*at % 128, 0u);
+    }
+  }
+  EXPECT_EQ((*cache)->size(), TensorMapCache::kSlabMaps + 9);
+  EXPECT_EQ(&TensorMapCache::forCurrentContext(),
+            &TensorMapCache::forCurrentContext());
+}
+
+// A 3-D map (batch, rows, cols) built by appendTensorMaps from the launch's
+// own arguments and passed as the hidden last argument; boxes (1, 64, 64)
+// inside, over the ragged corner and in the last batch (whose batch stride
+// is padded), plain and 128-byte swizzled.
+TEST_F(RuntimeGpu, TmaCopies3DBoxesThroughBoundArguments) {
+  if (info_.ccMajor < 9)
+    GTEST_SKIP() << "TMA needs sm_90 or newer";
+  const uint64_t batches = 3, rows = 100, cols = 150, ld = 152,
+                 batchStride = 104 * ld;
+  std::vector<uint16_t> src(batches * batchStride);
+  for (uint64_t i = 0; i < src.size(); ++i)
+    src[i] = (uint16_t)(1 + (i * 331) % 60000);
+  Expected<DeviceBuffer> dsrc = DeviceBuffer::allocate(src.size() * 2);
+  Expected<DeviceBuffer> dout = DeviceBuffer::allocate(64 * 64 * 2);
+  ASSERT_TRUE(dsrc && dout);
+  ASSERT_TRUE(dsrc->upload(src).ok());
+  for (bool swizzled : {false, true}) {
+    Expected<Module> module =
+        Module::load(test::tmaTilePtx(swizzled, /*rank3=*/true), "tma tile 3d");
+    ASSERT_TRUE(module) << module.status().message();
+    Expected<Kernel> kernel = module->kernel(test::kTmaTile3dKernel);
+    ASSERT_TRUE(kernel) << kernel.status().message();
+    // (src, out, col, row, batch, rows, cols, batchStride): the map's base
+    // is argument 0, its sizes arguments 5 and 6 and a constant, its strides
+    // argument 7, a constant and the innermost 1.
+    TmaArgSpec spec;
+    spec.baseArg = 0;
+    spec.shape = {{-1, (int64_t)batches}, {5, 0}, {6, 0}};
+    spec.strides = {{7, 0}, {-1, (int64_t)ld}, {-1, 1}};
+    spec.box = {1, 64, 64};
+    spec.swizzle = swizzled ? TmaSwizzle::Span128 : TmaSwizzle::None;
+    for (auto [col, row, batch] :
+         {std::tuple<uint32_t, uint32_t, uint32_t>{64, 0, 0},
+          {128, 64, 1},
+          {0, 36, 2}}) {
+      ASSERT_TRUE(dout->fillBytes(0xff).ok());
+      ArgPack args;
+      args.ptr(dsrc->ptr()).ptr(dout->ptr()).u32(col).u32(row).u32(batch);
+      args.i32((int32_t)rows).i32((int32_t)cols).i64((int64_t)batchStride);
+      Status bound = appendTensorMaps(test::kTmaTile3dKernel, {spec}, args,
+                                      TensorMapCache::forCurrentContext());
+      ASSERT_TRUE(bound.ok()) << bound.message();
+      ASSERT_EQ(args.size(), 9u);
+      Status launched =
+          kernel->launch({1, 1, 1}, {128, 1, 1}, test::kTmaTileSharedBytes,
+                         stream_.handle(), args);
+      ASSERT_TRUE(launched.ok()) << launched.message();
+      ASSERT_TRUE(stream_.synchronize().ok());
+      std::vector<uint16_t> out(64 * 64);
+      ASSERT_TRUE(dout->download(out).ok());
+      int wrong = 0;
+      for (uint64_t i = 0; i < 64; ++i)
+        for (uint64_t j = 0; j < 64; ++j) {
+          uint64_t r = row + i, c = col + j;
+          uint16_t want =
+              r < rows && c < cols ? src[batch * batchStride + r * ld + c] : 0;
+          wrong += out[i * 64 + j] != want;
+        }
+      EXPECT_EQ(wrong, 0) << "box at (col " << col << ", row " << row
+                          << ", batch " << batch << "), swizzle "
+                          << (swizzled ? "128B" : "none");
+      std::cout << "RESULT tma 3d box (" << col << ", " << row << ", " << batch
+                << ") swizzle " << (swizzled ? "128B" : "none") << ": "
+                << 4096 - wrong << "/4096 elements right\n";
+    }
+  }
+  // A bad stride is named before anything reaches the device.
+  ArgPack bad;
+  bad.ptr(dsrc->ptr()).ptr(dout->ptr()).u32(0).u32(0).u32(0);
+  bad.i32((int32_t)rows).i32((int32_t)cols).i64((int64_t)batchStride + 1);
+  TmaArgSpec spec;
+  spec.baseArg = 0;
+  spec.shape = {{-1, (int64_t)batches}, {5, 0}, {6, 0}};
+  spec.strides = {{7, 0}, {-1, (int64_t)ld}, {-1, 1}};
+  spec.box = {1, 64, 64};
+  Status refused = appendTensorMaps("tile3d", {spec}, bad,
+                                    TensorMapCache::forCurrentContext());
+  EXPECT_TRUE(hasSubstr(refused.message(),
+                        "kernel 'tile3d': tensor map 0 (base = argument 0): "
+                        "stride of dimension 0 is 15809 elements"));
+  EXPECT_EQ(bad.size(), 8u);
 }
 
 } // namespace

@@ -19,12 +19,21 @@ namespace tessel::rt::test {
 /// The entry point: (const CUtensorMap *map, bf16 *out, u32 col, u32 row).
 inline constexpr const char *kTmaTileKernel = "tessel_test_tma_tile";
 
+/// The 3-D entry point, with the map last, as the hidden argument a compiled
+/// kernel gets after its own: (const bf16 *src, bf16 *out, u32 col, u32 row,
+/// u32 batch, i32 rows, i32 cols, i64 batchStride, const CUtensorMap *map).
+/// src, rows, cols and batchStride are unused: they are there for
+/// rt::appendTensorMaps to build the map from. The box is (1, 64, 64) at
+/// (col, row, batch).
+inline constexpr const char *kTmaTile3dKernel = "tessel_test_tma_tile3d";
+
 /// Dynamic shared memory the kernel needs: the 8 KiB box, then the mbarrier.
 inline constexpr unsigned kTmaTileSharedBytes = 8192 + 16;
 
 /// The PTX; `swizzled128` reads the box as TMA's 128-byte swizzle wrote it
-/// (16-byte chunk c of box row r sits at chunk c ^ (r % 8)).
-inline std::string tmaTilePtx(bool swizzled128) {
+/// (16-byte chunk c of box row r sits at chunk c ^ (r % 8)); `rank3` makes
+/// kTmaTile3dKernel instead of kTmaTileKernel (same box in shared memory).
+inline std::string tmaTilePtx(bool swizzled128, bool rank3 = false) {
   std::string offset =
       swizzled128 ? R"(
     shr.u32 %r20, %r6, 6;          // row of the box
@@ -40,19 +49,44 @@ inline std::string tmaTilePtx(bool swizzled128) {
     add.u32 %r7, %r7, %r25;)"
                   : R"(
     shl.b32 %r7, %r6, 1;           // row-major: element i at byte 2i)";
-  return std::string(R"(.version 8.0
-.target sm_90a
-.address_size 64
-
-.extern .shared .align 1024 .b8 tessel_test_smem[];
-
-.visible .entry tessel_test_tma_tile(
+  // Coordinates are innermost first: (col, row[, batch]).
+  std::string entry = rank3 ? R"(tessel_test_tma_tile3d(
+    .param .u64 src_param,
+    .param .u64 out_param,
+    .param .u32 col_param,
+    .param .u32 row_param,
+    .param .u32 batch_param,
+    .param .u32 rows_param,
+    .param .u32 cols_param,
+    .param .u64 batch_stride_param,
+    .param .u64 map_param
+)
+.maxntid 128, 1, 1)"
+                            : R"(tessel_test_tma_tile(
     .param .u64 map_param,
     .param .u64 out_param,
     .param .u32 col_param,
     .param .u32 row_param
 )
-.maxntid 128, 1, 1
+.maxntid 128, 1, 1)";
+  std::string loadBatch = rank3 ? R"(
+    ld.param.u32 %r9, [batch_param];)"
+                                : "";
+  std::string copy =
+      rank3 ? "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::"
+              "complete_tx::bytes [%r4], [%rd1, {%r1, %r2, %r9}], [%r5];"
+            : "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::"
+              "complete_tx::bytes [%r4], [%rd1, {%r1, %r2}], [%r5];";
+  // Appended piece by piece: the PTX stays readable as it is printed.
+  std::string ptx = R"(.version 8.0
+.target sm_90a
+.address_size 64
+
+.extern .shared .align 1024 .b8 tessel_test_smem[];
+
+.visible .entry )";
+  ptx += entry;
+  ptx += R"(
 {
     .reg .pred %p<4>;
     .reg .b16 %h<2>;
@@ -62,7 +96,9 @@ inline std::string tmaTilePtx(bool swizzled128) {
     ld.param.u64 %rd1, [map_param];
     ld.param.u64 %rd2, [out_param];
     ld.param.u32 %r1, [col_param];
-    ld.param.u32 %r2, [row_param];
+    ld.param.u32 %r2, [row_param];)";
+  ptx += loadBatch;
+  ptx += R"(
     mov.u32 %r3, %tid.x;
     mov.u32 %r4, tessel_test_smem;     // the box
     add.u32 %r5, %r4, 8192;            // the mbarrier after it
@@ -71,13 +107,17 @@ inline std::string tmaTilePtx(bool swizzled128) {
     @%p1 fence.mbarrier_init.release.cluster;
     bar.sync 0;
     @%p1 mbarrier.arrive.expect_tx.shared::cta.b64 %rd3, [%r5], 8192;
-    @%p1 cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%r4], [%rd1, {%r1, %r2}], [%r5];
+    @%p1 )";
+  ptx += copy;
+  ptx += R"(
 WAIT:
     mbarrier.try_wait.parity.shared::cta.b64 %p2, [%r5], 0;
     @!%p2 bra WAIT;
 
     mov.u32 %r6, %r3;                  // element i = tid, tid + 128, ...
-COPY:)") + offset + R"(
+COPY:)";
+  ptx += offset;
+  ptx += R"(
     add.u32 %r8, %r4, %r7;
     ld.shared.b16 %h1, [%r8];
     mul.wide.u32 %rd4, %r6, 2;
@@ -89,6 +129,7 @@ COPY:)") + offset + R"(
     ret;
 }
 )";
+  return ptx;
 }
 
 } // namespace tessel::rt::test

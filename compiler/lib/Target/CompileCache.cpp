@@ -11,6 +11,7 @@
 
 #include "tessel/runtime/Cubin.h"
 #include "tessel/runtime/Hash.h"
+#include "tessel/runtime/TmaArgsJson.h"
 
 #include <chrono>
 
@@ -53,6 +54,10 @@ bool tessel::parseKernelInfoJson(const std::string &text,
     if (k.contains("params"))
       for (auto &[name, v] : k["params"].items())
         info.params[name] = v.get<int64_t>();
+    // A malformed list is a damaged entry: compiled again, like any other.
+    std::string why;
+    if (k.contains("tma") && !rt::tmaSpecsFromJson(k["tma"], info.tma, why))
+      return false;
     if (info.name.empty() || info.numWarps <= 0)
       return false;
     result.kernels.push_back(info);

@@ -8,6 +8,7 @@
 #include "tessel/Dialect/TesselGPU/Wgmma.h"
 #include "tessel/Target/PTXEmitter.h"
 #include "tessel/Target/Pipeline.h"
+#include "tessel/runtime/TmaArgsJson.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -30,6 +31,7 @@ using namespace mlir;
 using ::tessel::CompileOptions;
 using ::tessel::CompileResult;
 using ::tessel::KernelInfo;
+namespace rt = ::tessel::rt;
 
 const char * ::tessel::llvmVersion() { return LLVM_VERSION_STRING; }
 
@@ -62,6 +64,97 @@ static std::string argKind(Type t) {
   if (t.isBF16())
     return "bf16";
   return "unsupported";
+}
+
+/// The tensor maps a lowered kernel takes (its `tessel.tma` attribute: an
+/// array of dictionaries {base, shape_args, shape_values, stride_args,
+/// stride_values, box, element_bytes, swizzle}, *_args -1 meaning the
+/// *_values entry) into info.tma, checked against the kernel's arguments. A
+/// malformed entry is a compiler bug, reported here rather than at launch.
+static LogicalResult readTmaSpecs(LLVM::LLVMFuncOp fn, KernelInfo &info,
+                                  const std::string &bufferName,
+                                  llvm::raw_ostream &errs) {
+  info.tma.clear();
+  auto list = fn->getAttrOfType<ArrayAttr>("tessel.tma");
+  if (!list)
+    return success();
+  for (auto [i, entry] : llvm::enumerate(list)) {
+    auto fail = [&, i = i](const llvm::Twine &why) {
+      errs << bufferName << ": error: kernel '" << info.name
+           << "': tessel.tma entry " << i << ": " << why << "\n";
+      return failure();
+    };
+    auto dict = dyn_cast<DictionaryAttr>(entry);
+    if (!dict)
+      return fail("not a dictionary");
+    auto integer = [&](StringRef key) -> std::optional<int64_t> {
+      if (auto a = dict.getAs<IntegerAttr>(key))
+        return a.getInt();
+      return std::nullopt;
+    };
+    auto array = [&](StringRef key) -> std::optional<ArrayRef<int64_t>> {
+      if (auto a = dict.getAs<DenseI64ArrayAttr>(key))
+        return a.asArrayRef();
+      return std::nullopt;
+    };
+    auto base = integer("base");
+    auto shapeArgs = array("shape_args"), shapeValues = array("shape_values");
+    auto strideArgs = array("stride_args"),
+         strideValues = array("stride_values");
+    auto box = array("box");
+    auto elementBytes = integer("element_bytes"), swizzle = integer("swizzle");
+    if (!base || !shapeArgs || !shapeValues || !strideArgs || !strideValues ||
+        !box || !elementBytes || !swizzle)
+      return fail("needs base, shape_args, shape_values, stride_args, "
+                  "stride_values, box, element_bytes and swizzle");
+    const size_t rank = shapeArgs->size();
+    if (shapeValues->size() != rank || strideArgs->size() != rank ||
+        strideValues->size() != rank || box->size() != rank)
+      return fail("shape, strides and box differ in length");
+
+    rt::TmaArgSpec spec;
+    auto argKindOf = [&](int64_t a) -> std::string {
+      return a >= 0 && (size_t)a < info.args.size() ? info.args[a] : "";
+    };
+    if (argKindOf(*base) != "ptr")
+      return fail("base " + llvm::Twine(*base) + " is not a ptr argument");
+    spec.baseArg = (int)*base;
+    for (auto [what, args, values, out] :
+         {std::tuple{"shape", *shapeArgs, *shapeValues, &spec.shape},
+          std::tuple{"stride", *strideArgs, *strideValues, &spec.strides}})
+      for (size_t d = 0; d < rank; ++d) {
+        int64_t a = args[d];
+        if (a < 0) {
+          out->push_back(rt::TmaOperand{-1, values[d]});
+          continue;
+        }
+        std::string kind = argKindOf(a);
+        if (kind != "i32" && kind != "i64")
+          return fail(llvm::Twine(what) + " " + llvm::Twine(d) +
+                      " is argument " + llvm::Twine(a) +
+                      ", not an i32 or i64 argument");
+        out->push_back(rt::TmaOperand{(int)a, 0});
+      }
+    for (int64_t b : *box) {
+      if (b < 1 || b > 256)
+        return fail("box entry " + llvm::Twine(b) + " is not 1 .. 256");
+      spec.box.push_back((uint32_t)b);
+    }
+    if (*elementBytes == 2)
+      spec.element = rt::TmaElement::BF16;
+    else if (*elementBytes == 4)
+      spec.element = rt::TmaElement::F32;
+    else
+      return fail("element_bytes " + llvm::Twine(*elementBytes) +
+                  "; TMA maps are of bf16 (2) or f32 (4)");
+    std::optional<rt::TmaSwizzle> sw = rt::tmaSwizzleOfBytes(*swizzle);
+    if (!sw)
+      return fail("swizzle " + llvm::Twine(*swizzle) +
+                  " is not 0, 32, 64 or 128");
+    spec.swizzle = *sw;
+    info.tma.push_back(std::move(spec));
+  }
+  return success();
 }
 
 /// Knob values each kernel will be specialized with (bound, else default).
@@ -221,10 +314,14 @@ bool ::tessel::compileSource(const std::string &source,
   mlir::gpu::GPUModuleOp gpuModule;
   module->walk([&](mlir::gpu::GPUModuleOp m) { gpuModule = m; });
   for (auto fn : gpuModule.getOps<LLVM::LLVMFuncOp>())
-    for (KernelInfo &info : result.kernels)
-      if (fn.getName() == info.name)
-        if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessel.shared_bytes"))
-          info.sharedBytes = bytes.getInt();
+    for (KernelInfo &info : result.kernels) {
+      if (fn.getName() != info.name)
+        continue;
+      if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessel.shared_bytes"))
+        info.sharedBytes = bytes.getInt();
+      if (failed(readTmaSpecs(fn, info, options.bufferName, errs)))
+        return false;
+    }
 
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -257,7 +354,10 @@ auto ::tessel::kernelInfoJson(const CompileResult &result) -> std::string {
     size_t n = 0;
     for (auto &[name, v] : k.params)
       os << (n++ ? ", " : "") << "\"" << name << "\": " << v;
-    os << "}}";
+    os << "}";
+    if (!k.tma.empty())
+      os << ", \"tma\": " << ::tessel::rt::tmaSpecsToJson(k.tma).dump();
+    os << "}";
   }
   os << "\n  ]\n}\n";
   return os.str();

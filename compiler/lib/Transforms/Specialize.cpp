@@ -135,7 +135,8 @@ static std::optional<SmallVector<int64_t>> firstTileShape(Operation *op) {
 /// Infers static result types of one op from its (already static) operands.
 static LogicalResult inferOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case<RangeOp, SplatOp, BroadcastOp>([&](auto o) -> LogicalResult {
+      .Case<RangeOp, SplatOp, BroadcastOp, BlockLoadOp>(
+          [&](auto o) -> LogicalResult {
         auto type = staticType(o, o.getType(), o.getSizes());
         if (failed(type))
           return failure();
@@ -271,6 +272,7 @@ struct SpecializePass
     SmallVector<ParamOp> knobs;
     func.walk([&](ParamOp p) { knobs.push_back(p); });
     int64_t numWarps = 4;
+    std::optional<int64_t> numStages;
     std::map<std::string, int64_t> values;
     for (ParamOp p : knobs) {
       auto [it, inserted] = seen.try_emplace(p.getName(), p);
@@ -301,6 +303,11 @@ struct SpecializePass
                  << *value;
         numWarps = *value;
       }
+      if (p.getName() == kNumStagesParam) {
+        if (*value < 1 || *value > 8)
+          return p.emitOpError("NUM_STAGES must be 1 to 8, not ") << *value;
+        numStages = *value;
+      }
       values[p.getName().str()] = *value;
       OpBuilder b(p);
       auto c = arith::ConstantIndexOp::create(b, p.getLoc(), *value);
@@ -311,6 +318,10 @@ struct SpecializePass
       return failure();
     func->setAttr("tessel.num_warps",
                   OpBuilder(func).getI64IntegerAttr(numWarps));
+    // The pipelined lowering reads the ring depth (TmaPipeline.cpp).
+    if (numStages)
+      func->setAttr("tessel.num_stages",
+                    OpBuilder(func).getI64IntegerAttr(*numStages));
     if (failed(inferRegion(func.getBody())))
       return failure();
     WalkResult r = func.walk([](Operation *op) {

@@ -11,7 +11,7 @@
 
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK: gpu.module @tessel_kernels
-// CHECK: llvm.mlir.global external @__tessel_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.mlir.global external @__tessel_smem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @scale(%{{.*}}: !llvm.ptr<1>, %{{.*}}: f32, %{{.*}}: i32)
 // CHECK-SAME: gpu.kernel
 // CHECK-SAME: gpu.known_block_size = array<i32: 128, 1, 1>

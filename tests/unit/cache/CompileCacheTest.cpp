@@ -4,7 +4,8 @@
 // stage, the same content hits with the same bytes, any change to target or
 // knobs misses, a corrupted entry is rebuilt, and a bad kernel is reported
 // with a located error and never cached. Needs nvJitLink (in the toolkit),
-// not a GPU.
+// not a GPU. The launch metadata (info.json), TMA tensor maps included,
+// reads back as it was written.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelSource.h"
@@ -170,6 +171,83 @@ TEST_F(CompileCacheTest, BrokenKernelIsReportedAndNotCached) {
   auto keys = cache.list();
   ASSERT_TRUE(keys);
   EXPECT_TRUE(keys->empty());
+}
+
+/// A GEMM with two tensor maps (sizes and strides from its arguments and
+/// constants; bf16 swizzled, f32 plain, one 3-D) and a kernel with none.
+CompileResult withTensorMaps() {
+  CompileResult result;
+  result.target = "sm_90a";
+  KernelInfo gemm;
+  gemm.name = "gemm";
+  gemm.numWarps = 8;
+  gemm.sharedBytes = 98304;
+  gemm.args = {"ptr", "ptr", "ptr", "i32", "i32", "i32", "i64", "i32"};
+  gemm.params = {{"BLOCK_M", 128}, {"NUM_STAGES", 3}};
+  rt::TmaArgSpec a;
+  a.baseArg = 0;
+  a.shape = {{3, 0}, {5, 0}};
+  a.strides = {{6, 0}, {-1, 1}};
+  a.box = {128, 64};
+  rt::TmaArgSpec b;
+  b.baseArg = 1;
+  b.shape = {{-1, 4}, {5, 0}, {4, 0}};
+  b.strides = {{-1, 1 << 20}, {7, 0}, {-1, 1}};
+  b.box = {1, 32, 32};
+  b.element = rt::TmaElement::F32;
+  b.swizzle = rt::TmaSwizzle::None;
+  gemm.tma = {a, b};
+  KernelInfo plain;
+  plain.name = "axpy";
+  plain.args = {"ptr", "ptr", "f32", "i32"};
+  result.kernels = {gemm, plain};
+  return result;
+}
+
+TEST(KernelInfoJson, TensorMapsRoundTrip) {
+  CompileResult written = withTensorMaps();
+  std::string json = kernelInfoJson(written);
+  EXPECT_NE(json.find("\"tma\": [{"), std::string::npos) << json;
+  // Kernels without maps carry no "tma" key (files as before).
+  EXPECT_EQ(json.find("\"tma\""), json.rfind("\"tma\"")) << json;
+  CompileResult read;
+  ASSERT_TRUE(parseKernelInfoJson(json, read)) << json;
+  EXPECT_EQ(read.target, "sm_90a");
+  ASSERT_EQ(read.kernels.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const KernelInfo &w = written.kernels[i], &r = read.kernels[i];
+    EXPECT_EQ(r.name, w.name);
+    EXPECT_EQ(r.numWarps, w.numWarps);
+    EXPECT_EQ(r.sharedBytes, w.sharedBytes);
+    EXPECT_EQ(r.args, w.args);
+    EXPECT_EQ(r.params, w.params);
+    EXPECT_EQ(r.tma, w.tma) << "kernel " << w.name << " in\n" << json;
+  }
+  EXPECT_TRUE(read.kernels[1].tma.empty());
+  // Written again, the same text.
+  EXPECT_EQ(kernelInfoJson(read), json);
+}
+
+TEST(KernelInfoJson, MalformedTensorMapsAreRejected) {
+  const std::string json = kernelInfoJson(withTensorMaps());
+  auto replaced = [&](const std::string &from, const std::string &to) {
+    std::string text = json;
+    size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from << " not in " << json;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  CompileResult read;
+  for (const std::string &bad :
+       {replaced("\"swizzle\":128", "\"swizzle\":100"),
+        replaced("\"element\":\"bf16\"", "\"element\":\"f8\""),
+        replaced("\"box\":[128,64]", "\"box\":[128]"),
+        replaced("\"box\":[128,64]", "\"box\":[128,-64]"),
+        replaced("\"base\":0", "\"base\":\"A\""),
+        replaced("\"shape_args\":[3,5]", "\"shape_args\":[3,-2]"),
+        replaced("\"stride_values\":[0,1]", "\"stride_values\":[0,1.5]"),
+        replaced("\"tma\": [", "\"tma\": 7, \"x\": [")})
+    EXPECT_FALSE(parseKernelInfoJson(bad, read)) << bad;
+  EXPECT_TRUE(parseKernelInfoJson(json, read));
 }
 
 } // namespace

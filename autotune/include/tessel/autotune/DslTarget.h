@@ -16,6 +16,7 @@
 #include "tessel/runtime/ArgPack.h"
 #include "tessel/runtime/DiskCache.h"
 #include "tessel/runtime/Module.h"
+#include "tessel/runtime/TmaArgs.h"
 
 #include <functional>
 #include <memory>
@@ -50,6 +51,8 @@ struct LoadedKernel {
   std::optional<rt::Kernel> kernel;
   unsigned threads = 0;
   unsigned sharedBytes = 0;
+  /// The kernel's TMA tensor maps (hidden arguments after its own).
+  std::vector<rt::TmaArgSpec> tma;
   bool cacheHit = false;
   double compileMs = 0; ///< compile (or cache lookup) time, all of it
   double toPtxMs = 0;    ///< on a miss: DSL to PTX (MLIR, LLVM)

@@ -9,6 +9,8 @@
 #ifndef TESSEL_TARGET_COMPILER_H
 #define TESSEL_TARGET_COMPILER_H
 
+#include "tessel/runtime/TmaArgs.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -46,6 +48,11 @@ struct KernelInfo {
   std::vector<std::string> args;
   /// Knob values the kernel was specialized with.
   std::map<std::string, int64_t> params;
+  /// The TMA tensor maps the kernel takes as hidden arguments, one `.u64`
+  /// pointer to a 128-byte CUtensorMap each, appended after `args` in this
+  /// order; built from the launch's own arguments by rt::appendTensorMaps
+  /// (tessel::launchKernel does it). Empty for kernels without TMA.
+  std::vector<rt::TmaArgSpec> tma;
 };
 
 struct CompileResult {
@@ -87,7 +94,8 @@ bool kernelConfigSpaces(const std::string &source,
                         std::vector<KernelSpaceInfo> &out,
                         std::string &errors);
 
-/// JSON description of the kernels (name, warps, shared bytes, args, knobs).
+/// JSON description of the kernels (name, warps, shared bytes, args, knobs,
+/// and "tma" where a kernel has tensor maps: rt::tmaSpecsToJson).
 std::string kernelInfoJson(const CompileResult &result);
 
 } // namespace tessel

@@ -36,9 +36,9 @@ Value KernelLowering::smemPtr(Location loc, Value byteOffset) {
                              smemBase, ValueRange{byteOffset});
 }
 
-int64_t KernelLowering::allocShared(int64_t bytes) {
-  int64_t offset = sharedTop;
-  sharedTop += (bytes + 15) / 16 * 16;
+int64_t KernelLowering::allocShared(int64_t bytes, int64_t align) {
+  int64_t offset = (sharedTop + align - 1) / align * align;
+  sharedTop = offset + (bytes + 15) / 16 * 16;
   return offset;
 }
 
@@ -137,6 +137,8 @@ static void dropTerminator(Block *block) {
 }
 
 LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
+  if (auto plan = tmaPlans.find(op); plan != tmaPlans.end())
+    return lowerTmaPipeline(*this, plan->second);
   Location loc = op.getLoc();
   SmallVector<Value> inits = flatten(*this, op.getInitArgs());
   SmallVector<int64_t> counts = countsOf(*this, op.getInitArgs());
@@ -314,6 +316,8 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
       })
       .Case<AddPtrOp>([&](AddPtrOp o) { return lowerAddPtr(*this, o); })
       .Case<LoadOp>([&](LoadOp o) { return lowerLoad(*this, o); })
+      .Case<BlockLoadOp>(
+          [&](BlockLoadOp o) { return lowerBlockLoad(*this, o); })
       .Case<StoreOp>([&](StoreOp o) { return lowerStore(*this, o); })
       .Case<DotOp>([&](DotOp o) {
         return usesWGMMA(*this, o) ? lowerDotWGMMA(*this, o)

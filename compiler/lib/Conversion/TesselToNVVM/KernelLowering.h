@@ -24,6 +24,44 @@ namespace mlir::tessel {
 
 using Regs = SmallVector<Value>;
 
+/// What the runtime needs to build one tensor map: the gpu.func's tessel.tma
+/// entry (read by the compile driver into KernelInfo::tma). Dimensions in
+/// memory order, outermost first; an *Args entry is a kernel-argument index,
+/// or -1 for the matching *Values constant.
+struct TmaSpec {
+  int64_t base = -1;
+  SmallVector<int64_t> shapeArgs, shapeValues, strideArgs, strideValues, box;
+  int64_t elementBytes = 2, swizzle = 128;
+  DictionaryAttr toAttr(MLIRContext *ctx) const;
+};
+
+/// One operand of a TMA-pipelined dot loop (TmaPipeline.cpp).
+struct TmaOperandPlan {
+  BlockLoadOp load;
+  int64_t contiguousDim = 1; ///< tile dimension with stride 1
+  bool kMajor = true;        ///< contiguous along K
+  int64_t rows = 0, cols = 0;
+  int64_t boxes = 1;    ///< TMA copies per stage (64 contiguous elements each)
+  int64_t boxBytes = 0; ///< bytes of one copy
+  int64_t bytes = 0;    ///< bytes per stage
+  TmaSpec spec;
+  Value descriptor; ///< the hidden kernel argument holding its tensor map
+};
+
+/// A dot loop lowered as a TMA + mbarrier ring feeding wgmma.
+struct TmaPipelinePlan {
+  scf::ForOp loop;
+  DotOp dot;
+  int64_t stages = 3;
+  TmaOperandPlan a, b;
+};
+
+/// The plan for `loop` when it is two block loads feeding one accumulating
+/// dot and the target and layouts allow it; failure (no diagnostic) if not.
+FailureOr<TmaPipelinePlan> matchTmaPipeline(scf::ForOp loop, StringRef target,
+                                            bool wgmma, int64_t numWarps,
+                                            int64_t numStages);
+
 class KernelLowering {
 public:
   KernelLowering(OpBuilder &b, int64_t numWarps, Value smemBase)
@@ -60,8 +98,9 @@ public:
   }
   /// Shared-memory pointer at `byteOffset` (an i32 value) from the base.
   Value smemPtr(Location loc, Value byteOffset);
-  /// Reserves `bytes` of shared memory (16-byte aligned); returns its offset.
-  int64_t allocShared(int64_t bytes);
+  /// Reserves `bytes` of shared memory aligned to `align` (a power of two,
+  /// at most the window's 1024); returns its offset.
+  int64_t allocShared(int64_t bytes, int64_t align = 16);
   int64_t sharedBytes() const { return sharedTop; }
   void barrier(Location loc) { mlir::gpu::BarrierOp::create(b, loc); }
 
@@ -75,6 +114,8 @@ public:
   std::string target;
   /// The module opts into wgmma (tessel.wgmma).
   bool wgmma = false;
+  /// Dot loops that become TMA pipelines, by their scf.for.
+  llvm::DenseMap<Operation *, TmaPipelinePlan> tmaPlans;
 
 private:
   LogicalResult lowerFor(scf::ForOp op);
@@ -91,11 +132,13 @@ private:
 // Per-op-family emitters (one file each).
 LogicalResult lowerAddPtr(KernelLowering &k, AddPtrOp op);
 LogicalResult lowerLoad(KernelLowering &k, LoadOp op);
+LogicalResult lowerBlockLoad(KernelLowering &k, BlockLoadOp op);
 LogicalResult lowerStore(KernelLowering &k, StoreOp op);
 LogicalResult lowerDotMMAv2(KernelLowering &k, DotOp op);
 LogicalResult lowerDotWGMMA(KernelLowering &k, DotOp op);
 /// True when lowerDotWGMMA takes `op` (target, shapes, layout).
 bool usesWGMMA(KernelLowering &k, DotOp op);
+LogicalResult lowerTmaPipeline(KernelLowering &k, const TmaPipelinePlan &plan);
 LogicalResult lowerReduce(KernelLowering &k, ReduceOp op);
 LogicalResult lowerConvertLayout(KernelLowering &k, tgpu::ConvertLayoutOp op);
 

@@ -85,3 +85,74 @@ LogicalResult mlir::tessel::lowerStore(KernelLowering &k, StoreOp op) {
   }
   return success();
 }
+
+// block_load(base, offsets, shape, strides) -> per register: the element's
+// 64-bit offset and its in-bounds test, then a masked load as above. (On
+// sm_90a, block loads feeding a pipelined dot never get here: TmaPipeline.cpp
+// turns them into TMA copies.)
+LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
+  Location loc = op.getLoc();
+  auto m = k.mapOf(op, op.getType());
+  if (failed(m))
+    return failure();
+  Type i64 = k.b.getI64Type(), elem = op.getType().getElementType();
+  auto wide = [&](Value v) -> Value {
+    if (v.getType() == i64)
+      return v;
+    return arith::ExtSIOp::create(k.b, loc, i64, v);
+  };
+  auto c64 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(k.b, loc, i64, v);
+  };
+  auto inside = [&](Value x, Value bound) -> Value {
+    Value lo = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::sge, x,
+                                     c64(0));
+    Value hi = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::slt, x,
+                                     bound);
+    return arith::AndIOp::create(k.b, loc, lo, hi);
+  };
+  size_t rank = op.getShape().size();
+  SmallVector<Value> off, shape, stride;
+  for (size_t d = 0; d < rank; ++d) {
+    off.push_back(wide(k.scalar(op.getOffsets()[d])));
+    shape.push_back(wide(k.scalar(op.getShape()[d])));
+    stride.push_back(wide(k.scalar(op.getStrides()[d])));
+  }
+  // The box's leading (batch) coordinates: one base offset and one test.
+  Value start = c64(0);
+  Value leadOk = arith::ConstantIntOp::create(k.b, loc, k.b.getI1Type(), 1);
+  for (size_t d = 0; d + 2 < rank; ++d) {
+    start = arith::AddIOp::create(
+        k.b, loc, start, arith::MulIOp::create(k.b, loc, off[d], stride[d]));
+    leadOk = arith::AndIOp::create(k.b, loc, leadOk, inside(off[d], shape[d]));
+  }
+  auto ptrType = LLVM::LLVMPointerType::get(op.getContext(), 1);
+  Value base = LLVM::GEPOp::create(k.b, loc, ptrType, elem,
+                                   k.scalar(op.getBase()), ValueRange{start});
+  unsigned align = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
+  Value zero = arith::ConstantOp::create(
+      k.b, loc, cast<TypedAttr>(k.b.getZeroAttr(elem)));
+  Regs out;
+  for (auto &c : k.coords(loc, *m)) {
+    Value row = arith::AddIOp::create(k.b, loc, off[rank - 2], wide(c[0]));
+    Value col = arith::AddIOp::create(k.b, loc, off[rank - 1], wide(c[1]));
+    Value ok = arith::AndIOp::create(
+        k.b, loc, leadOk,
+        arith::AndIOp::create(k.b, loc, inside(row, shape[rank - 2]),
+                              inside(col, shape[rank - 1])));
+    Value at = arith::AddIOp::create(
+        k.b, loc, arith::MulIOp::create(k.b, loc, row, stride[rank - 2]),
+        arith::MulIOp::create(k.b, loc, col, stride[rank - 1]));
+    Value p = LLVM::GEPOp::create(k.b, loc, ptrType, elem, base, ValueRange{at});
+    auto ifOp = scf::IfOp::create(
+        k.b, loc, ok,
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(
+              b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
+        },
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, zero); });
+    out.push_back(ifOp.getResult(0));
+  }
+  k.setRegs(op.getResult(), out);
+  return success();
+}

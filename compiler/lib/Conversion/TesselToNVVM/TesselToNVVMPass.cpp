@@ -23,8 +23,9 @@ namespace {
 
 constexpr llvm::StringLiteral kGpuModuleName = "tessel_kernels";
 constexpr llvm::StringLiteral kSharedName = "__tessel_smem";
-/// Alignment of the dynamic shared window (ldmatrix needs 16 bytes).
-constexpr int64_t kSharedAlign = 16;
+/// Alignment of the dynamic shared window: TMA's 128-byte swizzle repeats
+/// every 1024 bytes, and the ring's stages start on that boundary.
+constexpr int64_t kSharedAlign = 1024;
 
 struct ConvertTesselToNVVMPass
     : public mlir::tessel::impl::ConvertTesselToNVVMBase<
@@ -78,6 +79,25 @@ struct ConvertTesselToNVVMPass
     }
     if (f.getNumResults() != 0)
       return f.emitOpError("kernels return nothing");
+    // Dot loops fed by TMA take one hidden tensor-map pointer per operand.
+    auto module = f->getParentOfType<ModuleOp>();
+    std::string target;
+    if (auto t = module->getAttrOfType<StringAttr>(::tessel::layout::kTargetAttr))
+      target = t.getValue().str();
+    bool wgmma = module->hasAttr(::tessel::layout::kWgmmaAttr);
+    int64_t stages = 3;
+    if (auto s = f->getAttrOfType<IntegerAttr>("tessel.num_stages"))
+      stages = s.getInt();
+    std::vector<TmaPipelinePlan> plans;
+    f.walk([&](scf::ForOp loop) {
+      if (auto plan = matchTmaPipeline(loop, target, wgmma, warps.getInt(),
+                                       stages);
+          succeeded(plan))
+        plans.push_back(*plan);
+    });
+    size_t userArgs = argTypes.size();
+    for (size_t i = 0; i < 2 * plans.size(); ++i)
+      argTypes.push_back(LLVM::LLVMPointerType::get(ctx, 1));
     OpBuilder b(ctx);
     b.setInsertionPointToEnd(gpuModule.getBody());
     auto gf = mlir::gpu::GPUFuncOp::create(b, f.getLoc(), f.getName(),
@@ -91,11 +111,18 @@ struct ConvertTesselToNVVMPass
     b.setInsertionPointToStart(&entry);
     Value smemBase = LLVM::AddressOfOp::create(b, f.getLoc(), smem);
     KernelLowering k(b, warps.getInt(), smemBase);
-    if (auto target = f->getParentOfType<ModuleOp>()->getAttrOfType<StringAttr>(
-            ::tessel::layout::kTargetAttr))
-      k.target = target.getValue().str();
-    k.wgmma =
-        f->getParentOfType<ModuleOp>()->hasAttr(::tessel::layout::kWgmmaAttr);
+    k.target = target;
+    k.wgmma = wgmma;
+    SmallVector<Attribute> specs;
+    for (auto [i, plan] : llvm::enumerate(plans)) {
+      plan.a.descriptor = entry.getArgument(userArgs + 2 * i);
+      plan.b.descriptor = entry.getArgument(userArgs + 2 * i + 1);
+      specs.push_back(plan.a.spec.toAttr(ctx));
+      specs.push_back(plan.b.spec.toAttr(ctx));
+      k.tmaPlans[plan.loop] = plan;
+    }
+    if (!specs.empty())
+      gf->setAttr("tessel.tma", b.getArrayAttr(specs));
     k.emitPrologue(f.getLoc());
     for (auto [from, to] : llvm::zip(f.getArguments(), entry.getArguments()))
       k.setScalar(from, to);

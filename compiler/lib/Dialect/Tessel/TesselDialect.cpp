@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "tessel/Dialect/Tessel/IR/Tessel.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -199,6 +201,49 @@ LogicalResult LoadOp::verify() {
     return emitOpError("'other' ")
            << getOther().getType() << " differs from the result " << result;
   return success();
+}
+
+/// A value the host knows before the launch: a kernel argument or a constant.
+static bool knownBeforeLaunch(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  return v.getDefiningOp<arith::ConstantOp>() != nullptr;
+}
+
+LogicalResult BlockLoadOp::verify() {
+  size_t rank = getShape().size();
+  if (rank != 2 && rank != 3)
+    return emitOpError("describes a tensor of rank ")
+           << rank << "; block loads take rank 2 or 3 (batch, rows, cols)";
+  if (getOffsets().size() != rank || getStrides().size() != rank)
+    return emitOpError("has ")
+           << getOffsets().size() << " offset(s) and " << getStrides().size()
+           << " stride(s) for a rank-" << rank << " shape";
+  auto result = getType();
+  if (result.getRank() != 2)
+    return emitOpError("result ") << result << " is not a 2-D tile";
+  Type pointee = getBase().getType().getPointee();
+  if (result.getElementType() != pointee)
+    return emitOpError("loads ")
+           << result.getElementType() << " from a pointer to " << pointee;
+  if (!knownBeforeLaunch(getBase()))
+    return emitOpError("base must be a kernel argument (the host describes "
+                       "the tensor before the launch)");
+  for (auto [what, values] :
+       {std::pair<const char *, ValueRange>{"shape", getShape()},
+        {"stride", getStrides()}})
+    for (auto [i, v] : llvm::enumerate(values))
+      if (!knownBeforeLaunch(v))
+        return emitOpError() << what << " " << i
+                             << " must be a kernel argument or a constant "
+                                "(the host describes the tensor before the "
+                                "launch)";
+  return verifySizes(*this, result, getSizes());
+}
+
+void BlockLoadOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &e) {
+  e.emplace_back(MemoryEffects::Read::get(), SideEffects::DefaultResource::get());
 }
 
 void LoadOp::getEffects(

@@ -6,7 +6,7 @@
 
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK: gpu.module @tessel_kernels {
-// CHECK: llvm.mlir.global external @__tessel_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.mlir.global external @__tessel_smem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
 // CHECK: gpu.func @frame(%[[P:.*]]: !llvm.ptr<1>, %[[N:.*]]: i32, %[[F:.*]]: f32, %[[I:.*]]: index) kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK-SAME: tessel.num_warps = 8 : i64

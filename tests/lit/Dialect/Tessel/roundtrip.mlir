@@ -167,3 +167,17 @@ func.func @ptr_types(%a: !tessel.ptr<i1>, %b: !tessel.ptr<i8>, %c: !tessel.ptr<i
     attributes {tessel.kernel} {
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @block_load
+// CHECK: tessel.block_load %arg0[%arg1, %arg2] shape [%arg3, %arg4] strides [%arg5, %{{.*}}] sizes [%{{.*}}, %{{.*}}] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+// CHECK: tessel.block_load %arg0[%arg1, %arg2, %arg1] shape [%arg3, %arg4, %arg4] strides [%arg5, %arg5, %{{.*}}] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
+func.func @block_load(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32, %ld: i32) -> (tensor<?x?xbf16>, tensor<64x32xbf16>) {
+  %one = arith.constant 1 : i32
+  %bm = arith.constant 64 : index
+  %bk = arith.constant 32 : index
+  %0 = tessel.block_load %p[%r, %c] shape [%M, %N] strides [%ld, %one] sizes [%bm, %bk] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %1 = tessel.block_load %p[%r, %c, %r] shape [%M, %N, %N] strides [%ld, %ld, %one] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
+  return %0, %1 : tensor<?x?xbf16>, tensor<64x32xbf16>
+}

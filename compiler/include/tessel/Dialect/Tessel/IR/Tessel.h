@@ -29,6 +29,9 @@ namespace mlir::tessel {
 inline constexpr llvm::StringLiteral kKernelAttr = "tessel.kernel";
 /// Name of the knob giving the warps per program (a `tessel.param`).
 inline constexpr llvm::StringLiteral kNumWarpsParam = "num_warps";
+/// The knob that sets how many shared-memory stages a pipelined dot loop
+/// keeps in flight (tessel.num_stages on the specialized kernel).
+inline constexpr llvm::StringLiteral kNumStagesParam = "NUM_STAGES";
 /// Element type of a tile or the type itself for scalars.
 Type elementTypeOf(Type t);
 } // namespace mlir::tessel

@@ -174,6 +174,38 @@ def Tessel_StoreOp : Tessel_Op<"store", [
   let hasVerifier = 1;
 }
 
+def Tessel_BlockLoadOp : Tessel_Op<"block_load", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "load a 2-D box of a strided tensor; outside it reads zero";
+  let description = [{
+    Describes the tensor (`base`, `shape`, `strides`, outermost first, in
+    elements; rank 2 or 3) and the box's first element (`offsets`); the tile
+    is the box's last two dimensions (a leading batch dimension takes one
+    index). Element (i, j) is
+    `base[sum(offsets[d] * strides[d]) + i * strides[r-2] + j * strides[r-1]]`
+    where every coordinate is inside `shape`, else 0: edges need no masks.
+    All are i32 (the offset itself is computed in 64 bits). `base`, `shape`
+    and `strides` are kernel arguments or constants, so the
+    host can describe the tensor to the hardware before the launch: on sm_90a
+    a block load feeding `tessel.dot` in a loop becomes a TMA copy into a
+    pipelined shared-memory ring (one stride must then be the constant 1).
+    ```mlir
+    %a = tessel.block_load %x[%m0, %k] shape [%M, %K] strides [%lda, %c1]
+           sizes [%bm, %bk] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    ```
+  }];
+  let arguments = (ins Tessel_PtrType:$base, Variadic<I32>:$offsets,
+                       Variadic<I32>:$shape, Variadic<I32>:$strides,
+                       Variadic<Index>:$sizes);
+  let results = (outs Tessel_Tile:$result);
+  let assemblyFormat = [{
+    $base `[` $offsets `]` `shape` ` ` `[` $shape `]` `strides` ` ` `[` $strides `]`
+    (`sizes` ` ` `[` $sizes^ `]`)? attr-dict `:` qualified(type($base)) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Compute
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,491 @@
+//===- TmaPipeline.cpp - a dot loop fed by TMA through an mbarrier ring ---===//
+//
+// On sm_90a (with wgmma on), a loop whose body is two block loads feeding one
+// tessel.dot that accumulates into the loop's only iter_arg:
+//
+//   %acc = scf.for %k = ... iter_args(%c = %init) {
+//     %a = tessel.block_load %A[...]   // [BM, 64], K contiguous
+//     %b = tessel.block_load %B[...]   // [64, BN], N or K contiguous
+//     %d = tessel.dot %a, %b, %c
+//     scf.yield %d }
+//
+// becomes a ring of NUM_STAGES shared-memory stages. One thread issues TMA
+// copies (cp.async.bulk.tensor) of both operand boxes into a stage; the copy
+// completes on that stage's "full" mbarrier. Every warpgroup waits for it,
+// runs wgmma.mma_async straight from the stage (descriptors of the 128-byte
+// swizzled boxes TMA wrote), waits for its wgmmas and arrives on the stage's
+// "empty" mbarrier; the issuing thread refills a stage once every warpgroup
+// has released it. The copies of NUM_STAGES iterations are in flight at
+// once, and the loads' edges are TMA's bounds (outside reads zero).
+//
+// The tensor maps are hidden kernel arguments (one device pointer per block
+// load, after the kernel's own); the gpu.func's tessel.tma attribute tells
+// the runtime what each describes in terms of the kernel's arguments
+// (rt::appendTensorMaps builds them at launch).
+//
+// Shared-memory layouts (128-byte swizzle, 16-bit elements, 64-element rows):
+//   K-major operand ([rows][64 k] box): row r at r * 128 bytes; the
+//     descriptor's stride (8-row groups) is 1024, a 16-wide k step adds 32
+//     bytes to the start address.
+//   MN-major operand ([k][64 n] boxes, one per 64 columns, each k * 128
+//     bytes): a k step of 16 adds 16 rows (2048 bytes); the leading offset
+//     is the distance between 64-column boxes, the stride 1024 (8 k rows).
+//
+//===----------------------------------------------------------------------===//
+#include "../KernelLowering.h"
+#include "tessel/Dialect/TesselGPU/Wgmma.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::tessel;
+namespace layout = ::tessel::layout;
+
+namespace {
+
+/// Elements per 128-byte swizzled row (16-bit elements).
+constexpr int64_t kRowElems = 64;
+constexpr int64_t kRowBytes = 128;
+/// Bytes between 8-row groups of a swizzled box.
+constexpr int64_t kGroupBytes = 8 * kRowBytes;
+/// Ring stages are 1024-byte aligned: the swizzle pattern repeats every 1024
+/// bytes and the descriptors assume it starts at a stage's base.
+constexpr int64_t kStageAlign = 1024;
+
+bool isConstantOne(Value v) {
+  APInt value;
+  return matchPattern(v, m_ConstantInt(&value)) && value.isOne();
+}
+
+/// The kernel-argument index of `v`, or -1 when it is a constant (its value
+/// in `constant`); failure for anything else.
+FailureOr<int64_t> argOrConstant(Value v, int64_t &constant) {
+  if (auto arg = dyn_cast<BlockArgument>(v);
+      arg && isa<func::FuncOp>(arg.getOwner()->getParentOp())) {
+    constant = 0;
+    return (int64_t)arg.getArgNumber();
+  }
+  APInt value;
+  if (matchPattern(v, m_ConstantInt(&value))) {
+    constant = value.getSExtValue();
+    return -1;
+  }
+  return failure();
+}
+
+/// Emits `asm` (no results) with `operands` under `constraints`.
+void emitAsm(KernelLowering &k, Location loc, StringRef asmText,
+             ValueRange operands, StringRef constraints) {
+  LLVM::InlineAsmOp::create(k.b, loc, TypeRange{}, operands, asmText,
+                            constraints, /*has_side_effects=*/true,
+                            /*is_align_stack=*/false,
+                            LLVM::tailcallkind::TailCallKind::None,
+                            LLVM::AsmDialectAttr(), ArrayAttr());
+}
+
+} // namespace
+
+DictionaryAttr TmaSpec::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  return b.getDictionaryAttr({
+      b.getNamedAttr("base", b.getI64IntegerAttr(base)),
+      b.getNamedAttr("shape_args", b.getDenseI64ArrayAttr(shapeArgs)),
+      b.getNamedAttr("shape_values", b.getDenseI64ArrayAttr(shapeValues)),
+      b.getNamedAttr("stride_args", b.getDenseI64ArrayAttr(strideArgs)),
+      b.getNamedAttr("stride_values", b.getDenseI64ArrayAttr(strideValues)),
+      b.getNamedAttr("box", b.getDenseI64ArrayAttr(box)),
+      b.getNamedAttr("element_bytes", b.getI64IntegerAttr(elementBytes)),
+      b.getNamedAttr("swizzle", b.getI64IntegerAttr(swizzle)),
+  });
+}
+
+/// Fills `op`'s copy plan; failure when it cannot be a TMA operand.
+static LogicalResult planOperand(BlockLoadOp op, bool isA, TmaOperandPlan &p) {
+  p.load = op;
+  auto tile = op.getType();
+  if (!tile.getElementType().isBF16() && !tile.getElementType().isF16())
+    return failure();
+  size_t rank = op.getShape().size();
+  bool lastUnit = isConstantOne(op.getStrides()[rank - 1]);
+  bool rowUnit = isConstantOne(op.getStrides()[rank - 2]);
+  if (!lastUnit && !rowUnit)
+    return failure();
+  // The tile's contiguous dimension (its box rows are 64 of those).
+  p.contiguousDim = lastUnit ? 1 : 0;
+  int64_t kDim = isA ? 1 : 0;
+  p.kMajor = p.contiguousDim == kDim;
+  if (isA && !p.kMajor)
+    return failure(); // an M-contiguous A: not yet
+  p.rows = tile.getDimSize(0);
+  p.cols = tile.getDimSize(1);
+  int64_t contiguous = tile.getDimSize(p.contiguousDim);
+  int64_t other = tile.getDimSize(1 - p.contiguousDim);
+  if (contiguous % kRowElems || other > 256 || other % 8)
+    return failure();
+  if (p.kMajor && contiguous != kRowElems)
+    return failure(); // one swizzle atom along K per stage (BLOCK_K = 64)
+  p.boxes = contiguous / kRowElems;
+  p.boxBytes = other * kRowBytes;
+  p.bytes = p.boxes * p.boxBytes;
+
+  // The tensor in memory order: leading dims, the strided tile dim, the
+  // contiguous one.
+  auto dimOrder = [&](ValueRange values) {
+    SmallVector<Value> out(values.take_front(rank - 2));
+    out.push_back(values[rank - 2 + (1 - p.contiguousDim)]);
+    out.push_back(values[rank - 2 + p.contiguousDim]);
+    return out;
+  };
+  TmaSpec &s = p.spec;
+  int64_t constant = 0;
+  auto base = argOrConstant(op.getBase(), constant);
+  if (failed(base) || *base < 0)
+    return failure();
+  s.base = *base;
+  for (Value v : dimOrder(op.getShape())) {
+    auto a = argOrConstant(v, constant);
+    if (failed(a))
+      return failure();
+    s.shapeArgs.push_back(*a);
+    s.shapeValues.push_back(constant);
+  }
+  for (Value v : dimOrder(op.getStrides())) {
+    auto a = argOrConstant(v, constant);
+    if (failed(a))
+      return failure();
+    s.strideArgs.push_back(*a);
+    s.strideValues.push_back(constant);
+  }
+  s.box.assign(rank - 2, 1);
+  s.box.push_back(other);
+  s.box.push_back(kRowElems);
+  s.elementBytes = 2;
+  s.swizzle = kRowBytes;
+  return success();
+}
+
+FailureOr<TmaPipelinePlan>
+mlir::tessel::matchTmaPipeline(scf::ForOp loop, StringRef target, bool wgmma,
+                               int64_t numWarps, int64_t numStages) {
+  if (!wgmma || !layout::hasWgmma(target) || numWarps % 4)
+    return failure();
+  if (loop.getNumRegionIterArgs() != 1)
+    return failure();
+  Block *body = loop.getBody();
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  auto dot = yield.getOperand(0).getDefiningOp<DotOp>();
+  if (!dot || dot->getBlock() != body ||
+      dot.getAcc() != loop.getRegionIterArgs()[0] || !dot->hasOneUse())
+    return failure();
+  auto a = dot.getA().getDefiningOp<BlockLoadOp>();
+  auto b = dot.getB().getDefiningOp<BlockLoadOp>();
+  if (!a || !b || a == b || a->getBlock() != body || b->getBlock() != body ||
+      !a->hasOneUse() || !b->hasOneUse())
+    return failure();
+  // Everything else in the body is scalar arithmetic (the loads' offsets).
+  for (Operation &op : body->without_terminator()) {
+    if (&op == dot || &op == a || &op == b)
+      continue;
+    if (op.getNumRegions() || op.getDialect()->getNamespace() == "tessel" ||
+        llvm::any_of(op.getResultTypes(),
+                     [](Type t) { return isa<RankedTensorType>(t); }))
+      return failure();
+  }
+  // The accumulator is in wgmma's fragments (tessel-assign-layouts).
+  auto acc = tgpu::layoutOf(dot.getType());
+  auto aType = dot.getA().getType(), bType = dot.getB().getType();
+  if (failed(acc) || acc->kind != layout::Layout::Kind::Mma ||
+      acc->warpsPerCTA[0] != (unsigned)numWarps || acc->warpsPerCTA[1] != 1 ||
+      !layout::wgmmaFits(aType.getDimSize(0), bType.getDimSize(1),
+                         aType.getDimSize(1), numWarps))
+    return failure();
+  TmaPipelinePlan plan;
+  plan.loop = loop;
+  plan.dot = dot;
+  plan.stages = numStages;
+  if (failed(planOperand(a, true, plan.a)) ||
+      failed(planOperand(b, false, plan.b)))
+    return failure();
+  return plan;
+}
+
+/// The value `v` of the loop body at the iteration whose induction variable
+/// is `iv`: the scalar ops it depends on, cloned with the induction variable
+/// replaced (values from outside the loop are already lowered).
+static Value valueAt(KernelLowering &k, scf::ForOp loop, Value v, Value iv,
+                     IRMapping &local) {
+  if (v == loop.getInductionVar())
+    return iv;
+  if (Value known = local.lookupOrNull(v))
+    return known;
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != loop.getBody())
+    return k.scalar(v);
+  for (Value operand : def->getOperands())
+    local.map(operand, valueAt(k, loop, operand, iv, local));
+  Operation *clone = k.b.clone(*def, local);
+  for (auto [from, to] : llvm::zip(def->getResults(), clone->getResults()))
+    local.map(from, to);
+  return local.lookup(v);
+}
+
+LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
+                                             const TmaPipelinePlan &plan) {
+  scf::ForOp loop = plan.loop;
+  DotOp dot = plan.dot;
+  Location loc = loop.getLoc();
+  MLIRContext *ctx = loop.getContext();
+  OpBuilder &b = k.b;
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  const int64_t S = plan.stages;
+  const int64_t groups = k.numWarps / 4;
+  auto c32 = [&](int64_t v) { return k.i32(loc, v); };
+  auto c64 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, i64, v);
+  };
+
+  // Shared memory: the ring, then 2 * S mbarriers (full, empty).
+  const int64_t stageBytes =
+      (plan.a.bytes + plan.b.bytes + kStageAlign - 1) / kStageAlign *
+      kStageAlign;
+  const int64_t ring = k.allocShared(S * stageBytes, kStageAlign);
+  const int64_t bars = k.allocShared(2 * S * 8);
+  auto addr32 = [&](Value byte) -> Value {
+    return LLVM::PtrToIntOp::create(b, loc, i32, k.smemPtr(loc, byte));
+  };
+  auto fullBar = [&](Value s) {
+    return addr32(k.add(loc, c32(bars), k.mul(loc, s, c32(8))));
+  };
+  auto emptyBar = [&](Value s) {
+    return addr32(k.add(loc, c32(bars + 8 * S), k.mul(loc, s, c32(8))));
+  };
+  auto stageBase = [&](Value s) {
+    return k.add(loc, c32(ring), k.mul(loc, s, c32(stageBytes)));
+  };
+  auto ifThen = [&](Value cond, llvm::function_ref<void()> body) {
+    auto op = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op.thenBlock()->getTerminator());
+    body();
+  };
+  Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         k.tid, c32(0));
+
+  // Barriers: full completes when a stage's bytes have landed (one arrival,
+  // the issuing thread's expect_tx); empty when every warpgroup is done.
+  ifThen(isLeader, [&] {
+    for (int64_t s = 0; s < S; ++s) {
+      emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
+              {fullBar(c32(s)), c32(1)}, "r,r,~{memory}");
+      emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
+              {emptyBar(c32(s)), c32(groups)}, "r,r,~{memory}");
+    }
+    emitAsm(k, loc,
+            "fence.mbarrier_init.release.cluster;\n"
+            "fence.proxy.async.shared::cta;",
+            {}, "~{memory}");
+  });
+  k.barrier(loc);
+
+  // Trip count: ceil((ub - lb) / step), at least 0.
+  Value lb = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getLowerBound()));
+  Value ub = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getUpperBound()));
+  Value step = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getStep()));
+  Value span = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, ub, lb), c32(0));
+  Value trips = arith::DivSIOp::create(
+      b, loc,
+      k.add(loc, span, arith::SubIOp::create(b, loc, step, c32(1))), step);
+
+  // Issues iteration `j`'s copies into stage `s` (the leader thread only).
+  const int64_t txBytes = plan.a.bytes + plan.b.bytes;
+  auto issue = [&](Value j, Value s) {
+    Value ivI32 = k.add(loc, lb, k.mul(loc, j, step));
+    Value iv = arith::IndexCastOp::create(b, loc, b.getIndexType(), ivI32);
+    IRMapping local;
+    Value full = fullBar(s);
+    emitAsm(k, loc,
+            "{\n.reg .b64 state;\n"
+            "mbarrier.arrive.expect_tx.shared::cta.b64 state, [$0], $1;\n}",
+            {full, c32(txBytes)}, "r,r,~{memory}");
+    int64_t offsetInStage = 0;
+    for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
+      BlockLoadOp load = p->load;
+      size_t rank = load.getOffsets().size();
+      SmallVector<Value> offs;
+      for (Value o : load.getOffsets())
+        offs.push_back(valueAt(k, loop, o, iv, local));
+      Value inner = offs[rank - 2 + p->contiguousDim];
+      Value outer = offs[rank - 2 + (1 - p->contiguousDim)];
+      for (int64_t box = 0; box < p->boxes; ++box) {
+        // Coordinates innermost first: contiguous, strided, then batch.
+        SmallVector<Value> coords = {k.add(loc, inner, c32(box * kRowElems)),
+                                     outer};
+        for (size_t d = rank - 2; d-- > 0;)
+          coords.push_back(offs[d]);
+        Value dst = addr32(k.add(
+            loc, stageBase(s),
+            c32(offsetInStage + box * p->boxBytes)));
+        std::string text = llvm::formatv(
+            "cp.async.bulk.tensor.{0}d.shared::cluster.global.mbarrier::"
+            "complete_tx::bytes [$0], [$1, {{",
+            rank);
+        std::string constraints = "r,l";
+        SmallVector<Value> operands = {dst, p->descriptor};
+        for (size_t c = 0; c < coords.size(); ++c) {
+          text += (c ? ", $" : "$") + std::to_string(2 + c);
+          constraints += ",r";
+          operands.push_back(coords[c]);
+        }
+        text += "}], [$" + std::to_string(2 + coords.size()) + "];";
+        constraints += ",r,~{memory}";
+        operands.push_back(full);
+        emitAsm(k, loc, text, operands, constraints);
+      }
+      offsetInStage += p->bytes;
+    }
+  };
+  auto wait = [&](Value bar, Value parity) {
+    emitAsm(k, loc,
+            "{\n.reg .pred ready;\nwait_again:\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 ready, [$0], $1;\n"
+            "@!ready bra wait_again;\n}",
+            {bar, parity}, "r,r,~{memory}");
+  };
+
+  // Prologue: the first S iterations in flight.
+  ifThen(isLeader, [&] {
+    for (int64_t s = 0; s < S; ++s)
+      ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, c32(s),
+                                   trips),
+             [&] { issue(c32(s), c32(s)); });
+  });
+
+  // Descriptor constants (see the file comment).
+  auto fixedBits = [&](const TmaOperandPlan &p) -> int64_t {
+    int64_t lbo = p.kMajor ? 16 : p.boxBytes;
+    return ((lbo >> 4) << 16) | ((kGroupBytes >> 4) << 32) | (1ll << 62);
+  };
+  auto stepBytes = [&](const TmaOperandPlan &p, int64_t s) -> int64_t {
+    return p.kMajor ? s * 32 : s * 16 * kRowBytes;
+  };
+
+  auto aType = dot.getA().getType(), bType = dot.getB().getType();
+  const int64_t m = aType.getDimSize(0), n = bType.getDimSize(1),
+                kd = aType.getDimSize(1);
+  const int64_t repM = m / (16 * k.numWarps);
+  const int64_t steps = kd / 16;
+  const int64_t outputs = repM * n / 2;
+  Regs init = k.regs(loop.getInitArgs()[0]);
+  if ((int64_t)init.size() != outputs)
+    return dot.emitOpError("accumulator has ")
+           << init.size() << " registers, expected " << outputs;
+  Value group = arith::DivUIOp::create(b, loc, k.warp, c32(4));
+  Value groupRow = k.mul(loc, group, c32(64));
+  Value groupLeader = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, loc, k.tid, c32(128)), c32(0));
+
+  auto forOp = scf::ForOp::create(b, loc, c32(0), trips, c32(1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = forOp.getBody();
+    if (!body->empty() && isa<scf::YieldOp>(body->back()))
+      body->back().erase();
+    b.setInsertionPointToEnd(body);
+    Value j = forOp.getInductionVar();
+    Value cS = c32(S), c1 = c32(1);
+    // Refill the stage the previous iteration used, once every warpgroup
+    // has released it, with iteration j - 1 + S.
+    Value prev = arith::SubIOp::create(b, loc, j, c1);
+    Value refill = arith::AndIOp::create(
+        b, loc, isLeader,
+        arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j, c1),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                  k.add(loc, prev, cS), trips)));
+    ifThen(refill, [&] {
+      Value s = arith::RemSIOp::create(b, loc, prev, cS);
+      Value use = arith::DivSIOp::create(b, loc, prev, cS);
+      wait(emptyBar(s), arith::AndIOp::create(b, loc, use, c1));
+      issue(k.add(loc, prev, cS), s);
+    });
+    Value s = arith::RemSIOp::create(b, loc, j, cS);
+    Value use = arith::DivSIOp::create(b, loc, j, cS);
+    wait(fullBar(s), arith::AndIOp::create(b, loc, use, c1));
+
+    // wgmma on the stage: descriptors from its base.
+    Value base = stageBase(s);
+    auto descriptor = [&](Value byte, int64_t fixed) -> Value {
+      Value addr = arith::ExtUIOp::create(b, loc, i64, addr32(byte));
+      Value start = arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, addr, c64(4)), c64(0x3FFF));
+      return arith::OrIOp::create(b, loc, start, c64(fixed));
+    };
+    SmallVector<Value> operands;
+    SmallVector<int64_t> bDesc;
+    Value bBase = k.add(loc, base, c32(plan.a.bytes));
+    for (int64_t st = 0; st < steps; ++st) {
+      bDesc.push_back(outputs + (int64_t)operands.size());
+      operands.push_back(descriptor(k.add(loc, bBase, c32(stepBytes(plan.b, st))),
+                                    fixedBits(plan.b)));
+    }
+    std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+                       "wgmma.fence.sync.aligned;\n";
+    const char *ty = aType.getElementType().isBF16() ? "bf16" : "f16";
+    for (int64_t im = 0; im < repM; ++im) {
+      Value row = k.add(loc, groupRow, c32(im * 16 * k.numWarps));
+      Value rowBase = k.add(loc, base, k.mul(loc, row, c32(kRowBytes)));
+      for (int64_t st = 0; st < steps; ++st) {
+        int64_t aIndex = outputs + (int64_t)operands.size();
+        operands.push_back(descriptor(
+            k.add(loc, rowBase, c32(stepBytes(plan.a, st))), fixedBits(plan.a)));
+        std::string regs;
+        for (int64_t r = 0; r < n / 2; ++r)
+          regs += (r ? ", $" : "$") + std::to_string(im * n / 2 + r);
+        text += llvm::formatv("wgmma.mma_async.sync.aligned.m64n{0}k16.f32.{1}."
+                              "{1} {{{2}}, ${3}, ${4}, p, 1, 1, 0, {5};\n",
+                              n, ty, regs, aIndex, bDesc[st],
+                              plan.b.kMajor ? 0 : 1)
+                    .str();
+      }
+    }
+    text += "wgmma.commit_group.sync.aligned;\n"
+            "wgmma.wait_group.sync.aligned 0;\n}";
+    std::string constraints;
+    for (int64_t r = 0; r < outputs; ++r)
+      constraints += "=f,";
+    for (size_t d = 0; d < operands.size(); ++d)
+      constraints += "l,";
+    for (int64_t r = 0; r < outputs; ++r)
+      constraints += std::to_string(r) + ",";
+    constraints += "~{memory}";
+    Regs acc;
+    for (BlockArgument arg : body->getArguments().drop_front(1))
+      acc.push_back(arg);
+    operands.append(acc.begin(), acc.end());
+    Type f32 = b.getF32Type();
+    auto mma = LLVM::InlineAsmOp::create(
+        b, loc,
+        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(outputs, f32)),
+        operands, text, constraints, /*has_side_effects=*/true,
+        /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+        LLVM::AsmDialectAttr(), ArrayAttr());
+    Regs out;
+    for (int64_t r = 0; r < outputs; ++r)
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, mma.getResult(0), r));
+    // This warpgroup is done reading the stage.
+    ifThen(groupLeader, [&] {
+      emitAsm(k, loc,
+              "{\n.reg .b64 state;\n"
+              "mbarrier.arrive.shared::cta.b64 state, [$0];\n}",
+              {emptyBar(s)}, "r,~{memory}");
+    });
+    scf::YieldOp::create(b, loc, out);
+  }
+  k.setRegs(loop.getResult(0), Regs(forOp.getResults()));
+  return success();
+}

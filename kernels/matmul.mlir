@@ -1,0 +1,78 @@
+// matmul.mlir — C = alpha * A * B + beta * C in bf16 with fp32 accumulation,
+// row-major A (M x K, leading dimension lda), B (K x N, ldb) and C (M x N,
+// ldc), any M, N, K. The operand tiles are block loads: the tensor is
+// described once and edges read as zero, so there are no masks in the K loop.
+// On sm_90a with wgmma, that loop becomes TMA copies into a ring of
+// NUM_STAGES shared-memory stages feeding wgmma (TmaPipeline.cpp); elsewhere
+// the block loads are masked loads. Grid: (cdiv(M, BLOCK_M), cdiv(N, BLOCK_N)).
+func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
+                  %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32, %ldc: i32,
+                  %alpha: f32, %beta: f32)
+    // At most 128 fp32 accumulators per thread; the ring of both operand
+    // tiles in shared memory.
+    attributes {tessel.kernel, tessel.constraints = [
+      "BLOCK_M * BLOCK_N <= 128 * 32 * num_warps",
+      "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
+  %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 64, 128>} : index
+  %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
+  %BK = tessel.param "BLOCK_K" {default_value = 64 : i64, values = array<i64: 32, 64>} : index
+  %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4, 5>} : index
+  %warps = tessel.param "num_warps" {default_value = 8 : i64, values = array<i64: 4, 8>} : index
+  %bm = arith.index_cast %BM : index to i32
+  %bn = arith.index_cast %BN : index to i32
+  %one = arith.constant 1 : i32
+
+  %pid_m = tessel.program_id 0 : i32
+  %pid_n = tessel.program_id 1 : i32
+  %m0 = arith.muli %pid_m, %bm : i32
+  %n0 = arith.muli %pid_n, %bn : i32
+
+  // acc += A[m0:, k:k+BK] * B[k:k+BK, n0:]
+  %zero = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %zero [%BM, %BN] : f32 -> tensor<?x?xf32>
+  %c0 = arith.constant 0 : index
+  %kend = arith.index_cast %K : i32 to index
+  %acc = scf.for %k = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
+    %k32 = arith.index_cast %k : index to i32
+    %at = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one]
+            sizes [%BM, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    %bt = tessel.block_load %b[%k32, %n0] shape [%K, %N] strides [%ldb, %one]
+            sizes [%BK, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    %acc_n = tessel.dot %at, %bt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
+    scf.yield %acc_n : tensor<?x?xf32>
+  }
+
+  // Epilogue: C = alpha * acc + beta * C, masked to the matrix.
+  %rm = tessel.range %BM : tensor<?xi32>
+  %rn = tessel.range %BN : tensor<?xi32>
+  %m0s = tessel.splat %m0 [%BM] : i32 -> tensor<?xi32>
+  %n0s = tessel.splat %n0 [%BN] : i32 -> tensor<?xi32>
+  %offm = arith.addi %m0s, %rm : tensor<?xi32>
+  %offn = arith.addi %n0s, %rn : tensor<?xi32>
+  %cm = tessel.expand_dims %offm {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+  %scm = tessel.splat %ldc [%BM] : i32 -> tensor<?x1xi32>
+  %cmo = arith.muli %cm, %scm : tensor<?x1xi32>
+  %cn = tessel.expand_dims %offn {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+  %cmo2 = tessel.broadcast %cmo [%BM, %BN] : tensor<?x1xi32> -> tensor<?x?xi32>
+  %cn2 = tessel.broadcast %cn [%BM, %BN] : tensor<1x?xi32> -> tensor<?x?xi32>
+  %coff = arith.addi %cmo2, %cn2 : tensor<?x?xi32>
+  %cbase = tessel.splat %c [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  %cptr = tessel.addptr %cbase, %coff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  %Ms = tessel.splat %M [%BM] : i32 -> tensor<?x1xi32>
+  %crow_ok = arith.cmpi slt, %cm, %Ms : tensor<?x1xi32>
+  %Ns = tessel.splat %N [%BN] : i32 -> tensor<1x?xi32>
+  %ccol_ok = arith.cmpi slt, %cn, %Ns : tensor<1x?xi32>
+  %crow_ok2 = tessel.broadcast %crow_ok [%BM, %BN] : tensor<?x1xi1> -> tensor<?x?xi1>
+  %ccol_ok2 = tessel.broadcast %ccol_ok [%BM, %BN] : tensor<1x?xi1> -> tensor<?x?xi1>
+  %cmask = arith.andi %crow_ok2, %ccol_ok2 : tensor<?x?xi1>
+  %c_old = tessel.load %cptr, %cmask : tensor<?x?x!tessel.ptr<bf16>>
+  %c_old32 = arith.extf %c_old : tensor<?x?xbf16> to tensor<?x?xf32>
+  %alphas = tessel.splat %alpha [%BM, %BN] : f32 -> tensor<?x?xf32>
+  %betas = tessel.splat %beta [%BM, %BN] : f32 -> tensor<?x?xf32>
+  %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
+  %prev = arith.mulf %betas, %c_old32 : tensor<?x?xf32>
+  %sum = arith.addf %scaled, %prev : tensor<?x?xf32>
+  %out = arith.truncf %sum : tensor<?x?xf32> to tensor<?x?xbf16>
+  tessel.store %cptr, %out, %cmask : tensor<?x?x!tessel.ptr<bf16>>
+  return
+}
