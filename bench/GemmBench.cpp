@@ -338,7 +338,10 @@ int main(int argc, char **argv) {
       ArgPack args;
       args.ptr(da->ptr()).ptr(db->ptr()).ptr(dc->ptr());
       args.i32(s.m).i32(s.n).i32(s.k);
-      args.i32(s.k).i32(1).i32(s.n).i32(1).i32(s.n).i32(1);
+      if (ki.name == "matmul") // row-major A, B, C: lda, ldb, ldc
+        args.i32(s.k).i32(s.n).i32(s.n);
+      else // gemm: strides of A, B and C
+        args.i32(s.k).i32(1).i32(s.n).i32(1).i32(s.n).i32(1);
       args.f32(1.0f).f32(0.0f);
       // The tensor maps depend only on these arguments, which every timed
       // launch repeats: bind them once, outside the timing.

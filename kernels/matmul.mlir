@@ -65,13 +65,20 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
   %crow_ok2 = tessel.broadcast %crow_ok [%BM, %BN] : tensor<?x1xi1> -> tensor<?x?xi1>
   %ccol_ok2 = tessel.broadcast %ccol_ok [%BM, %BN] : tensor<1x?xi1> -> tensor<?x?xi1>
   %cmask = arith.andi %crow_ok2, %ccol_ok2 : tensor<?x?xi1>
-  %c_old = tessel.load %cptr, %cmask : tensor<?x?x!tessel.ptr<bf16>>
-  %c_old32 = arith.extf %c_old : tensor<?x?xbf16> to tensor<?x?xf32>
   %alphas = tessel.splat %alpha [%BM, %BN] : f32 -> tensor<?x?xf32>
-  %betas = tessel.splat %beta [%BM, %BN] : f32 -> tensor<?x?xf32>
   %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
-  %prev = arith.mulf %betas, %c_old32 : tensor<?x?xf32>
-  %sum = arith.addf %scaled, %prev : tensor<?x?xf32>
+  // C is read only when beta != 0 (C = A * B must not pay for reading it).
+  %beta_nz = arith.cmpf une, %beta, %zero : f32
+  %sum = scf.if %beta_nz -> (tensor<?x?xf32>) {
+    %c_old = tessel.load %cptr, %cmask : tensor<?x?x!tessel.ptr<bf16>>
+    %c_old32 = arith.extf %c_old : tensor<?x?xbf16> to tensor<?x?xf32>
+    %betas = tessel.splat %beta [%BM, %BN] : f32 -> tensor<?x?xf32>
+    %prev = arith.mulf %betas, %c_old32 : tensor<?x?xf32>
+    %both = arith.addf %scaled, %prev : tensor<?x?xf32>
+    scf.yield %both : tensor<?x?xf32>
+  } else {
+    scf.yield %scaled : tensor<?x?xf32>
+  }
   %out = arith.truncf %sum : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.store %cptr, %out, %cmask : tensor<?x?x!tessel.ptr<bf16>>
   return

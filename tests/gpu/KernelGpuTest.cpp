@@ -448,8 +448,16 @@ TEST_P(GemmGpu, MatchesFloat64) {
   load("gemm-" + c.variant, c.target);
   if (!loaded_)
     return;
-  expectArgs({"ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "i32", "i32",
-              "i32", "i32", "i32", "f32", "f32"});
+  // gemm takes the six strides; matmul (block loads: TMA on sm_90a) the
+  // leading dimensions of row-major A, B and C.
+  const bool matmul = file_.info.name == "matmul";
+  ASSERT_TRUE(!matmul || !c.transB) << "matmul reads B row-major only";
+  if (matmul)
+    expectArgs({"ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "i32", "i32",
+                "f32", "f32"});
+  else
+    expectArgs({"ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "i32", "i32",
+                "i32", "i32", "i32", "f32", "f32"});
   const int m = c.m, n = c.n, k = c.k;
   const std::size_t mn = std::size_t(m) * n;
   const std::uint64_t seed = seedOf(testName());
@@ -473,7 +481,10 @@ TEST_P(GemmGpu, MatchesFloat64) {
     ArgPack args;
     args.ptr(da->ptr()).ptr(db->ptr()).ptr(dc->ptr());
     args.i32(m).i32(n).i32(k);
-    args.i32(k).i32(1).i32(strideBk).i32(strideBn).i32(n).i32(1);
+    if (matmul)
+      args.i32(k).i32(n).i32(n);
+    else
+      args.i32(k).i32(1).i32(strideBk).i32(strideBn).i32(n).i32(1);
     args.f32(alpha).f32(beta_);
     launchAndWait(grid, args);
   };
@@ -599,6 +610,16 @@ std::vector<GemmCase> gemmCases() {
       for (bool transB : {false, true})
         for (const auto &s : shapes)
           cases.push_back({target, variant, transB, s[0], s[1], s[2]});
+  // matmul: row-major only, and TMA wants 16-byte rows (K and N multiples
+  // of 8); M and the K tail are ragged. sm_80 runs its masked-load form.
+  const int tmaShapes[][3] = {{1000, 1000, 1000}, {4096, 4096, 4096},
+                              {1, 4096, 4096},    {3000, 5000, 1000},
+                              {77, 136, 40},      {130, 264, 4104}};
+  for (const char *target : {"sm_90a", "sm_80"})
+    for (const char *variant :
+         {"tma-128x128x64-w8-s4", "tma-128x256x64-w8-s3", "tma-64x128x64-w4-s4"})
+      for (const auto &s : tmaShapes)
+        cases.push_back({target, variant, false, s[0], s[1], s[2]});
   return cases;
 }
 
