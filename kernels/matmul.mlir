@@ -4,7 +4,8 @@
 // described once and edges read as zero, so there are no masks in the K loop.
 // On sm_90a with wgmma, that loop becomes TMA copies into a ring of
 // NUM_STAGES shared-memory stages feeding wgmma (TmaPipeline.cpp); elsewhere
-// the block loads are masked loads. Grid: (cdiv(M, BLOCK_M), cdiv(N, BLOCK_N)).
+// the block loads are masked loads. Grid: (cdiv(M, BLOCK_M), cdiv(N, BLOCK_N)),
+// walked in groups of GROUP_M tile rows.
 func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                   %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32, %ldc: i32,
                   %alpha: f32, %beta: f32)
@@ -22,8 +23,26 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
   %bn = arith.index_cast %BN : index to i32
   %one = arith.constant 1 : i32
 
-  %pid_m = tessel.program_id 0 : i32
-  %pid_n = tessel.program_id 1 : i32
+  // Tile order: the launch runs programs x-fastest; taking GROUP_M tile rows
+  // at a time down a column band (instead of a whole row of tiles) keeps the
+  // A rows and B columns in flight small enough to stay in L2.
+  %G = tessel.param "GROUP_M" {default_value = 8 : i64, values = array<i64: 1, 4, 8, 16>} : index
+  %group_m = arith.index_cast %G : index to i32
+  %px = tessel.program_id 0 : i32
+  %py = tessel.program_id 1 : i32
+  %gm = tessel.num_programs 0 : i32
+  %gn = tessel.num_programs 1 : i32
+  %lin0 = arith.muli %py, %gm : i32
+  %lin = arith.addi %lin0, %px : i32
+  %per_group = arith.muli %group_m, %gn : i32
+  %group = arith.divsi %lin, %per_group : i32
+  %first_m = arith.muli %group, %group_m : i32
+  %left_m = arith.subi %gm, %first_m : i32
+  %group_rows = arith.minsi %left_m, %group_m : i32
+  %in_group = arith.remsi %lin, %per_group : i32
+  %row_in = arith.remsi %in_group, %group_rows : i32
+  %pid_m = arith.addi %first_m, %row_in : i32
+  %pid_n = arith.divsi %in_group, %group_rows : i32
   %m0 = arith.muli %pid_m, %bm : i32
   %n0 = arith.muli %pid_n, %bn : i32
 

@@ -617,7 +617,8 @@ std::vector<GemmCase> gemmCases() {
                               {77, 136, 40},      {130, 264, 4104}};
   for (const char *target : {"sm_90a", "sm_80"})
     for (const char *variant :
-         {"tma-128x128x64-w8-s4", "tma-128x256x64-w8-s3", "tma-64x128x64-w4-s4"})
+         {"tma-128x128x64-w8-s4", "tma-128x256x64-w8-s3", "tma-128x256x64-w8-s4",
+          "tma-64x128x64-w4-s4"})
       for (const auto &s : tmaShapes)
         cases.push_back({target, variant, false, s[0], s[1], s[2]});
   return cases;
