@@ -33,9 +33,10 @@ struct CompileOptions {
   /// Name shown in diagnostics for the source buffer.
   std::string bufferName = "<kernel>";
   /// On targets with wgmma (sm_90a), lower the dots that fit it to
-  /// wgmma.mma_async. Off by default: the path is correct but synchronous
-  /// and register-staged, slower than ldmatrix + mma.sync on the H100 until
-  /// TMA-fed pipelining lands (bench/results/gemm-h100-wgmma.csv).
+  /// wgmma.mma_async. A K loop of two block loads feeding one dot then
+  /// becomes a TMA + mbarrier ring (fast: bench/results/gemm-h100.csv);
+  /// other dots stage their operands through registers, slower than
+  /// ldmatrix + mma.sync, which is why this is off by default.
   bool wgmma = false;
 };
 

@@ -1,8 +1,9 @@
 //===- WGMMA.cpp - tessel.dot as wgmma.mma_async (sm_90a) -----------------===//
 //
 // Opt-in (module attribute tessel.wgmma, CompileOptions::wgmma): correct,
-// but synchronous and register-staged, so slower than MMAv2.cpp on the H100
-// until operands arrive by TMA into a pipelined ring (issue 6).
+// but synchronous and register-staged, so slower than MMAv2.cpp on the H100.
+// Dot loops over block loads skip this and read TMA-filled stages directly
+// (TmaPipeline.cpp).
 // For dots whose accumulator layout is warpgroup-shaped (mma with
 // warpsPerCTA = [numWarps, 1], chosen by tessel-assign-layouts where
 // wgmmaFits): the operand tiles go to shared memory as 8 x 16-byte "core

@@ -1,0 +1,30 @@
+// tessel-specialize on block loads and the ring depth: a block load's `?`
+// tile takes its size operands' values, and NUM_STAGES is recorded on the
+// kernel as tessel.num_stages (read by the TMA pipeline), within 1..8.
+// RUN: split-file --leading-lines %s %t
+// RUN: tessel-opt %t/stages.mlir -tessel-specialize="params=NUM_STAGES=3" | FileCheck %t/stages.mlir
+// RUN: tessel-opt %t/stages.mlir -tessel-specialize | FileCheck %t/stages.mlir --check-prefix=DEFAULT
+// RUN: tessel-opt %t/bad-stages.mlir -tessel-specialize -verify-diagnostics
+
+//--- stages.mlir
+// CHECK-LABEL: func.func @ring
+// CHECK-SAME: tessel.num_stages = 3 : i64
+// CHECK: tessel.block_load %arg0[%arg2, %arg2] shape [%arg3, %arg3] strides [%arg3, %{{.*}}] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
+// DEFAULT: tessel.num_stages = 4 : i64
+func.func @ring(%a: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>, %i: i32, %n: i32) attributes {tessel.kernel} {
+  %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
+  %BM = tessel.param "BLOCK_M" {default_value = 64 : i64} : index
+  %BK = tessel.param "BLOCK_K" {default_value = 32 : i64} : index
+  %one = arith.constant 1 : i32
+  %t = tessel.block_load %a[%i, %i] shape [%n, %n] strides [%n, %one] sizes [%BM, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %p = tessel.splat %c [%BM, %BK] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
+  tessel.store %p, %t : tensor<?x?x!tessel.ptr<bf16>>
+  return
+}
+
+//--- bad-stages.mlir
+func.func @too_deep() attributes {tessel.kernel} {
+  // expected-error @+1 {{NUM_STAGES must be 1 to 8, not 9}}
+  %S = tessel.param "NUM_STAGES" {default_value = 9 : i64} : index
+  return
+}
