@@ -136,6 +136,15 @@ LogicalResult lowerBlockLoad(KernelLowering &k, BlockLoadOp op);
 LogicalResult lowerStore(KernelLowering &k, StoreOp op);
 LogicalResult lowerDotMMAv2(KernelLowering &k, DotOp op);
 LogicalResult lowerDotWGMMA(KernelLowering &k, DotOp op);
+/// One wgmma.mma_async.m64nNk16 line: accumulators $firstAcc.., descriptors
+/// $aOperand and $bOperand; transB for an N-contiguous (MN-major) B.
+std::string wgmmaInstruction(int64_t n, StringRef ty, int64_t firstAcc,
+                             int64_t aOperand, int64_t bOperand, bool transB);
+/// `instructions` as one inline-asm block (fence, them, commit, wait for
+/// them), the accumulators tied in and out, `descriptors` numbered after the
+/// accumulators; returns the new accumulators.
+Regs emitWgmmaBlock(KernelLowering &k, Location loc, StringRef instructions,
+                    ValueRange descriptors, const Regs &acc);
 /// True when lowerDotWGMMA takes `op` (target, shapes, layout).
 bool usesWGMMA(KernelLowering &k, DotOp op);
 LogicalResult lowerTmaPipeline(KernelLowering &k, const TmaPipelinePlan &plan);

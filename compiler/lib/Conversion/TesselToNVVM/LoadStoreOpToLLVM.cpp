@@ -38,6 +38,19 @@ static Value zeroOf(OpBuilder &b, Location loc, Type t) {
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(t)));
 }
 
+/// scf.if %cond { llvm.load %p } else { %other }: a false lane reads nothing.
+static Value maskedLoad(OpBuilder &b, Location loc, Type elem, Value p,
+                        unsigned align, Value cond, Value other) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &b, Location l) {
+        scf::YieldOp::create(
+            b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
+      },
+      [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, other); });
+  return ifOp.getResult(0);
+}
+
 // load(p, m, other) -> scf.if %m { llvm.load %p } else { %other }
 LogicalResult mlir::tessel::lowerLoad(KernelLowering &k, LoadOp op) {
   Location loc = op.getLoc();
@@ -52,14 +65,8 @@ LogicalResult mlir::tessel::lowerLoad(KernelLowering &k, LoadOp op) {
     }
     Value other =
         op.getOther() ? k.regs(op.getOther())[i] : zeroOf(k.b, loc, elem);
-    auto ifOp = scf::IfOp::create(
-        k.b, loc, k.regs(op.getMask())[i],
-        [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(
-              b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
-        },
-        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, other); });
-    out.push_back(ifOp.getResult(0));
+    out.push_back(maskedLoad(k.b, loc, elem, p, align, k.regs(op.getMask())[i],
+                             other));
   }
   k.setRegs(op.getResult(), out);
   return success();
@@ -130,8 +137,7 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
   Value base = LLVM::GEPOp::create(k.b, loc, ptrType, elem,
                                    k.scalar(op.getBase()), ValueRange{start});
   unsigned align = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
-  Value zero = arith::ConstantOp::create(
-      k.b, loc, cast<TypedAttr>(k.b.getZeroAttr(elem)));
+  Value zero = zeroOf(k.b, loc, elem);
   Regs out;
   for (auto &c : k.coords(loc, *m)) {
     Value row = arith::AddIOp::create(k.b, loc, off[rank - 2], wide(c[0]));
@@ -144,14 +150,7 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
         k.b, loc, arith::MulIOp::create(k.b, loc, row, stride[rank - 2]),
         arith::MulIOp::create(k.b, loc, col, stride[rank - 1]));
     Value p = LLVM::GEPOp::create(k.b, loc, ptrType, elem, base, ValueRange{at});
-    auto ifOp = scf::IfOp::create(
-        k.b, loc, ok,
-        [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(
-              b, l, ValueRange{LLVM::LoadOp::create(b, l, elem, p, align)});
-        },
-        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, zero); });
-    out.push_back(ifOp.getResult(0));
+    out.push_back(maskedLoad(k.b, loc, elem, p, align, ok, zero));
   }
   k.setRegs(op.getResult(), out);
   return success();

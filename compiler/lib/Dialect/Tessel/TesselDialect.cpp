@@ -69,7 +69,7 @@ static LogicalResult verifyTileDims(Operation *op, Type type,
 /// Ops that create tiles of `?` dimensions take one size operand per `?`.
 static LogicalResult verifySizes(Operation *op, RankedTensorType type,
                                  ValueRange sizes) {
-  if ((int64_t)sizes.size() != type.getNumDynamicDims())
+  if (sizes.size() != static_cast<size_t>(type.getNumDynamicDims()))
     return op->emitOpError()
            << "has " << sizes.size() << " size operand(s) but its result "
            << type << " has " << type.getNumDynamicDims()

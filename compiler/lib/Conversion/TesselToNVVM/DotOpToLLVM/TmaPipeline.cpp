@@ -236,7 +236,6 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
   scf::ForOp loop = plan.loop;
   DotOp dot = plan.dot;
   Location loc = loop.getLoc();
-  MLIRContext *ctx = loop.getContext();
   OpBuilder &b = k.b;
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   const int64_t S = plan.stages;
@@ -425,58 +424,29 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
           b, loc, arith::ShRUIOp::create(b, loc, addr, c64(4)), c64(0x3FFF));
       return arith::OrIOp::create(b, loc, start, c64(fixed));
     };
-    SmallVector<Value> operands;
-    SmallVector<int64_t> bDesc;
+    // Descriptors: B's per K step, then A's per row slice and K step.
+    SmallVector<Value> descriptors;
     Value bBase = k.add(loc, base, c32(plan.a.bytes));
-    for (int64_t st = 0; st < steps; ++st) {
-      bDesc.push_back(outputs + (int64_t)operands.size());
-      operands.push_back(descriptor(k.add(loc, bBase, c32(stepBytes(plan.b, st))),
-                                    fixedBits(plan.b)));
-    }
-    std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-                       "wgmma.fence.sync.aligned;\n";
+    for (int64_t st = 0; st < steps; ++st)
+      descriptors.push_back(descriptor(
+          k.add(loc, bBase, c32(stepBytes(plan.b, st))), fixedBits(plan.b)));
+    std::string text;
     const char *ty = aType.getElementType().isBF16() ? "bf16" : "f16";
     for (int64_t im = 0; im < repM; ++im) {
       Value row = k.add(loc, groupRow, c32(im * 16 * k.numWarps));
       Value rowBase = k.add(loc, base, k.mul(loc, row, c32(kRowBytes)));
       for (int64_t st = 0; st < steps; ++st) {
-        int64_t aIndex = outputs + (int64_t)operands.size();
-        operands.push_back(descriptor(
+        int64_t aIndex = outputs + (int64_t)descriptors.size();
+        descriptors.push_back(descriptor(
             k.add(loc, rowBase, c32(stepBytes(plan.a, st))), fixedBits(plan.a)));
-        std::string regs;
-        for (int64_t r = 0; r < n / 2; ++r)
-          regs += (r ? ", $" : "$") + std::to_string(im * n / 2 + r);
-        text += llvm::formatv("wgmma.mma_async.sync.aligned.m64n{0}k16.f32.{1}."
-                              "{1} {{{2}}, ${3}, ${4}, p, 1, 1, 0, {5};\n",
-                              n, ty, regs, aIndex, bDesc[st],
-                              plan.b.kMajor ? 0 : 1)
-                    .str();
+        text += wgmmaInstruction(n, ty, im * n / 2, aIndex, outputs + st,
+                                 /*transB=*/!plan.b.kMajor);
       }
     }
-    text += "wgmma.commit_group.sync.aligned;\n"
-            "wgmma.wait_group.sync.aligned 0;\n}";
-    std::string constraints;
-    for (int64_t r = 0; r < outputs; ++r)
-      constraints += "=f,";
-    for (size_t d = 0; d < operands.size(); ++d)
-      constraints += "l,";
-    for (int64_t r = 0; r < outputs; ++r)
-      constraints += std::to_string(r) + ",";
-    constraints += "~{memory}";
     Regs acc;
     for (BlockArgument arg : body->getArguments().drop_front(1))
       acc.push_back(arg);
-    operands.append(acc.begin(), acc.end());
-    Type f32 = b.getF32Type();
-    auto mma = LLVM::InlineAsmOp::create(
-        b, loc,
-        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(outputs, f32)),
-        operands, text, constraints, /*has_side_effects=*/true,
-        /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-        LLVM::AsmDialectAttr(), ArrayAttr());
-    Regs out;
-    for (int64_t r = 0; r < outputs; ++r)
-      out.push_back(LLVM::ExtractValueOp::create(b, loc, mma.getResult(0), r));
+    Regs out = emitWgmmaBlock(k, loc, text, descriptors, acc);
     // This warpgroup is done reading the stage.
     ifThen(groupLeader, [&] {
       emitAsm(k, loc,

@@ -76,7 +76,6 @@ static void stageKMajor(KernelLowering &k, Location loc,
 
 LogicalResult mlir::tessel::lowerDotWGMMA(KernelLowering &k, DotOp op) {
   Location loc = op.getLoc();
-  MLIRContext *ctx = op.getContext();
   auto aType = op.getA().getType(), bType = op.getB().getType();
   Type elem = aType.getElementType();
   int64_t m = aType.getDimSize(0), kd = aType.getDimSize(1),
@@ -127,17 +126,13 @@ LogicalResult mlir::tessel::lowerDotWGMMA(KernelLowering &k, DotOp op) {
       arith::DivUIOp::create(k.b, loc, k.warp, k.i32(loc, 4)).getResult();
   Value groupRow = k.mul(loc, group, k.i32(loc, 64));
 
-  SmallVector<Value> operands;
-  std::string body = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-                     "wgmma.fence.sync.aligned;\n";
   const int64_t outputs = repM * n / 2;
   const char *ty = elem.isBF16() ? "bf16" : "f16";
-  // Descriptors of B per K step (shared by every row slice).
-  SmallVector<int64_t> bDesc;
-  for (int64_t s = 0; s < steps; ++s) {
-    bDesc.push_back(outputs + (int64_t)operands.size());
-    operands.push_back(descriptor(k.i32(loc, offB + 2 * s * kCoreBytes)));
-  }
+  // Descriptors of B per K step (shared by every row slice), then A's.
+  SmallVector<Value> descriptors;
+  for (int64_t s = 0; s < steps; ++s)
+    descriptors.push_back(descriptor(k.i32(loc, offB + 2 * s * kCoreBytes)));
+  std::string body;
   for (int64_t im = 0; im < repM; ++im) {
     // Rows im * 16 * wm + 64 * group ..: core-matrix row (row / 8).
     Value row = k.add(loc, groupRow, k.i32(loc, im * 16 * wm));
@@ -147,40 +142,60 @@ LogicalResult mlir::tessel::lowerDotWGMMA(KernelLowering &k, DotOp op) {
                          k.i32(loc, strideMN)),
               k.i32(loc, offA));
     for (int64_t s = 0; s < steps; ++s) {
-      int64_t aIndex = outputs + (int64_t)operands.size();
-      operands.push_back(
+      int64_t aIndex = outputs + (int64_t)descriptors.size();
+      descriptors.push_back(
           descriptor(k.add(loc, rowByte, k.i32(loc, 2 * s * kCoreBytes))));
-      std::string regs;
-      for (int64_t r = 0; r < n / 2; ++r)
-        regs += (r ? ", $" : "$") + std::to_string(im * n / 2 + r);
-      body += llvm::formatv("wgmma.mma_async.sync.aligned.m64n{0}k16.f32.{1}."
-                            "{1} {{{2}}, ${3}, ${4}, p, 1, 1, 0, 0;\n",
-                            n, ty, regs, aIndex, bDesc[s])
-                  .str();
+      body += wgmmaInstruction(n, ty, im * n / 2, aIndex, outputs + s,
+                               /*transB=*/false);
     }
   }
-  body += "wgmma.commit_group.sync.aligned;\n"
-          "wgmma.wait_group.sync.aligned 0;\n}";
+  Regs out = emitWgmmaBlock(k, loc, body, descriptors, acc);
+  k.setRegs(op.getResult(), out);
+  return success();
+}
+
+std::string mlir::tessel::wgmmaInstruction(int64_t n, StringRef ty,
+                                           int64_t firstAcc, int64_t aOperand,
+                                           int64_t bOperand, bool transB) {
+  std::string regs;
+  for (int64_t r = 0; r < n / 2; ++r)
+    regs += (r ? ", $" : "$") + std::to_string(firstAcc + r);
+  return llvm::formatv("wgmma.mma_async.sync.aligned.m64n{0}k16.f32.{1}.{1} "
+                       "{{{2}}, ${3}, ${4}, p, 1, 1, 0, {5};\n",
+                       n, ty, regs, aOperand, bOperand, transB ? 1 : 0)
+      .str();
+}
+
+Regs mlir::tessel::emitWgmmaBlock(KernelLowering &k, Location loc,
+                                  StringRef instructions,
+                                  ValueRange descriptors, const Regs &acc) {
+  const int64_t outputs = acc.size();
+  std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+                     "wgmma.fence.sync.aligned;\n" +
+                     instructions.str() +
+                     "wgmma.commit_group.sync.aligned;\n"
+                     "wgmma.wait_group.sync.aligned 0;\n}";
+  // Accumulators out ($0..), descriptors in, accumulators in (tied).
   std::string constraints;
   for (int64_t r = 0; r < outputs; ++r)
     constraints += "=f,";
-  for (size_t d = 0; d < operands.size(); ++d)
+  for (size_t d = 0; d < descriptors.size(); ++d)
     constraints += "l,";
   for (int64_t r = 0; r < outputs; ++r)
-    constraints += std::to_string(r) + (r + 1 < outputs ? "," : "");
+    constraints += std::to_string(r) + ",";
+  constraints += "~{memory}";
+  SmallVector<Value> operands(descriptors.begin(), descriptors.end());
   operands.append(acc.begin(), acc.end());
   Type f32 = k.b.getF32Type();
-  Type result = LLVM::LLVMStructType::getLiteral(
-      ctx, SmallVector<Type>(outputs, f32));
   auto asmOp = LLVM::InlineAsmOp::create(
-      k.b, loc, result, operands, body, constraints,
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-      ArrayAttr());
+      k.b, loc,
+      LLVM::LLVMStructType::getLiteral(k.b.getContext(),
+                                       SmallVector<Type>(outputs, f32)),
+      operands, text, constraints, /*has_side_effects=*/true,
+      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr(), ArrayAttr());
   Regs out;
   for (int64_t r = 0; r < outputs; ++r)
-    out.push_back(
-        LLVM::ExtractValueOp::create(k.b, loc, asmOp.getResult(0), r));
-  k.setRegs(op.getResult(), out);
-  return success();
+    out.push_back(LLVM::ExtractValueOp::create(k.b, loc, asmOp.getResult(0), r));
+  return out;
 }
