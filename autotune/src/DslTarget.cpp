@@ -8,6 +8,7 @@
 
 #include "tessel/Target/CompileCache.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tessel::tune {
@@ -184,6 +185,20 @@ rt::Status DslTarget::run(CUstream stream) {
     return rt::Status::error("DslTarget::run before a successful prepare()");
   return loaded_->kernel->launch(spec_->grid, rt::Block{loaded_->threads},
                                 loaded_->sharedBytes, stream, spec_->args);
+}
+
+rt::Status DslTarget::pin(const std::string &knob, int64_t value) {
+  for (Knob &k : space_.knobs)
+    if (k.name == knob) {
+      if (std::find(k.values.begin(), k.values.end(), value) == k.values.end())
+        return rt::Status::error("cannot pin knob '", knob, "' of ", kernel_,
+                                 " to ", value, ": not among its values");
+      k.values = {value};
+      k.defaultValue = value;
+      return rt::Status::success();
+    }
+  return rt::Status::error("cannot pin knob '", knob, "': ", kernel_,
+                           " has no such knob");
 }
 
 } // namespace tessel::tune

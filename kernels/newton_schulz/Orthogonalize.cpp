@@ -48,9 +48,10 @@ struct KernelSet {
 
 rt::Status compile(const char *source, const char *name,
                    const std::string &target, Compiled &out,
-                   const tune::Config &config = {}) {
+                   const tune::Config &config = {}, bool wgmma = false) {
   CompileOptions options;
   options.target = target;
+  options.wgmma = wgmma;
   options.bufferName = std::string("kernels/newton_schulz/") + name;
   for (const auto &[knob, value] : config)
     options.params.push_back(knob + "=" + std::to_string(value));
@@ -97,6 +98,12 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
 
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
 
+/// True when every NS line of `plan` can take the TMA path: sm_90a, and the
+/// compact working copies' rows (n and m elements) 16-byte aligned.
+bool tmaFits(const std::string &target, const Plan &plan) {
+  return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
+}
+
 /// The kernel and config each tuned line of one shape uses.
 struct LineChoice {
   Compiled *compiled = nullptr;
@@ -129,6 +136,37 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   LineChoices lines;
   lines[0].compiled = lines[1].compiled = &defaults.syrk;
   lines[2].compiled = &defaults.line3;
+  if (tmaFits(target, plan)) {
+    // The Hopper path: every line's K loop is the TMA ring (fixed configs;
+    // the tuner does not search them yet).
+    for (TunedLine line : kTunedLines) {
+      bool syrk = line != TunedLine::Line3;
+      tune::Config config =
+          syrk ? tune::Config{{"BLOCK", 128}, {"BLOCK_K", 64},
+                              {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+                              {"num_warps", 8}}
+               : tune::Config{{"BLOCK_M", 128}, {"BLOCK_N", 128},
+                              {"BLOCK_K", 64}, {"NUM_STAGES", 4},
+                              {"X_LAYOUT", 2}, {"num_warps", 8}};
+      LineKernel k = lineKernel(line);
+      std::string name = std::string(k.file).substr(
+          std::string(k.file).rfind('/') + 1);
+      auto &slot = compiled[target + "/" + name + "/tma/" +
+                            tune::configString(config)];
+      if (!slot) {
+        auto fresh = std::make_unique<Compiled>();
+        TESSEL_RETURN_IF_ERROR(compile(k.source, name.c_str(), target, *fresh,
+                                       config, /*wgmma=*/true));
+        slot = std::move(fresh);
+      }
+      LineChoice &choice = lines[(size_t)line];
+      choice.compiled = slot.get();
+      choice.config = config;
+      choice.label = tune::configString(config) + " (tma)";
+    }
+    chosen[shapeKey] = lines;
+    return lines;
+  }
   if (mode != TuneMode::Off) {
     tune::TuneDB db(rt::DiskCache::defaultRoot(),
                     tune::DeviceKey::of(device));
@@ -358,8 +396,15 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   bool haveA = false;
   if (norm.kind == Normalization::Aol) {
     // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
+    // The TMA line 1 reads X row-major with 16-byte aligned rows; a
+    // transposed (tall) or unaligned input takes the general kernel.
+    const bool rowMajorLine1 = Launcher::knob(line1, "syrk", "X_LAYOUT") == 2;
+    const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
+    Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : line1;
+    rt::Grid firstGrid =
+        syrkGrid(m, Launcher::knob(first, "syrk", "BLOCK"), batch);
     TESSEL_RETURN_IF_ERROR(
-        launch(line1, "syrk", line1Grid,
+        launch(first, "syrk", firstGrid,
                rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,
                                1.0f, 0.0f)));
     int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");

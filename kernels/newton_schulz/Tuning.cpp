@@ -143,6 +143,11 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
         launchFor(line, *plan, *scratch));
     if (!target_)
       return target_.status();
+    // The tuned configs serve the general (masked-load) kernels: any strides,
+    // and no TMA ring for NUM_STAGES to size (the TMA lines use fixed
+    // configs, Orthogonalize.cpp).
+    TESSEL_RETURN_IF_ERROR((*target_)->pin("X_LAYOUT", 1));
+    TESSEL_RETURN_IF_ERROR((*target_)->pin("NUM_STAGES", 4));
     tune::TuneOptions lineOptions = options;
     if (progress)
       lineOptions.progress = [&](const tune::TuneProgress &p) {

@@ -13,15 +13,16 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
                 %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
     // Config space: at most 64 fp32 accumulators per thread (more spill),
-    // and both operand tiles (rows padded by 8) in shared memory.
+    // both operand tiles (rows padded by 8) in shared memory, and on the TMA
+    // path NUM_STAGES of them.
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK * BLOCK <= 64 * 32 * num_warps",
-      "2 * BLOCK * (BLOCK_K + 8) * 2 <= SMEM"]} {
+      "2 * BLOCK * (BLOCK_K + 8) * 2 <= SMEM",
+      "2 * BLOCK * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index
   %warps = tessel.param "num_warps" {default_value = 4 : i64, values = array<i64: 4, 8>} : index
   %bs = arith.index_cast %BS : index to i32
-  %bk = arith.index_cast %BK : index to i32
   %c0_i32 = arith.constant 0 : i32
   %c1_i32 = arith.constant 1 : i32
   %c2_i32 = arith.constant 2 : i32
@@ -29,9 +30,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // This batch entry's matrices (64-bit offsets: batch x m x k may pass 2^31).
   %bz = tessel.program_id 2 : i32
   %bz64 = arith.extsi %bz : i32 to i64
-  %xo = arith.muli %bz64, %x_batch : i64
   %co = arith.muli %bz64, %c_batch : i64
-  %xm = tessel.addptr %x, %xo : !tessel.ptr<bf16>, i64
   %dm = tessel.addptr %d, %co : !tessel.ptr<bf16>, i64
   %cm = tessel.addptr %c, %co : !tessel.ptr<bf16>, i64
 
@@ -82,69 +81,34 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %q0s = tessel.splat %q0 [%BS] : i32 -> tensor<?xi32>
   %rows = arith.addi %r0s, %rr : tensor<?xi32>
   %cols = arith.addi %q0s, %rr : tensor<?xi32>
-  %rk = tessel.range %BK : tensor<?xi32>
-  %ms1 = tessel.splat %m [%BS] : i32 -> tensor<?xi32>
-  %row_ok = arith.cmpi slt, %rows, %ms1 : tensor<?xi32>
-  %col_ok = arith.cmpi slt, %cols, %ms1 : tensor<?xi32>
 
-  // Left operand: X[rows, kk] as a BLOCK x BLOCK_K tile.
-  %lr = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %sxrs = tessel.splat %sxr [%BS] : i32 -> tensor<?x1xi32>
-  %lro = arith.muli %lr, %sxrs : tensor<?x1xi32>
-  %lk = tessel.expand_dims %rk {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
-  %sxcs = tessel.splat %sxc [%BK] : i32 -> tensor<1x?xi32>
-  %lko = arith.muli %lk, %sxcs : tensor<1x?xi32>
-  %lro2 = tessel.broadcast %lro [%BS, %BK] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %lko2 = tessel.broadcast %lko [%BS, %BK] : tensor<1x?xi32> -> tensor<?x?xi32>
-  %loff = arith.addi %lro2, %lko2 : tensor<?x?xi32>
-  %lbase = tessel.splat %xm [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %lptr0 = tessel.addptr %lbase, %loff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  %lrow_ok = tessel.expand_dims %row_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
-  %lrow_ok2 = tessel.broadcast %lrow_ok [%BS, %BK] : tensor<?x1xi1> -> tensor<?x?xi1>
-
-  // Right operand: X^T[kk, cols] = X[cols, kk] as a BLOCK_K x BLOCK tile.
-  %rk2 = tessel.expand_dims %rk {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %sxcs2 = tessel.splat %sxc [%BK] : i32 -> tensor<?x1xi32>
-  %rko = arith.muli %rk2, %sxcs2 : tensor<?x1xi32>
-  %rc = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
-  %sxrs2 = tessel.splat %sxr [%BS] : i32 -> tensor<1x?xi32>
-  %rco = arith.muli %rc, %sxrs2 : tensor<1x?xi32>
-  %rko2 = tessel.broadcast %rko [%BK, %BS] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %rco2 = tessel.broadcast %rco [%BK, %BS] : tensor<1x?xi32> -> tensor<?x?xi32>
-  %roff = arith.addi %rko2, %rco2 : tensor<?x?xi32>
-  %rbase = tessel.splat %xm [%BK, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %rptr0 = tessel.addptr %rbase, %roff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  %rcol_ok = tessel.expand_dims %col_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
-  %rcol_ok2 = tessel.broadcast %rcol_ok [%BK, %BS] : tensor<1x?xi1> -> tensor<?x?xi1>
-
-  // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T, the tail masked.
+  // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T. Both operands are
+  // block loads of X as a [batch, m, k] tensor: the K tail and rows past m
+  // read zero. With X_LAYOUT = 2 (row-major: the caller promises sxc = 1)
+  // X's column stride is the constant 1, which on sm_90a with wgmma makes
+  // this loop the TMA ring (both operands K-contiguous); with X_LAYOUT = 1
+  // (any strides) they are masked loads.
+  // The batch extent is the grid's (gridDim.z <= 65535); batch strides are
+  // read as 32-bit (a single matrix under 2^31 elements).
+  %XL = tessel.param "X_LAYOUT" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
+  %c2_idx = arith.constant 2 : index
+  %row_major = arith.cmpi eq, %XL, %c2_idx : index
+  %sc = arith.select %row_major, %c1_i32, %sxc : i32
+  %xb = arith.trunci %x_batch : i64 to i32
+  %grid_z = arith.constant 65535 : i32
   %zero = arith.constant 0.0 : f32
   %acc0 = tessel.splat %zero [%BS, %BS] : f32 -> tensor<?x?xf32>
-  %step = arith.muli %bk, %sxc : i32
-  %lsteps = tessel.splat %step [%BS, %BK] : i32 -> tensor<?x?xi32>
-  %rsteps = tessel.splat %step [%BK, %BS] : i32 -> tensor<?x?xi32>
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %k : i32 to index
-  %acc, %lp, %rp = scf.for %kk = %c0 to %kend step %BK
-      iter_args(%acc_i = %acc0, %lp_i = %lptr0, %rp_i = %rptr0)
-      -> (tensor<?x?xf32>, tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?x!tessel.ptr<bf16>>) {
+  %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
     %kk32 = arith.index_cast %kk : index to i32
-    %kks = tessel.splat %kk32 [%BK] : i32 -> tensor<?xi32>
-    %kidx = arith.addi %kks, %rk : tensor<?xi32>
-    %ks = tessel.splat %k [%BK] : i32 -> tensor<?xi32>
-    %k_ok = arith.cmpi slt, %kidx, %ks : tensor<?xi32>
-    %k_ok_l = tessel.expand_dims %k_ok {axis = 0 : i32} : tensor<?xi1> -> tensor<1x?xi1>
-    %k_ok_l2 = tessel.broadcast %k_ok_l [%BS, %BK] : tensor<1x?xi1> -> tensor<?x?xi1>
-    %lmask = arith.andi %lrow_ok2, %k_ok_l2 : tensor<?x?xi1>
-    %k_ok_r = tessel.expand_dims %k_ok {axis = 1 : i32} : tensor<?xi1> -> tensor<?x1xi1>
-    %k_ok_r2 = tessel.broadcast %k_ok_r [%BK, %BS] : tensor<?x1xi1> -> tensor<?x?xi1>
-    %rmask = arith.andi %rcol_ok2, %k_ok_r2 : tensor<?x?xi1>
-    %lt = tessel.load %lp_i, %lmask : tensor<?x?x!tessel.ptr<bf16>>
-    %rt = tessel.load %rp_i, %rmask : tensor<?x?x!tessel.ptr<bf16>>
+    %lt = tessel.block_load %x[%bz, %r0, %kk32] shape [%grid_z, %m, %k]
+            strides [%xb, %sxr, %sc] sizes [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    %rt = tessel.block_load %x[%bz, %kk32, %q0] shape [%grid_z, %k, %m]
+            strides [%xb, %sc, %sxr] sizes [%BK, %BS] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
-    %lp_n = tessel.addptr %lp_i, %lsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-    %rp_n = tessel.addptr %rp_i, %rsteps : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-    scf.yield %acc_n, %lp_n, %rp_n : tensor<?x?xf32>, tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?x!tessel.ptr<bf16>>
+    scf.yield %acc_n : tensor<?x?xf32>
   }
 
   // Epilogue: alpha * acc + beta * D[rows, cols] (D read only when beta != 0).

@@ -31,12 +31,20 @@ using namespace tessel;
 
 namespace {
 
-/// Device, cuBLAS handle and the two kernels, or why not.
+/// One compiled NS kernel.
+struct Loaded {
+  rt::Module module;
+  std::optional<rt::Kernel> kernel;
+  KernelInfo info;
+};
+
+/// Device, cuBLAS handle and the two kernels in both forms, or why not:
+/// [0] the general one (masked block loads, mma.sync), [1] the TMA ring with
+/// wgmma (sm_90a only; X_LAYOUT = 2, the configs Orthogonalize.cpp uses).
 struct Env {
   rt::Context ctx;
-  rt::Module syrk, line3;
-  std::optional<rt::Kernel> syrkK, line3K;
-  KernelInfo syrkInfo, line3Info;
+  Loaded syrk[2], line3[2];
+  bool tma = false;
   cublasHandle_t blas = nullptr;
   std::string why;
   bool ok = false;
@@ -54,10 +62,20 @@ struct Env {
       why = dev.status().message();
       return;
     }
-    if (!load(kSyrkSource, "syrk", rt::targetFor(*dev), syrk, syrkK,
-              syrkInfo) ||
-        !load(kLine3Source, "ns_line3", rt::targetFor(*dev), line3, line3K,
-              line3Info))
+    const std::string target = rt::targetFor(*dev);
+    if (!load(kSyrkSource, "syrk", target, {}, false, syrk[0]) ||
+        !load(kLine3Source, "ns_line3", target, {}, false, line3[0]))
+      return;
+    tma = target == "sm_90a";
+    if (tma &&
+        (!load(kSyrkSource, "syrk", target,
+               {"BLOCK=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+                "num_warps=8"},
+               true, syrk[1]) ||
+         !load(kLine3Source, "ns_line3", target,
+               {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
+                "X_LAYOUT=2", "num_warps=8"},
+               true, line3[1])))
       return;
     if (cudaSetDevice(0) != cudaSuccess ||
         cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) {
@@ -68,10 +86,11 @@ struct Env {
   }
 
   bool load(const char *source, const char *name, const std::string &target,
-            rt::Module &module, std::optional<rt::Kernel> &kernel,
-            KernelInfo &info) {
+            std::vector<std::string> params, bool wgmma, Loaded &out) {
     CompileOptions options;
     options.target = target;
+    options.params = std::move(params);
+    options.wgmma = wgmma;
     CachedCompile compiled;
     std::string errors;
     if (!compileWithCache(source, options, rt::DiskCache::fromEnvironment(),
@@ -84,14 +103,14 @@ struct Env {
       why = m.status().message();
       return false;
     }
-    module = std::move(*m);
-    auto k = module.kernel(name);
+    out.module = std::move(*m);
+    auto k = out.module.kernel(name);
     if (!k) {
       why = k.status().message();
       return false;
     }
-    kernel = *k;
-    info = compiled.result.kernels.at(0);
+    out.kernel = *k;
+    out.info = compiled.result.kernels.at(0);
     return true;
   }
 };
@@ -144,15 +163,15 @@ std::vector<uint16_t> toBits(const std::vector<double> &v) {
   return b;
 }
 
-void launchSyrk(Env &e, const Dev &x, const Dev &d, const Dev &c, int32_t m,
-                int32_t k, float alpha, float beta) {
-  int64_t tile = e.syrkInfo.params.at("BLOCK");
+void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d,
+                const Dev &c, int32_t m, int32_t k, float alpha, float beta) {
+  int64_t tile = syrk.info.params.at("BLOCK");
   int64_t t = (m + tile - 1) / tile;
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
                               alpha, beta);
   rt::Status launched =
-      launchKernel(*e.syrkK, e.syrkInfo,
+      launchKernel(*syrk.kernel, syrk.info,
                    rt::Grid{(unsigned)(t * (t + 1) / 2), 1, 1}, nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
@@ -166,12 +185,23 @@ void report(const char *line, int m, int n, double tessel, double cublas) {
   EXPECT_TRUE(ok) << line << ": Tessel " << tessel << " vs cuBLAS " << cublas;
 }
 
-class NSLines : public ::testing::TestWithParam<std::pair<int, int>> {};
+/// (m, n or k, the TMA form).
+class NSLines : public ::testing::TestWithParam<std::tuple<int, int, bool>> {
+protected:
+  /// The kernel form this case runs; skips the TMA form off sm_90a.
+  bool pick(int &form) {
+    form = std::get<2>(GetParam()) ? 1 : 0;
+    return !form || env().tma;
+  }
+};
 
 TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
   if (!env().ok)
     GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  auto [m, k] = GetParam();
+  int m = std::get<0>(GetParam()), k = std::get<1>(GetParam());
+  int form = 0;
+  if (!pick(form))
+    GTEST_SKIP() << "the TMA form needs sm_90a";
   std::vector<double> x = randomBf16((size_t)m * k, 11u + m);
   std::vector<double> ref((size_t)m * m, 0.0);
   for (int i = 0; i < m; ++i)
@@ -183,7 +213,7 @@ TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
     }
   Dev dx(toBits(x)), dc(std::vector<uint16_t>((size_t)m * m, 0xFFFF)),
       db(std::vector<uint16_t>((size_t)m * m, 0xFFFF));
-  launchSyrk(env(), dx, dc, dc, m, k, 1.f, 0.f);
+  launchSyrk(env(), env().syrk[form], dx, dc, dc, m, k, 1.f, 0.f);
   double tessel = relErr(dc.read((size_t)m * m), ref);
   float one = 1.f, zero = 0.f;
   // Row-major X is column-major X^T (k x m): C = (X^T)^T X^T = X X^T.
@@ -199,7 +229,10 @@ TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
 TEST_P(NSLines, Line2NoWorseThanCublas) {
   if (!env().ok)
     GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  int m = GetParam().first;
+  int m = std::get<0>(GetParam());
+  int form = 0;
+  if (!pick(form))
+    GTEST_SKIP() << "the TMA form needs sm_90a";
   const double b = -4.775, c = 2.0315;
   std::vector<double> r = randomBf16((size_t)m * m, 21u + m), a((size_t)m * m);
   for (int i = 0; i < m; ++i) // symmetric, as line 1's A is
@@ -216,7 +249,7 @@ TEST_P(NSLines, Line2NoWorseThanCublas) {
     }
   Dev da(toBits(a)), dout(std::vector<uint16_t>((size_t)m * m, 0xFFFF)),
       dblas(toBits(a));
-  launchSyrk(env(), da, da, dout, m, m, (float)c, (float)b);
+  launchSyrk(env(), env().syrk[form], da, da, dout, m, m, (float)c, (float)b);
   double tessel = relErr(dout.read((size_t)m * m), ref);
   float alpha = (float)c, beta = (float)b;
   ASSERT_EQ(cublasGemmEx(env().blas, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &alpha,
@@ -231,7 +264,10 @@ TEST_P(NSLines, Line2NoWorseThanCublas) {
 TEST_P(NSLines, Line3NoWorseThanCublas) {
   if (!env().ok)
     GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  auto [m, n] = GetParam();
+  int m = std::get<0>(GetParam()), n = std::get<1>(GetParam());
+  int form = 0;
+  if (!pick(form))
+    GTEST_SKIP() << "the TMA form needs sm_90a";
   const double a = 3.4445;
   std::vector<double> r = randomBf16((size_t)m * m, 31u + m), bm((size_t)m * m);
   for (int i = 0; i < m; ++i)
@@ -250,14 +286,15 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
   Dev db(toBits(bm)), dx(toBits(x)),
       dout(std::vector<uint16_t>((size_t)m * n, 0xFFFF)), dblas(toBits(x));
   Env &e = env();
-  int64_t bmk = e.line3Info.params.at("BLOCK_M"),
-          bnk = e.line3Info.params.at("BLOCK_N");
+  Loaded &line3 = e.line3[form];
+  int64_t bmk = line3.info.params.at("BLOCK_M"),
+          bnk = line3.info.params.at("BLOCK_N");
   auto args = rt::ArgPack::of(db.buf.ptr(), dx.buf.ptr(), dout.buf.ptr(),
                               (int32_t)m, (int32_t)n, (int32_t)m, (int32_t)n,
                               (int32_t)1, (int32_t)n, (int32_t)1,
                               (int64_t)m * m, (int64_t)m * n, (float)a);
   rt::Status launched =
-      launchKernel(*e.line3K, e.line3Info,
+      launchKernel(*line3.kernel, line3.info,
                    rt::Grid{(unsigned)((m + bmk - 1) / bmk),
                             (unsigned)((n + bnk - 1) / bnk), 1},
                    nullptr, args);
@@ -275,9 +312,20 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
   report("3", m, n, tessel, relErr(dblas.read((size_t)m * n), ref));
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, NSLines,
-                         ::testing::Values(std::make_pair(300, 700),
-                                           std::make_pair(512, 512),
-                                           std::make_pair(256, 1024)));
+// Ragged tiles in both forms; the TMA form needs 16-byte rows (multiples of
+// 8 elements), so its ragged case is 296 x 704 (not tile multiples either).
+INSTANTIATE_TEST_SUITE_P(
+    Sizes, NSLines,
+    ::testing::Values(std::make_tuple(300, 700, false),
+                      std::make_tuple(512, 512, false),
+                      std::make_tuple(256, 1024, false),
+                      std::make_tuple(296, 704, true),
+                      std::make_tuple(512, 512, true),
+                      std::make_tuple(256, 1024, true)),
+    [](const auto &info) {
+      return std::to_string(std::get<0>(info.param)) + "x" +
+             std::to_string(std::get<1>(info.param)) +
+             (std::get<2>(info.param) ? "_tma" : "");
+    });
 
 } // namespace

@@ -23,27 +23,36 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 3u);
+  ASSERT_EQ(space->knobs.size(), 5u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
   EXPECT_EQ(space->knobs[2].name, "num_warps");
-  EXPECT_EQ(space->size(), 18);
-  ASSERT_EQ(space->constraints.size(), 2u);
+  // The TMA path's knobs: X's layout promise and the ring depth.
+  EXPECT_EQ(space->knobs[3].name, "X_LAYOUT");
+  EXPECT_EQ(space->knobs[3].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[4].name, "NUM_STAGES");
+  EXPECT_EQ(space->size(), 3 * 3 * 2 * 2 * 3);
+  ASSERT_EQ(space->constraints.size(), 3u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK * BLOCK <= 64 * 32 * num_warps");
   EXPECT_EQ(space->defaults(),
-            (tune::Config{{"BLOCK", 64}, {"BLOCK_K", 32}, {"num_warps", 4}}));
+            (tune::Config{{"BLOCK", 64},
+                          {"BLOCK_K", 32},
+                          {"NUM_STAGES", 4},
+                          {"X_LAYOUT", 1},
+                          {"num_warps", 4}}));
   // H100-like limits: only BLOCK=128 with 4 warps breaks a constraint
-  // (128 * 128 > 64 * 32 * 4), for each of the three BLOCK_K values.
+  // (128 * 128 > 64 * 32 * 4), for each BLOCK_K, X_LAYOUT and NUM_STAGES;
+  // the deepest ring (2 * 128 * 64 * 2 * 4 + 1024 bytes) fits.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 15u);
-  ASSERT_EQ(pruned.size(), 3u);
+  EXPECT_EQ(configs.size(), 90u);
+  ASSERT_EQ(pruned.size(), 18u);
   for (const tune::Pruned &p : pruned) {
     EXPECT_EQ(p.config.at("BLOCK"), 128);
     EXPECT_EQ(p.config.at("num_warps"), 4);
@@ -51,7 +60,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   }
   // A device with little shared memory also prunes by the second one.
   limits["SMEM"] = 8192;
-  EXPECT_LT(space->enumerate(limits).size(), 15u);
+  EXPECT_LT(space->enumerate(limits).size(), 90u);
 }
 
 TEST(DslConfigSpace, EveryKernelOfAFileAndItsHash) {

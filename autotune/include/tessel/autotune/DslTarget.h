@@ -88,6 +88,11 @@ public:
   /// Compiles `config` into the compile cache (prepare() then hits it).
   void precompile(const Config &config) override;
 
+  /// Tunes with `knob` held at `value` (a knob that must not vary here,
+  /// e.g. a layout promise the launches do not keep). Fails for an unknown
+  /// knob or a value it cannot take.
+  rt::Status pin(const std::string &knob, int64_t value);
+
   /// The last prepare()'s compile and load (valid after it succeeded).
   const LoadedKernel &loaded() const { return *loaded_; }
 

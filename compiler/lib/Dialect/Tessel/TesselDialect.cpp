@@ -8,7 +8,6 @@
 #include "tessel/Dialect/Tessel/IR/Tessel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -203,13 +202,6 @@ LogicalResult LoadOp::verify() {
   return success();
 }
 
-/// A value the host knows before the launch: a kernel argument or a constant.
-static bool knownBeforeLaunch(Value v) {
-  if (auto arg = dyn_cast<BlockArgument>(v))
-    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  return v.getDefiningOp<arith::ConstantOp>() != nullptr;
-}
-
 LogicalResult BlockLoadOp::verify() {
   size_t rank = getShape().size();
   if (rank != 2 && rank != 3)
@@ -226,18 +218,6 @@ LogicalResult BlockLoadOp::verify() {
   if (result.getElementType() != pointee)
     return emitOpError("loads ")
            << result.getElementType() << " from a pointer to " << pointee;
-  if (!knownBeforeLaunch(getBase()))
-    return emitOpError("base must be a kernel argument (the host describes "
-                       "the tensor before the launch)");
-  for (auto [what, values] :
-       {std::pair<const char *, ValueRange>{"shape", getShape()},
-        {"stride", getStrides()}})
-    for (auto [i, v] : llvm::enumerate(values))
-      if (!knownBeforeLaunch(v))
-        return emitOpError() << what << " " << i
-                             << " must be a kernel argument or a constant "
-                                "(the host describes the tensor before the "
-                                "launch)";
   return verifySizes(*this, result, getSizes());
 }
 

@@ -637,24 +637,6 @@ func.func @block_load_type(%p: !tessel.ptr<f32>, %i: i32) {
 
 // -----
 
-func.func @block_load_shape_computed(%p: !tessel.ptr<bf16>, %i: i32) {
-  %twice = arith.addi %i, %i : i32
-  // expected-error @+1 {{shape 1 must be a kernel argument or a constant (the host describes the tensor before the launch)}}
-  %0 = tessel.block_load %p[%i, %i] shape [%i, %twice] strides [%i, %i] : !tessel.ptr<bf16> -> tensor<64x64xbf16>
-  return
-}
-
-// -----
-
-func.func @block_load_stride_computed(%p: !tessel.ptr<bf16>, %i: i32) {
-  %twice = arith.addi %i, %i : i32
-  // expected-error @+1 {{stride 0 must be a kernel argument or a constant}}
-  %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%twice, %i] : !tessel.ptr<bf16> -> tensor<64x64xbf16>
-  return
-}
-
-// -----
-
 func.func @block_load_rank1_tile(%p: !tessel.ptr<bf16>, %i: i32) {
   // expected-error @+1 {{result 'tensor<64xbf16>' is not a 2-D tile}}
   %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%i, %i] : !tessel.ptr<bf16> -> tensor<64xbf16>
@@ -666,14 +648,5 @@ func.func @block_load_rank1_tile(%p: !tessel.ptr<bf16>, %i: i32) {
 func.func @block_load_sizes(%p: !tessel.ptr<bf16>, %i: i32) {
   // expected-error @+1 {{has 0 size operand(s) but its result 'tensor<?x64xbf16>' has 1 dynamic dimension(s)}}
   %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%i, %i] : !tessel.ptr<bf16> -> tensor<?x64xbf16>
-  return
-}
-
-// -----
-
-func.func @block_load_base(%p: !tessel.ptr<bf16>, %i: i32) {
-  %q = tessel.addptr %p, %i : !tessel.ptr<bf16>, i32
-  // expected-error @+1 {{base must be a kernel argument (the host describes the tensor before the launch)}}
-  %0 = tessel.block_load %q[%i, %i] shape [%i, %i] strides [%i, %i] : !tessel.ptr<bf16> -> tensor<64x64xbf16>
   return
 }

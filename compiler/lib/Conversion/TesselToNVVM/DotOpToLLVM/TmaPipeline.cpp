@@ -54,24 +54,67 @@ constexpr int64_t kGroupBytes = 8 * kRowBytes;
 /// bytes and the descriptors assume it starts at a stage's base.
 constexpr int64_t kStageAlign = 1024;
 
+std::optional<APInt> knownConstant(Value v);
+
 bool isConstantOne(Value v) {
+  auto value = knownConstant(v);
+  return value && value->isOne();
+}
+
+/// The value of `v` when the bound knobs decide it: a constant, or casts,
+/// comparisons and selects of such (tessel-specialize leaves `select(knob ==
+/// 1, 1, %stride)` unfolded).
+std::optional<APInt> knownConstant(Value v) {
   APInt value;
-  return matchPattern(v, m_ConstantInt(&value)) && value.isOne();
+  if (matchPattern(v, m_ConstantInt(&value)))
+    return value;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(def)) {
+    auto in = knownConstant(def->getOperand(0));
+    unsigned bits = isa<IndexType>(v.getType())
+                        ? 64
+                        : v.getType().getIntOrFloatBitWidth();
+    if (in)
+      return in->sextOrTrunc(bits);
+    return std::nullopt;
+  }
+  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    auto l = knownConstant(cmp.getLhs()), r = knownConstant(cmp.getRhs());
+    if (!l || !r || l->getBitWidth() != r->getBitWidth())
+      return std::nullopt;
+    return APInt(1, arith::applyCmpPredicate(cmp.getPredicate(), *l, *r));
+  }
+  if (auto sel = dyn_cast<arith::SelectOp>(def))
+    if (auto c = knownConstant(sel.getCondition()))
+      return knownConstant(c->isOne() ? sel.getTrueValue()
+                                      : sel.getFalseValue());
+  return std::nullopt;
 }
 
 /// The kernel-argument index of `v`, or -1 when it is a constant (its value
-/// in `constant`); failure for anything else.
+/// in `constant`); failure for anything else. Sees through integer casts of
+/// an argument (the runtime reads the argument itself) and selects whose
+/// condition the knobs decide.
 FailureOr<int64_t> argOrConstant(Value v, int64_t &constant) {
   if (auto arg = dyn_cast<BlockArgument>(v);
       arg && isa<func::FuncOp>(arg.getOwner()->getParentOp())) {
     constant = 0;
     return (int64_t)arg.getArgNumber();
   }
-  APInt value;
-  if (matchPattern(v, m_ConstantInt(&value))) {
-    constant = value.getSExtValue();
+  if (auto c = knownConstant(v)) {
+    constant = c->getSExtValue();
     return -1;
   }
+  Operation *def = v.getDefiningOp();
+  if (def && isa<arith::ExtSIOp, arith::TruncIOp>(def))
+    return argOrConstant(def->getOperand(0), constant);
+  if (auto sel = dyn_cast_or_null<arith::SelectOp>(def))
+    if (auto c = knownConstant(sel.getCondition()))
+      return argOrConstant(c->isOne() ? sel.getTrueValue()
+                                      : sel.getFalseValue(),
+                           constant);
   return failure();
 }
 

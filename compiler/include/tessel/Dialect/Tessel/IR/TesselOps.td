@@ -184,11 +184,12 @@ def Tessel_BlockLoadOp : Tessel_Op<"block_load", [AttrSizedOperandSegments,
     index). Element (i, j) is
     `base[sum(offsets[d] * strides[d]) + i * strides[r-2] + j * strides[r-1]]`
     where every coordinate is inside `shape`, else 0: edges need no masks.
-    All are i32 (the offset itself is computed in 64 bits). `base`, `shape`
-    and `strides` are kernel arguments or constants, so the
-    host can describe the tensor to the hardware before the launch: on sm_90a
-    a block load feeding `tessel.dot` in a loop becomes a TMA copy into a
-    pipelined shared-memory ring (one stride must then be the constant 1).
+    All are i32 (the offset itself is computed in 64 bits). On sm_90a a
+    block load feeding `tessel.dot` in a loop becomes a TMA copy into a
+    pipelined shared-memory ring when the host can describe the tensor
+    before the launch: `base`, `shape` and `strides` kernel arguments (or
+    integer casts of them) or values the knobs decide, one stride the
+    constant 1. Otherwise it is a masked load.
     ```mlir
     %a = tessel.block_load %x[%m0, %k] shape [%M, %K] strides [%lda, %c1]
            sizes [%bm, %bk] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
