@@ -140,11 +140,17 @@ LogicalResult lowerDotWGMMA(KernelLowering &k, DotOp op);
 /// $aOperand and $bOperand; transB for an N-contiguous (MN-major) B.
 std::string wgmmaInstruction(int64_t n, StringRef ty, int64_t firstAcc,
                              int64_t aOperand, int64_t bOperand, bool transB);
-/// `instructions` as one inline-asm block (fence, them, commit, wait for
-/// them), the accumulators tied in and out, `descriptors` numbered after the
-/// accumulators; returns the new accumulators.
+/// `instructions` as one inline-asm block (fence, them, commit and, with
+/// `wait`, wait for them), the accumulators tied in and out, `descriptors`
+/// numbered after the accumulators; returns the new accumulators. Without
+/// `wait` they are still being written: pass them through emitWgmmaWait
+/// before reading them.
 Regs emitWgmmaBlock(KernelLowering &k, Location loc, StringRef instructions,
-                    ValueRange descriptors, const Regs &acc);
+                    ValueRange descriptors, const Regs &acc, bool wait = true);
+/// wgmma.wait_group `pending` with the accumulators tied through it, so no
+/// read of them moves above it.
+Regs emitWgmmaWait(KernelLowering &k, Location loc, int64_t pending,
+                   const Regs &acc);
 /// True when lowerDotWGMMA takes `op` (target, shapes, layout).
 bool usesWGMMA(KernelLowering &k, DotOp op);
 LogicalResult lowerTmaPipeline(KernelLowering &k, const TmaPipelinePlan &plan);

@@ -28,19 +28,26 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // Prologue: both stages' copies (16384 bytes expected on each full barrier).
 // CHECK: scf.if
 // CHECK-COUNT-2: "{\0A.reg .b64 state;\0Ambarrier.arrive.expect_tx.shared::cta.b64 state, [$0], $1;\0A}", "r,r,~{memory}" %{{.*}}, %c16384_i32
-// The loop over K tiles: refill, wait for the stage, wgmma, release.
-// CHECK: scf.for
+// The loop over K tiles: refill the stage of iteration j - 2 (j >= 2), wait
+// for this one's, issue its wgmmas, wait for the previous ones, release the
+// previous stage.
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to
+// CHECK: %[[OLD:.*]] = arith.subi %[[J]], %c2_i32
 // CHECK: scf.if
 // CHECK: mbarrier.try_wait.parity.shared::cta.b64
 // CHECK: "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3}], [$4];", "r,l,r,r,r,~{memory}" %{{.*}}, %[[MAPA]],
 // CHECK: "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3}], [$4];", "r,l,r,r,r,~{memory}" %{{.*}}, %[[MAPB]],
 // CHECK: mbarrier.try_wait.parity.shared::cta.b64
-// Four k16 steps, transposed B (last flag 1), then wait for them.
+// Four k16 steps, transposed B (last flag 1), committed, not waited for.
 // CHECK: wgmma.fence.sync.aligned;
 // CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 1;
-// CHECK-SAME: wgmma.commit_group.sync.aligned;\0Awgmma.wait_group.sync.aligned 0;
+// CHECK-SAME: wgmma.commit_group.sync.aligned;\0A}"
+// CHECK-NOT: wgmma.mma_async
+// CHECK: "wgmma.wait_group.sync.aligned 1;", "=f,
 // CHECK: "{\0A.reg .b64 state;\0Ambarrier.arrive.shared::cta.b64 state, [$0];\0A}"
 // CHECK: scf.yield
+// After the loop, the last wgmmas are waited for before the epilogue.
+// CHECK: "wgmma.wait_group.sync.aligned 0;", "=f,
 // No per-element loads of the operands.
 // CHECK-NOT: llvm.load
 func.func @ring(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64} {

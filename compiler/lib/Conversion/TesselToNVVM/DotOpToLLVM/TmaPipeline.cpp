@@ -12,11 +12,13 @@
 // becomes a ring of NUM_STAGES shared-memory stages. One thread issues TMA
 // copies (cp.async.bulk.tensor) of both operand boxes into a stage; the copy
 // completes on that stage's "full" mbarrier. Every warpgroup waits for it,
-// runs wgmma.mma_async straight from the stage (descriptors of the 128-byte
-// swizzled boxes TMA wrote), waits for its wgmmas and arrives on the stage's
+// issues wgmma.mma_async straight from the stage (descriptors of the 128-byte
+// swizzled boxes TMA wrote) without waiting for them, waits only for the
+// previous iteration's (wgmma.wait_group 1) and then arrives on that stage's
 // "empty" mbarrier; the issuing thread refills a stage once every warpgroup
-// has released it. The copies of NUM_STAGES iterations are in flight at
-// once, and the loads' edges are TMA's bounds (outside reads zero).
+// has released it (iteration j refills iteration j - 2's stage). Copies of
+// NUM_STAGES - 1 iterations ahead are in flight, and the loads' edges are
+// TMA's bounds (outside reads zero).
 //
 // The tensor maps are hidden kernel arguments (one device pointer per block
 // load, after the kernel's own); the gpu.func's tessel.tma attribute tells
@@ -439,21 +441,22 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     b.setInsertionPointToEnd(body);
     Value j = forOp.getInductionVar();
     Value cS = c32(S), c1 = c32(1);
-    // Refill the stage the previous iteration used, once every warpgroup
-    // has released it, with iteration j - 1 + S.
-    Value prev = arith::SubIOp::create(b, loc, j, c1);
+    // Refill the stage iteration j - 2 used (released at iteration j - 1,
+    // once its wgmmas were known complete) with iteration j - 2 + S.
+    Value old = arith::SubIOp::create(b, loc, j, c32(2));
     Value refill = arith::AndIOp::create(
         b, loc, isLeader,
         arith::AndIOp::create(
             b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j, c1),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
+                                  c32(2)),
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                  k.add(loc, prev, cS), trips)));
+                                  k.add(loc, old, cS), trips)));
     ifThen(refill, [&] {
-      Value s = arith::RemSIOp::create(b, loc, prev, cS);
-      Value use = arith::DivSIOp::create(b, loc, prev, cS);
+      Value s = arith::RemSIOp::create(b, loc, old, cS);
+      Value use = arith::DivSIOp::create(b, loc, old, cS);
       wait(emptyBar(s), arith::AndIOp::create(b, loc, use, c1));
-      issue(k.add(loc, prev, cS), s);
+      issue(k.add(loc, old, cS), s);
     });
     Value s = arith::RemSIOp::create(b, loc, j, cS);
     Value use = arith::DivSIOp::create(b, loc, j, cS);
@@ -489,16 +492,26 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     Regs acc;
     for (BlockArgument arg : body->getArguments().drop_front(1))
       acc.push_back(arg);
-    Regs out = emitWgmmaBlock(k, loc, text, descriptors, acc);
-    // This warpgroup is done reading the stage.
-    ifThen(groupLeader, [&] {
+    // This iteration's wgmmas run on while the previous ones are waited
+    // for: then the previous stage is free, and this warpgroup says so.
+    Regs issued = emitWgmmaBlock(k, loc, text, descriptors, acc,
+                                 /*wait=*/false);
+    Regs out = emitWgmmaWait(k, loc, /*pending=*/1, issued);
+    Value prev = arith::SubIOp::create(b, loc, j, c1);
+    Value released = arith::AndIOp::create(
+        b, loc, groupLeader,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j, c1));
+    ifThen(released, [&] {
       emitAsm(k, loc,
               "{\n.reg .b64 state;\n"
               "mbarrier.arrive.shared::cta.b64 state, [$0];\n}",
-              {emptyBar(s)}, "r,~{memory}");
+              {emptyBar(arith::RemSIOp::create(b, loc, prev, cS))},
+              "r,~{memory}");
     });
     scf::YieldOp::create(b, loc, out);
   }
-  k.setRegs(loop.getResult(0), Regs(forOp.getResults()));
+  // The last iteration's wgmmas.
+  Regs results(forOp.getResults().begin(), forOp.getResults().end());
+  k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
   return success();
 }

@@ -166,15 +166,12 @@ std::string mlir::tessel::wgmmaInstruction(int64_t n, StringRef ty,
       .str();
 }
 
-Regs mlir::tessel::emitWgmmaBlock(KernelLowering &k, Location loc,
-                                  StringRef instructions,
-                                  ValueRange descriptors, const Regs &acc) {
+/// `text` as inline asm whose outputs are the accumulators, tied to the
+/// inputs after `descriptors`.
+static Regs accumulatorAsm(KernelLowering &k, Location loc,
+                           const std::string &text, ValueRange descriptors,
+                           const Regs &acc) {
   const int64_t outputs = acc.size();
-  std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-                     "wgmma.fence.sync.aligned;\n" +
-                     instructions.str() +
-                     "wgmma.commit_group.sync.aligned;\n"
-                     "wgmma.wait_group.sync.aligned 0;\n}";
   // Accumulators out ($0..), descriptors in, accumulators in (tied).
   std::string constraints;
   for (int64_t r = 0; r < outputs; ++r)
@@ -198,4 +195,23 @@ Regs mlir::tessel::emitWgmmaBlock(KernelLowering &k, Location loc,
   for (int64_t r = 0; r < outputs; ++r)
     out.push_back(LLVM::ExtractValueOp::create(k.b, loc, asmOp.getResult(0), r));
   return out;
+}
+
+Regs mlir::tessel::emitWgmmaBlock(KernelLowering &k, Location loc,
+                                  StringRef instructions,
+                                  ValueRange descriptors, const Regs &acc,
+                                  bool wait) {
+  std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+                     "wgmma.fence.sync.aligned;\n" +
+                     instructions.str() + "wgmma.commit_group.sync.aligned;\n" +
+                     (wait ? "wgmma.wait_group.sync.aligned 0;\n" : "") + "}";
+  return accumulatorAsm(k, loc, text, descriptors, acc);
+}
+
+Regs mlir::tessel::emitWgmmaWait(KernelLowering &k, Location loc,
+                                 int64_t pending, const Regs &acc) {
+  return accumulatorAsm(
+      k, loc,
+      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
+      ValueRange{}, acc);
 }
