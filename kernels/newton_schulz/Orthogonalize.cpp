@@ -138,16 +138,24 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   lines[2].compiled = &defaults.line3;
   if (tmaFits(target, plan)) {
     // The Hopper path: every line's K loop is the TMA ring (fixed configs;
-    // the tuner does not search them yet).
+    // the tuner does not search them yet). Small Gram sides (m <= 512) take
+    // 64-row tiles on one warpgroup, for more programs; large ones 128-row
+    // tiles on two, and line 3 (a plain GEMM) 128 x 256.
+    const bool small = plan.m <= 512;
     for (TunedLine line : kTunedLines) {
       bool syrk = line != TunedLine::Line3;
       tune::Config config =
-          syrk ? tune::Config{{"BLOCK", 128}, {"BLOCK_K", 64},
-                              {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
-                              {"num_warps", 8}}
-               : tune::Config{{"BLOCK_M", 128}, {"BLOCK_N", 128},
-                              {"BLOCK_K", 64}, {"NUM_STAGES", 4},
-                              {"X_LAYOUT", 2}, {"num_warps", 8}};
+          syrk ? tune::Config{{"BLOCK", small ? 64 : 128},
+                              {"BLOCK_K", 64},
+                              {"NUM_STAGES", 4},
+                              {"X_LAYOUT", 2},
+                              {"num_warps", small ? 4 : 8}}
+               : tune::Config{{"BLOCK_M", small ? 64 : 128},
+                              {"BLOCK_N", small ? 128 : 256},
+                              {"BLOCK_K", 64},
+                              {"NUM_STAGES", 4},
+                              {"X_LAYOUT", 2},
+                              {"num_warps", small ? 4 : 8}};
       LineKernel k = lineKernel(line);
       std::string name = std::string(k.file).substr(
           std::string(k.file).rfind('/') + 1);
