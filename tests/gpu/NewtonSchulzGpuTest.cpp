@@ -64,6 +64,19 @@ struct Result {
   ns::CallInfo info;
 };
 
+/// max |gpu - float64 iteration (bf16 roundings)| over the output; infinite
+/// when an output element is not finite.
+double maxAbsFromIteration(const Result &r) {
+  std::vector<double> ref(r.x.size());
+  ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
+  double maxAbs = 0;
+  for (size_t i = 0; i < ref.size(); ++i)
+    maxAbs = std::max(maxAbs, std::isfinite(r.gpu[i])
+                                  ? std::fabs(r.gpu[i] - ref[i])
+                                  : INFINITY);
+  return maxAbs;
+}
+
 /// Runs `variant` on Gaussian input of `shape` (or zeros); x holds the
 /// bf16-exact input as doubles.
 ::testing::AssertionResult run(ns::Variant variant, ns::Shape shape,
@@ -328,13 +341,7 @@ TEST(NSTma, AlignedShapesTakeTheTmaLinesOnHopper) {
       EXPECT_EQ(label.find("(tma)") != std::string::npos, hopper && aligned)
           << shape.batch << "x" << shape.rows << "x" << shape.cols << ": "
           << label;
-    std::vector<double> ref(r.x.size());
-    ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
-    double maxAbs = 0;
-    for (size_t i = 0; i < ref.size(); ++i)
-      maxAbs = std::max(maxAbs, std::isfinite(r.gpu[i])
-                                    ? std::fabs(r.gpu[i] - ref[i])
-                                    : INFINITY);
+    double maxAbs = maxAbsFromIteration(r);
     std::printf("RESULT ns-tma aol4 %lldx%lldx%lld lines %s max_abs=%.3e\n",
                 (long long)shape.batch, (long long)shape.rows,
                 (long long)shape.cols, r.info.lineConfigs[0].c_str(), maxAbs);
@@ -521,13 +528,7 @@ TEST(NSTuning, SecondProcessReusesTheFirstOnesTuning) {
     unsetenv("TESSEL_CACHE_DIR");
   for (size_t i = 0; i < 3; ++i)
     EXPECT_EQ(r.info.lineConfigs[i], expected[i]) << "line " << i + 1;
-  std::vector<double> ref(r.x.size());
-  ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
-  double maxAbs = 0;
-  for (size_t i = 0; i < ref.size(); ++i)
-    maxAbs = std::max(maxAbs, std::isfinite(r.gpu[i])
-                                  ? std::fabs(r.gpu[i] - ref[i])
-                                  : INFINITY);
+  double maxAbs = maxAbsFromIteration(r);
   std::printf("RESULT ns-tuned aol4 1x92x188 configs: %s | %s | %s "
               "max_abs=%.3e\n",
               r.info.lineConfigs[0].c_str(), r.info.lineConfigs[1].c_str(),
