@@ -141,20 +141,15 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
     // the tuner does not search them yet). Small Gram sides (m <= 512) take
     // 64-row tiles on one warpgroup, for more programs; large ones 128-row
     // tiles on two, and line 3 (a plain GEMM) 128 x 256.
-    // The triangular syrk grid also takes 64-row tiles when 128-row ones
-    // would not fill four waves of the device (m = 2048: 136 tiles).
     const bool small = plan.m <= 512;
-    const int64_t t128 = (plan.m + 127) / 128;
-    const bool smallSyrk =
-        small || t128 * (t128 + 1) / 2 * plan.shape.batch < 4 * device.smCount;
     for (TunedLine line : kTunedLines) {
       bool syrk = line != TunedLine::Line3;
       tune::Config config =
-          syrk ? tune::Config{{"BLOCK", smallSyrk ? 64 : 128},
+          syrk ? tune::Config{{"BLOCK", small ? 64 : 128},
                               {"BLOCK_K", 64},
                               {"NUM_STAGES", 4},
                               {"X_LAYOUT", 2},
-                              {"num_warps", smallSyrk ? 4 : 8}}
+                              {"num_warps", small ? 4 : 8}}
                : tune::Config{{"BLOCK_M", small ? 64 : 128},
                               {"BLOCK_N", small ? 128 : 256},
                               {"BLOCK_K", 64},
