@@ -7,11 +7,12 @@
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
                     %sor: i32, %soc: i32, %b_batch: i64, %x_batch: i64, %a: f32)
-    // Config space: at most 128 fp32 accumulators per thread (more spill),
+    // Config space: at most 64 fp32 accumulators per thread on the
+    // masked-load path (more spill), 128 on the TMA one (X_LAYOUT = 2),
     // both operand tiles (rows padded by 8) in shared memory, and on the TMA
     // path NUM_STAGES of them.
     attributes {tessel.kernel, tessel.constraints = [
-      "BLOCK_M * BLOCK_N <= 128 * 32 * num_warps",
+      "BLOCK_M * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK_M + BLOCK_N) * (BLOCK_K + 8) * 2 <= SMEM",
       "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
