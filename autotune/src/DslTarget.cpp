@@ -23,9 +23,11 @@ double msSince(std::chrono::steady_clock::time_point start) {
 
 /// Compile options binding every knob of `config`.
 CompileOptions optionsFor(const std::string &target,
-                          const std::string &bufferName, const Config &config) {
+                          const std::string &bufferName, const Config &config,
+                          bool wgmma) {
   CompileOptions options;
   options.target = target;
+  options.wgmma = wgmma;
   options.bufferName = bufferName;
   for (const auto &[name, value] : config)
     options.params.push_back(name + "=" + std::to_string(value));
@@ -81,9 +83,10 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
                                           const Config &config,
                                           const std::string &target,
                                           const rt::DeviceInfo &device,
-                                          const rt::DiskCache &cache) {
+                                          const rt::DiskCache &cache,
+                                          bool wgmma) {
   auto start = std::chrono::steady_clock::now();
-  CompileOptions options = optionsFor(target, bufferName, config);
+  CompileOptions options = optionsFor(target, bufferName, config, wgmma);
   CachedCompile compiled;
   std::string errors;
   if (!compileWithCache(source, options, cache, compiled, errors))
@@ -133,7 +136,8 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
 rt::Expected<std::unique_ptr<DslTarget>>
 DslTarget::create(std::string source, std::string bufferName,
                   std::string kernel, std::string target,
-                  rt::DeviceInfo device, ProblemKey key, LaunchFn launch) {
+                  rt::DeviceInfo device, ProblemKey key, LaunchFn launch,
+                  bool wgmma) {
   auto space = configSpaceOf(source, bufferName, kernel);
   if (!space)
     return space.status();
@@ -150,6 +154,7 @@ DslTarget::create(std::string source, std::string bufferName,
   t->key_ = std::move(key);
   t->space_ = std::move(*space);
   t->launch_ = std::move(launch);
+  t->wgmma_ = wgmma;
   return t;
 }
 
@@ -157,7 +162,8 @@ rt::Status DslTarget::prepare(const Config &config) {
   loaded_.reset();
   spec_.reset();
   auto loaded = compileAndLoad(source_, bufferName_, kernel_, config, target_,
-                               device_, rt::DiskCache::fromEnvironment());
+                               device_, rt::DiskCache::fromEnvironment(),
+                               wgmma_);
   if (!loaded)
     return loaded.status();
   auto spec = launch_(config);
@@ -173,7 +179,7 @@ rt::Status DslTarget::prepare(const Config &config) {
 }
 
 void DslTarget::precompile(const Config &config) {
-  CompileOptions options = optionsFor(target_, bufferName_, config);
+  CompileOptions options = optionsFor(target_, bufferName_, config, wgmma_);
   CachedCompile compiled;
   std::string errors;
   (void)compileWithCache(source_, options, rt::DiskCache::fromEnvironment(),
@@ -187,17 +193,26 @@ rt::Status DslTarget::run(CUstream stream) {
                                 loaded_->sharedBytes, stream, spec_->args);
 }
 
-rt::Status DslTarget::pin(const std::string &knob, int64_t value) {
+rt::Status DslTarget::narrow(const std::string &knob,
+                               const std::vector<int64_t> &values,
+                               int64_t defaultValue) {
   for (Knob &k : space_.knobs)
     if (k.name == knob) {
-      if (std::find(k.values.begin(), k.values.end(), value) == k.values.end())
-        return rt::Status::error("cannot pin knob '", knob, "' of ", kernel_,
-                                 " to ", value, ": not among its values");
-      k.values = {value};
-      k.defaultValue = value;
+      for (int64_t v : values)
+        if (std::find(k.values.begin(), k.values.end(), v) == k.values.end())
+          return rt::Status::error("cannot narrow knob '", knob, "' of ",
+                                   kernel_, " to ", v,
+                                   ": not among its values");
+      if (std::find(values.begin(), values.end(), defaultValue) ==
+          values.end())
+        return rt::Status::error("knob '", knob, "' of ", kernel_,
+                                 ": default ", defaultValue,
+                                 " is not among the values it is held to");
+      k.values = values;
+      k.defaultValue = defaultValue;
       return rt::Status::success();
     }
-  return rt::Status::error("cannot pin knob '", knob, "': ", kernel_,
+  return rt::Status::error("cannot narrow knob '", knob, "': ", kernel_,
                            " has no such knob");
 }
 

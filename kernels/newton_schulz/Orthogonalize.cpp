@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace tessel::ns {
 namespace {
@@ -98,12 +99,6 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
 
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
 
-/// True when every NS line of `plan` can take the TMA path: sm_90a, and the
-/// compact working copies' rows (n and m elements) 16-byte aligned.
-bool tmaFits(const std::string &target, const Plan &plan) {
-  return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
-}
-
 /// The kernel and config each tuned line of one shape uses.
 struct LineChoice {
   Compiled *compiled = nullptr;
@@ -137,25 +132,32 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   lines[0].compiled = lines[1].compiled = &defaults.syrk;
   lines[2].compiled = &defaults.line3;
   if (tmaFits(target, plan)) {
-    // The Hopper path: every line's K loop is the TMA ring (fixed configs;
-    // the tuner does not search them yet). Small Gram sides (m <= 512) take
-    // 64-row tiles on one warpgroup, for more programs; large ones 128-row
-    // tiles on two, and line 3 (a plain GEMM) 128 x 256.
-    const bool small = plan.m <= 512;
+    // The Hopper path: every line's K loop is the TMA ring, with the
+    // database's config for the "+tma" key when there is one (Auto tunes a
+    // shape it lacks), else tmaDefaultConfig.
+    std::optional<tune::TuneDB> db;
+    if (mode != TuneMode::Off)
+      db.emplace(rt::DiskCache::defaultRoot(), tune::DeviceKey::of(device));
+    if (mode == TuneMode::Auto) {
+      auto first = db->lookup(problemKey(TunedLine::Line1, plan, true));
+      if (!first)
+        return first.status();
+      if (!*first || !(*first)->exact)
+        TESSEL_RETURN_IF_ERROR(
+            tuneShape(plan.shape, target, device, stream, {}).status());
+    }
     for (TunedLine line : kTunedLines) {
-      bool syrk = line != TunedLine::Line3;
-      tune::Config config =
-          syrk ? tune::Config{{"BLOCK", small ? 64 : 128},
-                              {"BLOCK_K", 64},
-                              {"NUM_STAGES", 4},
-                              {"X_LAYOUT", 2},
-                              {"num_warps", small ? 4 : 8}}
-               : tune::Config{{"BLOCK_M", small ? 64 : 128},
-                              {"BLOCK_N", small ? 128 : 256},
-                              {"BLOCK_K", 64},
-                              {"NUM_STAGES", 4},
-                              {"X_LAYOUT", 2},
-                              {"num_warps", small ? 4 : 8}};
+      tune::Config config = tmaDefaultConfig(line, plan);
+      bool tuned = false;
+      if (db) {
+        auto hit = db->lookup(problemKey(line, plan, true));
+        if (!hit)
+          return hit.status();
+        if (*hit) {
+          config = (*hit)->config;
+          tuned = true;
+        }
+      }
       LineKernel k = lineKernel(line);
       std::string name = std::string(k.file).substr(
           std::string(k.file).rfind('/') + 1);
@@ -170,7 +172,9 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
       LineChoice &choice = lines[(size_t)line];
       choice.compiled = slot.get();
       choice.config = config;
-      choice.label = tune::configString(config) + " (tma)";
+      choice.tuned = tuned;
+      choice.label =
+          tune::configString(config) + (tuned ? " (tma, tuned)" : " (tma)");
     }
     chosen[shapeKey] = lines;
     return lines;

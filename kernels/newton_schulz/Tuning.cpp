@@ -35,13 +35,27 @@ LineKernel lineKernel(TunedLine line) {
   return {"kernels/newton_schulz/syrk.mlir", kSyrkSource, "syrk"};
 }
 
-tune::ProblemKey problemKey(TunedLine line, const Plan &plan) {
+bool tmaFits(const std::string &target, const Plan &plan) {
+  return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
+}
+
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan) {
+  const bool small = plan.m <= 512;
+  if (line != TunedLine::Line3)
+    return {{"BLOCK", small ? 64 : 128}, {"BLOCK_K", 64}, {"NUM_STAGES", 4},
+            {"X_LAYOUT", 2}, {"num_warps", small ? 4 : 8}};
+  return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
+          {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+          {"num_warps", small ? 4 : 8}};
+}
+
+tune::ProblemKey problemKey(TunedLine line, const Plan &plan, bool tma) {
   LineKernel k = lineKernel(line);
   tune::ProblemKey key;
   key.kernel = k.kernel;
   key.kernelHash = tune::kernelHash(k.source);
   key.dtypes = "bf16";
-  key.layout = lineName(line);
+  key.layout = std::string(lineName(line)) + (tma ? "+tma" : "");
   key.shape = {plan.shape.batch, plan.m,
                line == TunedLine::Line2 ? plan.m : plan.n};
   return key;
@@ -138,22 +152,39 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
   std::vector<tune::Record> records;
   for (TunedLine line : lines) {
     LineKernel k = lineKernel(line);
+    const bool tma = tmaFits(target, *plan);
     auto target_ = tune::DslTarget::create(
-        k.source, k.file, k.kernel, target, device, problemKey(line, *plan),
-        launchFor(line, *plan, *scratch));
+        k.source, k.file, k.kernel, target, device,
+        problemKey(line, *plan, tma), launchFor(line, *plan, *scratch), tma);
     if (!target_)
       return target_.status();
-    // The tuned configs serve the general (masked-load) kernels: any strides,
-    // and no TMA ring for NUM_STAGES to size (the TMA lines use fixed
-    // configs, Orthogonalize.cpp).
-    TESSEL_RETURN_IF_ERROR((*target_)->pin("X_LAYOUT", 1));
-    TESSEL_RETURN_IF_ERROR((*target_)->pin("NUM_STAGES", 4));
+    tune::DslTarget &t = **target_;
+    if (tma) {
+      // The ring's form: row-major X, BLOCK_K 64 (one swizzle row), tiles
+      // of 64 or 128 rows; from the untuned TMA config.
+      tune::Config d = tmaDefaultConfig(line, *plan);
+      TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 2));
+      TESSEL_RETURN_IF_ERROR(t.pin("BLOCK_K", 64));
+      TESSEL_RETURN_IF_ERROR(t.narrow("NUM_STAGES", {2, 3, 4}, 4));
+      TESSEL_RETURN_IF_ERROR(t.narrow("num_warps", {4, 8}, d.at("num_warps")));
+      if (line == TunedLine::Line3) {
+        TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_M", {64, 128}, d.at("BLOCK_M")));
+        TESSEL_RETURN_IF_ERROR(
+            t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
+      } else {
+        TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK", {64, 128}, d.at("BLOCK")));
+      }
+    } else {
+      // The masked-load kernels: any strides, and no ring for NUM_STAGES.
+      TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 1));
+      TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
+    }
     tune::TuneOptions lineOptions = options;
     if (progress)
       lineOptions.progress = [&](const tune::TuneProgress &p) {
         progress(line, p);
       };
-    auto record = tune::tune(**target_, device, stream, lineOptions);
+    auto record = tune::tune(t, device, stream, lineOptions);
     if (!record)
       return record.status();
     TESSEL_RETURN_IF_ERROR(db.record(*record));

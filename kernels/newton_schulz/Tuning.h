@@ -39,10 +39,20 @@ struct LineKernel {
 };
 LineKernel lineKernel(TunedLine line);
 
+/// True when the lines of `plan` take the TMA path on `target`: sm_90a, and
+/// the compact working copies' rows (n and m elements) 16-byte aligned.
+bool tmaFits(const std::string &target, const Plan &plan);
+
+/// The TMA lines' config before tuning: m <= 512 takes 64-row tiles on one
+/// warpgroup (more programs), larger m 128-row tiles on two and line 3
+/// 128 x 256; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X).
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan);
+
 /// What the line's results are keyed on for `plan`: kernel and source hash,
-/// dtypes "bf16", layout = the line's name, shape {batch, m, n} (line 2:
-/// {batch, m, m}).
-tune::ProblemKey problemKey(TunedLine line, const Plan &plan);
+/// dtypes "bf16", layout = the line's name (with "+tma" for the TMA form),
+/// shape {batch, m, n} (line 2: {batch, m, m}).
+tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
+                            bool tma = false);
 
 /// Grid of syrk on an m x m output with BLOCK `block`: the T(T+1)/2 upper
 /// tiles, T = cdiv(m, block), times the batch.
@@ -64,7 +74,9 @@ rt::Expected<TuneMode> tuneModeFromEnvironment();
 
 /// Tunes `lines` (default: all three) for `shape` on `device` (current context) for
 /// `target`, on scratch buffers, records each result in the device's
-/// database and returns the records (in the order of `lines`). `progress` (optional)
+/// database and returns the records (in the order of `lines`). Where
+/// tmaFits, it tunes the TMA form (tile sizes, warps and stages that keep
+/// the ring; keyed "+tma"), else the masked-load form with any strides. `progress` (optional)
 /// is called after each config of each line.
 rt::Expected<std::vector<tune::Record>>
 tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,

@@ -70,16 +70,18 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
                                           const Config &config,
                                           const std::string &target,
                                           const rt::DeviceInfo &device,
-                                          const rt::DiskCache &cache);
+                                          const rt::DiskCache &cache,
+                                          bool wgmma = false);
 
 class DslTarget : public TuneTarget {
 public:
   /// `kernel` of `source` for `target` on `device`, recorded under `key`
-  /// (its kernelHash and kernel name filled in here when empty).
+  /// (its kernelHash and kernel name filled in here when empty); `wgmma`
+  /// compiles every config with CompileOptions::wgmma (the TMA path).
   static rt::Expected<std::unique_ptr<DslTarget>>
   create(std::string source, std::string bufferName, std::string kernel,
          std::string target, rt::DeviceInfo device, ProblemKey key,
-         LaunchFn launch);
+         LaunchFn launch, bool wgmma = false);
 
   ProblemKey key() const override { return key_; }
   const ConfigSpace &space() const override { return space_; }
@@ -88,10 +90,17 @@ public:
   /// Compiles `config` into the compile cache (prepare() then hits it).
   void precompile(const Config &config) override;
 
-  /// Tunes with `knob` held at `value` (a knob that must not vary here,
-  /// e.g. a layout promise the launches do not keep). Fails for an unknown
-  /// knob or a value it cannot take.
-  rt::Status pin(const std::string &knob, int64_t value);
+  /// Tunes `knob` over `values` only, starting from `defaultValue` (one of
+  /// them): a knob held to what the launches promise (a layout), or to the
+  /// values a path can use. Fails for an unknown knob or a value it cannot
+  /// take.
+  rt::Status narrow(const std::string &knob,
+                      const std::vector<int64_t> &values,
+                      int64_t defaultValue);
+  /// narrow(knob, {value}, value).
+  rt::Status pin(const std::string &knob, int64_t value) {
+    return narrow(knob, {value}, value);
+  }
 
   /// The last prepare()'s compile and load (valid after it succeeded).
   const LoadedKernel &loaded() const { return *loaded_; }
@@ -105,6 +114,7 @@ private:
   LaunchFn launch_;
   std::unique_ptr<LoadedKernel> loaded_;
   std::unique_ptr<LaunchSpec> spec_;
+  bool wgmma_ = false;
 };
 
 } // namespace tessel::tune
