@@ -102,9 +102,8 @@ unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
 /// The kernel and config each tuned line of one shape uses.
 struct LineChoice {
   Compiled *compiled = nullptr;
-  tune::Config config;
-  bool tuned = false;
-  /// What CallInfo::lineConfigs reports: "KNOB=V,... (tuned|default)".
+  /// What CallInfo::lineConfigs reports: "KNOB=V,... (tuned|default)", or
+  /// "(tma|tma, tuned)" on the TMA path.
   std::string label;
 };
 using LineChoices = std::array<LineChoice, 3>;
@@ -128,101 +127,62 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
                          std::to_string((int)mode);
   if (auto it = chosen.find(shapeKey); it != chosen.end())
     return it->second;
-  LineChoices lines;
-  lines[0].compiled = lines[1].compiled = &defaults.syrk;
-  lines[2].compiled = &defaults.line3;
-  if (tmaFits(target, plan)) {
-    // The Hopper path: every line's K loop is the TMA ring, with the
-    // database's config for the "+tma" key when there is one (Auto tunes a
-    // shape it lacks), else tmaDefaultConfig.
-    std::optional<tune::TuneDB> db;
-    if (mode != TuneMode::Off)
-      db.emplace(rt::DiskCache::defaultRoot(), tune::DeviceKey::of(device));
-    if (mode == TuneMode::Auto) {
-      auto first = db->lookup(problemKey(TunedLine::Line1, plan, true));
-      if (!first)
-        return first.status();
-      if (!*first || !(*first)->exact)
-        TESSEL_RETURN_IF_ERROR(
-            tuneShape(plan.shape, target, device, stream, {}).status());
-    }
-    for (TunedLine line : kTunedLines) {
-      tune::Config config = tmaDefaultConfig(line, plan);
-      bool tuned = false;
-      if (db) {
-        auto hit = db->lookup(problemKey(line, plan, true));
-        if (!hit)
-          return hit.status();
-        if (*hit) {
-          config = (*hit)->config;
-          tuned = true;
-        }
-      }
-      LineKernel k = lineKernel(line);
-      std::string name = std::string(k.file).substr(
-          std::string(k.file).rfind('/') + 1);
-      auto &slot = compiled[target + "/" + name + "/tma/" +
-                            tune::configString(config)];
-      if (!slot) {
-        auto fresh = std::make_unique<Compiled>();
-        TESSEL_RETURN_IF_ERROR(compile(k.source, name.c_str(), target, *fresh,
-                                       config, /*wgmma=*/true));
-        slot = std::move(fresh);
-      }
-      LineChoice &choice = lines[(size_t)line];
-      choice.compiled = slot.get();
-      choice.config = config;
-      choice.tuned = tuned;
-      choice.label =
-          tune::configString(config) + (tuned ? " (tma, tuned)" : " (tma)");
-    }
-    chosen[shapeKey] = lines;
-    return lines;
+  // On sm_90a with aligned m and n every line's K loop is the TMA ring,
+  // keyed "+tma" in the database and starting from tmaDefaultConfig;
+  // elsewhere the masked-load kernels, starting from their defaults.
+  const bool tma = tmaFits(target, plan);
+  std::optional<tune::TuneDB> db;
+  if (mode != TuneMode::Off)
+    db.emplace(rt::DiskCache::defaultRoot(), tune::DeviceKey::of(device));
+  if (mode == TuneMode::Auto) {
+    auto first = db->lookup(problemKey(TunedLine::Line1, plan, tma));
+    if (!first)
+      return first.status();
+    if (!*first || !(*first)->exact)
+      TESSEL_RETURN_IF_ERROR(
+          tuneShape(plan.shape, target, device, stream, {}).status());
   }
-  if (mode != TuneMode::Off) {
-    tune::TuneDB db(rt::DiskCache::defaultRoot(),
-                    tune::DeviceKey::of(device));
-    auto found = [&](TunedLine line) {
-      return db.lookup(problemKey(line, plan));
-    };
-    if (mode == TuneMode::Auto) {
-      auto first = found(TunedLine::Line1);
-      if (!first)
-        return first.status();
-      if (!*first || !(*first)->exact)
-        TESSEL_RETURN_IF_ERROR(
-            tuneShape(plan.shape, target, device, stream, {}).status());
-    }
-    for (TunedLine line : kTunedLines) {
-      auto hit = found(line);
+  LineChoices lines;
+  for (TunedLine line : kTunedLines) {
+    LineChoice &choice = lines[(size_t)line];
+    choice.compiled =
+        line == TunedLine::Line3 ? &defaults.line3 : &defaults.syrk;
+    std::optional<tune::Config> config;
+    bool tuned = false;
+    if (tma)
+      config = tmaDefaultConfig(line, plan);
+    if (db) {
+      auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)
         return hit.status();
-      if (!*hit)
-        continue;
+      if (*hit) {
+        config = (*hit)->config;
+        tuned = true;
+      }
+    }
+    if (config) {
+      // Each distinct (file, config, form) is compiled once per process.
       LineKernel k = lineKernel(line);
       std::string name = std::string(k.file).substr(
           std::string(k.file).rfind('/') + 1);
-      std::string id = target + "/" + name + "/" +
-                       tune::configString((*hit)->config);
-      auto &slot = compiled[id];
+      auto &slot = compiled[target + "/" + name + (tma ? "/tma/" : "/") +
+                            tune::configString(*config)];
       if (!slot) {
         auto fresh = std::make_unique<Compiled>();
         TESSEL_RETURN_IF_ERROR(
-            compile(k.source, name.c_str(), target, *fresh, (*hit)->config));
+            compile(k.source, name.c_str(), target, *fresh, *config, tma));
         slot = std::move(fresh);
       }
-      LineChoice &choice = lines[(size_t)line];
       choice.compiled = slot.get();
-      choice.config = (*hit)->config;
-      choice.tuned = true;
     }
-  }
-  for (LineChoice &choice : lines)
+    const char *how = tma ? (tuned ? " (tma, tuned)" : " (tma)")
+                          : (tuned ? " (tuned)" : " (default)");
     choice.label =
-        tune::configString(choice.tuned ? choice.config
-                                        : choice.compiled->kernels.begin()
-                                              ->second.second.params) +
-        (choice.tuned ? " (tuned)" : " (default)");
+        tune::configString(config ? *config
+                                  : choice.compiled->kernels.begin()
+                                        ->second.second.params) +
+        how;
+  }
   chosen[shapeKey] = lines;
   return lines;
 }

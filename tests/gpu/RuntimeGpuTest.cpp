@@ -303,6 +303,21 @@ TEST_F(RuntimeGpu, TensorMapEncodeTiledResolves) {
   EXPECT_EQ(args.sizeOf(0), sizeof(CUtensorMap));
 }
 
+/// Elements of the 64 x 64 box `out`, copied from (row, col) of a rows x
+/// cols row-major matrix `m` (leading dimension ld), that differ from it
+/// (zero outside the matrix).
+int wrongInBox(const std::vector<uint16_t> &out, uint64_t row, uint64_t col,
+               uint64_t rows, uint64_t cols, const uint16_t *m, uint64_t ld) {
+  int wrong = 0;
+  for (uint64_t i = 0; i < 64; ++i)
+    for (uint64_t j = 0; j < 64; ++j) {
+      uint64_t r = row + i, c = col + j;
+      uint16_t want = r < rows && c < cols ? m[r * ld + c] : 0;
+      wrong += out[i * 64 + j] != want;
+    }
+  return wrong;
+}
+
 // TMA end to end: a map encoded by TensorMap2D, uploaded to global memory,
 // read by cp.async.bulk.tensor in hand-written PTX, for a box inside the
 // matrix and one over its ragged corner (out-of-bounds elements read as
@@ -347,13 +362,7 @@ TEST_F(RuntimeGpu, TmaCopiesBoxesThroughTensorMaps) {
       ASSERT_TRUE(stream_.synchronize().ok());
       std::vector<uint16_t> out(64 * 64);
       ASSERT_TRUE(dout->download(out).ok());
-      int wrong = 0;
-      for (uint64_t i = 0; i < 64; ++i)
-        for (uint64_t j = 0; j < 64; ++j) {
-          uint64_t r = row + i, c = col + j;
-          uint16_t want = r < rows && c < cols ? src[r * ld + c] : 0;
-          wrong += out[i * 64 + j] != want;
-        }
+      int wrong = wrongInBox(out, row, col, rows, cols, src.data(), ld);
       EXPECT_EQ(wrong, 0) << "box at (col " << col << ", row " << row
                           << "), swizzle " << (swizzled ? "128B" : "none");
       std::cout << "RESULT tma box (" << col << ", " << row << ") swizzle "
@@ -478,14 +487,8 @@ TEST_F(RuntimeGpu, TmaCopies3DBoxesThroughBoundArguments) {
       ASSERT_TRUE(stream_.synchronize().ok());
       std::vector<uint16_t> out(64 * 64);
       ASSERT_TRUE(dout->download(out).ok());
-      int wrong = 0;
-      for (uint64_t i = 0; i < 64; ++i)
-        for (uint64_t j = 0; j < 64; ++j) {
-          uint64_t r = row + i, c = col + j;
-          uint16_t want =
-              r < rows && c < cols ? src[batch * batchStride + r * ld + c] : 0;
-          wrong += out[i * 64 + j] != want;
-        }
+      int wrong = wrongInBox(out, row, col, rows, cols,
+                             src.data() + batch * batchStride, ld);
       EXPECT_EQ(wrong, 0) << "box at (col " << col << ", row " << row
                           << ", batch " << batch << "), swizzle "
                           << (swizzled ? "128B" : "none");

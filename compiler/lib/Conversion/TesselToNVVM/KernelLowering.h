@@ -40,7 +40,6 @@ struct TmaOperandPlan {
   BlockLoadOp load;
   int64_t contiguousDim = 1; ///< tile dimension with stride 1
   bool kMajor = true;        ///< contiguous along K
-  int64_t rows = 0, cols = 0;
   int64_t boxes = 1;    ///< TMA copies per stage (64 contiguous elements each)
   int64_t boxBytes = 0; ///< bytes of one copy
   int64_t bytes = 0;    ///< bytes per stage

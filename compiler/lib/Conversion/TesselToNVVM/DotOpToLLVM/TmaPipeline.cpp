@@ -56,12 +56,6 @@ constexpr int64_t kGroupBytes = 8 * kRowBytes;
 /// bytes and the descriptors assume it starts at a stage's base.
 constexpr int64_t kStageAlign = 1024;
 
-std::optional<APInt> knownConstant(Value v);
-
-bool isConstantOne(Value v) {
-  auto value = knownConstant(v);
-  return value && value->isOne();
-}
 
 /// The value of `v` when the bound knobs decide it: a constant, or casts,
 /// comparisons and selects of such (tessel-specialize leaves `select(knob ==
@@ -93,6 +87,11 @@ std::optional<APInt> knownConstant(Value v) {
       return knownConstant(c->isOne() ? sel.getTrueValue()
                                       : sel.getFalseValue());
   return std::nullopt;
+}
+
+bool isConstantOne(Value v) {
+  auto value = knownConstant(v);
+  return value && value->isOne();
 }
 
 /// The kernel-argument index of `v`, or -1 when it is a constant (its value
@@ -163,8 +162,6 @@ static LogicalResult planOperand(BlockLoadOp op, bool isA, TmaOperandPlan &p) {
   p.kMajor = p.contiguousDim == kDim;
   if (isA && !p.kMajor)
     return failure(); // an M-contiguous A: not yet
-  p.rows = tile.getDimSize(0);
-  p.cols = tile.getDimSize(1);
   int64_t contiguous = tile.getDimSize(p.contiguousDim);
   int64_t other = tile.getDimSize(1 - p.contiguousDim);
   if (contiguous % kRowElems || other > 256 || other % 8)
