@@ -14,11 +14,13 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_M * BLOCK_N <= 128 * 32 * num_warps",
       "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
-  %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 64, 128>} : index
+  %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 64 : i64, values = array<i64: 32, 64>} : index
   %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4, 5>} : index
   %warps = tessel.param "num_warps" {default_value = 8 : i64, values = array<i64: 4, 8>} : index
+  // 2: one more warpgroup only issues the TMA copies (sm_90a ring form).
+  %roles = tessel.param "WARP_ROLES" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %bm = arith.index_cast %BM : index to i32
   %bn = arith.index_cast %BN : index to i32
   %one = arith.constant 1 : i32
@@ -61,35 +63,15 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
-  // Epilogue: C = alpha * acc + beta * C, masked to the matrix.
-  %rm = tessel.range %BM : tensor<?xi32>
-  %rn = tessel.range %BN : tensor<?xi32>
-  %m0s = tessel.splat %m0 [%BM] : i32 -> tensor<?xi32>
-  %n0s = tessel.splat %n0 [%BN] : i32 -> tensor<?xi32>
-  %offm = arith.addi %m0s, %rm : tensor<?xi32>
-  %offn = arith.addi %n0s, %rn : tensor<?xi32>
-  %cm = tessel.expand_dims %offm {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %scm = tessel.splat %ldc [%BM] : i32 -> tensor<?x1xi32>
-  %cmo = arith.muli %cm, %scm : tensor<?x1xi32>
-  %cn = tessel.expand_dims %offn {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
-  %cmo2 = tessel.broadcast %cmo [%BM, %BN] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %cn2 = tessel.broadcast %cn [%BM, %BN] : tensor<1x?xi32> -> tensor<?x?xi32>
-  %coff = arith.addi %cmo2, %cn2 : tensor<?x?xi32>
-  %cbase = tessel.splat %c [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %cptr = tessel.addptr %cbase, %coff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  %Ms = tessel.splat %M [%BM] : i32 -> tensor<?x1xi32>
-  %crow_ok = arith.cmpi slt, %cm, %Ms : tensor<?x1xi32>
-  %Ns = tessel.splat %N [%BN] : i32 -> tensor<1x?xi32>
-  %ccol_ok = arith.cmpi slt, %cn, %Ns : tensor<1x?xi32>
-  %crow_ok2 = tessel.broadcast %crow_ok [%BM, %BN] : tensor<?x1xi1> -> tensor<?x?xi1>
-  %ccol_ok2 = tessel.broadcast %ccol_ok [%BM, %BN] : tensor<1x?xi1> -> tensor<?x?xi1>
-  %cmask = arith.andi %crow_ok2, %ccol_ok2 : tensor<?x?xi1>
+  // Epilogue: C = alpha * acc + beta * C, the C box described like the
+  // operands (outside the matrix nothing is read or written).
   %alphas = tessel.splat %alpha [%BM, %BN] : f32 -> tensor<?x?xf32>
   %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
   // C is read only when beta != 0 (C = A * B must not pay for reading it).
   %beta_nz = arith.cmpf une, %beta, %zero : f32
   %sum = scf.if %beta_nz -> (tensor<?x?xf32>) {
-    %c_old = tessel.load %cptr, %cmask : tensor<?x?x!tessel.ptr<bf16>>
+    %c_old = tessel.block_load %c[%m0, %n0] shape [%M, %N] strides [%ldc, %one]
+               sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %c_old32 = arith.extf %c_old : tensor<?x?xbf16> to tensor<?x?xf32>
     %betas = tessel.splat %beta [%BM, %BN] : f32 -> tensor<?x?xf32>
     %prev = arith.mulf %betas, %c_old32 : tensor<?x?xf32>
@@ -99,6 +81,7 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
     scf.yield %scaled : tensor<?x?xf32>
   }
   %out = arith.truncf %sum : tensor<?x?xf32> to tensor<?x?xbf16>
-  tessel.store %cptr, %out, %cmask : tensor<?x?x!tessel.ptr<bf16>>
+  tessel.block_store %c[%m0, %n0] shape [%M, %N] strides [%ldc, %one], %out
+    : !tessel.ptr<bf16>, tensor<?x?xbf16>
   return
 }

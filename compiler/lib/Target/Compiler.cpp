@@ -319,6 +319,9 @@ bool ::tessel::compileSource(const std::string &source,
         continue;
       if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessel.shared_bytes"))
         info.sharedBytes = bytes.getInt();
+      // The launch's warps, a producer warpgroup included (WARP_ROLES = 2).
+      if (auto warps = fn->getAttrOfType<IntegerAttr>("tessel.num_warps"))
+        info.numWarps = warps.getInt();
       if (failed(readTmaSpecs(fn, info, options.bufferName, errs)))
         return false;
     }

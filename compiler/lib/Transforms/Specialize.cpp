@@ -272,7 +272,7 @@ struct SpecializePass
     SmallVector<ParamOp> knobs;
     func.walk([&](ParamOp p) { knobs.push_back(p); });
     int64_t numWarps = 4;
-    std::optional<int64_t> numStages;
+    std::optional<int64_t> numStages, warpRoles;
     std::map<std::string, int64_t> values;
     for (ParamOp p : knobs) {
       auto [it, inserted] = seen.try_emplace(p.getName(), p);
@@ -308,6 +308,11 @@ struct SpecializePass
           return p.emitOpError("NUM_STAGES must be 1 to 8, not ") << *value;
         numStages = *value;
       }
+      if (p.getName() == kWarpRolesParam) {
+        if (*value != 1 && *value != 2)
+          return p.emitOpError("WARP_ROLES must be 1 or 2, not ") << *value;
+        warpRoles = *value;
+      }
       values[p.getName().str()] = *value;
       OpBuilder b(p);
       auto c = arith::ConstantIndexOp::create(b, p.getLoc(), *value);
@@ -322,6 +327,8 @@ struct SpecializePass
     if (numStages)
       func->setAttr("tessel.num_stages",
                     OpBuilder(func).getI64IntegerAttr(*numStages));
+    if (warpRoles == 2)
+      func->setAttr("tessel.warp_spec", OpBuilder(func).getUnitAttr());
     if (failed(inferRegion(func.getBody())))
       return failure();
     WalkResult r = func.walk([](Operation *op) {

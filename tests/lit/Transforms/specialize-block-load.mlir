@@ -1,10 +1,14 @@
 // tessel-specialize on block loads and the ring depth: a block load's `?`
 // tile takes its size operands' values, and NUM_STAGES is recorded on the
-// kernel as tessel.num_stages (read by the TMA pipeline), within 1..8.
+// kernel as tessel.num_stages (read by the TMA pipeline), within 1..8;
+// WARP_ROLES = 2 (a producer warpgroup) as the unit tessel.warp_spec.
 // RUN: split-file --leading-lines %s %t
 // RUN: tessel-opt %t/stages.mlir -tessel-specialize="params=NUM_STAGES=3" | FileCheck %t/stages.mlir
 // RUN: tessel-opt %t/stages.mlir -tessel-specialize | FileCheck %t/stages.mlir --check-prefix=DEFAULT
 // RUN: tessel-opt %t/bad-stages.mlir -tessel-specialize -verify-diagnostics
+// RUN: tessel-opt %t/roles.mlir -tessel-specialize="params=WARP_ROLES=2" | FileCheck %t/roles.mlir
+// RUN: tessel-opt %t/roles.mlir -tessel-specialize | FileCheck %t/roles.mlir --check-prefix=ONE-ROLE
+// RUN: tessel-opt %t/bad-roles.mlir -tessel-specialize -verify-diagnostics
 
 //--- stages.mlir
 // CHECK-LABEL: func.func @ring
@@ -26,5 +30,22 @@ func.func @ring(%a: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>, %i: i32, %n: i32) 
 func.func @too_deep() attributes {tessel.kernel} {
   // expected-error @+1 {{NUM_STAGES must be 1 to 8, not 9}}
   %S = tessel.param "NUM_STAGES" {default_value = 9 : i64} : index
+  return
+}
+
+//--- roles.mlir
+// CHECK-LABEL: func.func @roles
+// CHECK-SAME: tessel.warp_spec
+// ONE-ROLE-LABEL: func.func @roles
+// ONE-ROLE-NOT: tessel.warp_spec
+func.func @roles() attributes {tessel.kernel} {
+  %r = tessel.param "WARP_ROLES" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  return
+}
+
+//--- bad-roles.mlir
+func.func @three_roles() attributes {tessel.kernel} {
+  // expected-error @+1 {{WARP_ROLES must be 1 or 2, not 3}}
+  %r = tessel.param "WARP_ROLES" {default_value = 3 : i64} : index
   return
 }

@@ -8,11 +8,44 @@
 #include "KernelLowering.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::tessel;
 namespace layout = ::tessel::layout;
+
+/// The value of `v` when the bound knobs decide it: a constant, or casts,
+/// comparisons and selects of such (tessel-specialize leaves `select(knob ==
+/// 1, 1, %stride)` unfolded).
+std::optional<APInt> mlir::tessel::knownConstant(Value v) {
+  APInt value;
+  if (matchPattern(v, m_ConstantInt(&value)))
+    return value;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(def)) {
+    auto in = knownConstant(def->getOperand(0));
+    unsigned bits = isa<IndexType>(v.getType())
+                        ? 64
+                        : v.getType().getIntOrFloatBitWidth();
+    if (in)
+      return in->sextOrTrunc(bits);
+    return std::nullopt;
+  }
+  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    auto l = knownConstant(cmp.getLhs()), r = knownConstant(cmp.getRhs());
+    if (!l || !r || l->getBitWidth() != r->getBitWidth())
+      return std::nullopt;
+    return APInt(1, arith::applyCmpPredicate(cmp.getPredicate(), *l, *r));
+  }
+  if (auto sel = dyn_cast<arith::SelectOp>(def))
+    if (auto c = knownConstant(sel.getCondition()))
+      return knownConstant(c->isOne() ? sel.getTrueValue()
+                                      : sel.getFalseValue());
+  return std::nullopt;
+}
 
 Value KernelLowering::i32(Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, v, 32);
@@ -23,6 +56,17 @@ void KernelLowering::emitPrologue(Location loc) {
   tid = arith::IndexCastOp::create(b, loc, b.getI32Type(), x);
   lane = arith::AndIOp::create(b, loc, tid, i32(loc, layout::kWarpSize - 1));
   warp = arith::ShRUIOp::create(b, loc, tid, i32(loc, 5));
+}
+
+void KernelLowering::barrier(Location loc) {
+  if (!barrierThreads) {
+    mlir::gpu::BarrierOp::create(b, loc);
+    return;
+  }
+  // Barrier 0 would wait for the whole CTA as launched; naming the consumer
+  // count keeps the wait to the threads that are still running.
+  NVVM::BarrierOp::create(b, loc, Type{}, i32(loc, 1), i32(loc, barrierThreads),
+                          {}, Value{});
 }
 
 Type KernelLowering::registerType(Type e) {
@@ -318,6 +362,8 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
       .Case<LoadOp>([&](LoadOp o) { return lowerLoad(*this, o); })
       .Case<BlockLoadOp>(
           [&](BlockLoadOp o) { return lowerBlockLoad(*this, o); })
+      .Case<BlockStoreOp>(
+          [&](BlockStoreOp o) { return lowerBlockStore(*this, o); })
       .Case<StoreOp>([&](StoreOp o) { return lowerStore(*this, o); })
       .Case<DotOp>([&](DotOp o) {
         return usesWGMMA(*this, o) ? lowerDotWGMMA(*this, o)

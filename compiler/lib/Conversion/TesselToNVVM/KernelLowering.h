@@ -53,6 +53,10 @@ struct TmaPipelinePlan {
   DotOp dot;
   int64_t stages = 3;
   TmaOperandPlan a, b;
+  /// One more warpgroup, after the num_warps consumers, issues the copies
+  /// and then exits (tessel.warp_spec; the loop must be at the kernel's top
+  /// level, so nothing after it needs the producer).
+  bool producerWarpgroup = false;
 };
 
 /// The plan for `loop` when it is two block loads feeding one accumulating
@@ -101,7 +105,9 @@ public:
   /// at most the window's 1024); returns its offset.
   int64_t allocShared(int64_t bytes, int64_t align = 16);
   int64_t sharedBytes() const { return sharedTop; }
-  void barrier(Location loc) { mlir::gpu::BarrierOp::create(b, loc); }
+  /// A CTA barrier; once a producer warpgroup has exited, named barrier 1
+  /// over the barrierThreads consumers.
+  void barrier(Location loc);
 
   /// Type of one register of a tile with element type `e`.
   Type registerType(Type e);
@@ -109,6 +115,9 @@ public:
   OpBuilder &b;
   int64_t numWarps;
   Value tid, lane, warp; // i32
+  /// Threads that reach barriers from here on: 0 for the whole CTA, else the
+  /// consumer threads left after a producer warpgroup exited.
+  int64_t barrierThreads = 0;
   /// The PTX target (the module's tessel.target; "" when absent).
   std::string target;
   /// The module opts into wgmma (tessel.wgmma).
@@ -128,11 +137,17 @@ private:
   IRMapping scalars;
 };
 
+/// The value of `v` when the bound knobs decide it: a constant, or casts,
+/// comparisons and selects of such (tessel-specialize leaves `select(knob ==
+/// 1, 1, %stride)` unfolded). `v` is a value of the kernel before lowering.
+std::optional<APInt> knownConstant(Value v);
+
 // Per-op-family emitters (one file each).
 LogicalResult lowerAddPtr(KernelLowering &k, AddPtrOp op);
 LogicalResult lowerLoad(KernelLowering &k, LoadOp op);
 LogicalResult lowerBlockLoad(KernelLowering &k, BlockLoadOp op);
 LogicalResult lowerStore(KernelLowering &k, StoreOp op);
+LogicalResult lowerBlockStore(KernelLowering &k, BlockStoreOp op);
 LogicalResult lowerDotMMAv2(KernelLowering &k, DotOp op);
 LogicalResult lowerDotWGMMA(KernelLowering &k, DotOp op);
 /// One wgmma.mma_async.m64nNk16 line: accumulators $firstAcc.., descriptors

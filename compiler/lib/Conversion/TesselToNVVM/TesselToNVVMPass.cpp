@@ -95,6 +95,14 @@ struct ConvertTesselToNVVMPass
           succeeded(plan))
         plans.push_back(*plan);
     });
+    // A producer warpgroup (WARP_ROLES = 2) takes a single dot loop at the
+    // kernel's top level: the producer leaves after the loop, so no later
+    // code may need it. Elsewhere the knob changes nothing.
+    bool producer = f->hasAttr("tessel.warp_spec") && plans.size() == 1 &&
+                    plans[0].loop->getParentOp() == f.getOperation();
+    if (producer)
+      plans[0].producerWarpgroup = true;
+    int64_t launchedWarps = warps.getInt() + (producer ? 4 : 0);
     size_t userArgs = argTypes.size();
     for (size_t i = 0; i < 2 * plans.size(); ++i)
       argTypes.push_back(LLVM::LLVMPointerType::get(ctx, 1));
@@ -104,7 +112,7 @@ struct ConvertTesselToNVVMPass
                                            b.getFunctionType(argTypes, {}));
     gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
                 b.getUnitAttr());
-    int64_t threads = warps.getInt() * ::tessel::layout::kWarpSize;
+    int64_t threads = launchedWarps * ::tessel::layout::kWarpSize;
     gf.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({(int32_t)threads, 1, 1}));
 
     Block &entry = gf.getBody().front();
@@ -131,7 +139,8 @@ struct ConvertTesselToNVVMPass
       return failure();
     mlir::gpu::ReturnOp::create(b, body.getTerminator()->getLoc());
     gf->setAttr("tessel.shared_bytes", b.getI64IntegerAttr(k.sharedBytes()));
-    gf->setAttr("tessel.num_warps", warps);
+    // The launch's warps: the layouts' num_warps plus any producer.
+    gf->setAttr("tessel.num_warps", b.getI64IntegerAttr(launchedWarps));
     return success();
   }
 };

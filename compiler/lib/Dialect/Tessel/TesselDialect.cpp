@@ -221,6 +221,31 @@ LogicalResult BlockLoadOp::verify() {
   return verifySizes(*this, result, getSizes());
 }
 
+LogicalResult BlockStoreOp::verify() {
+  size_t rank = getShape().size();
+  if (rank != 2 && rank != 3)
+    return emitOpError("describes a tensor of rank ")
+           << rank << "; block stores take rank 2 or 3 (batch, rows, cols)";
+  if (getOffsets().size() != rank || getStrides().size() != rank)
+    return emitOpError("has ")
+           << getOffsets().size() << " offset(s) and " << getStrides().size()
+           << " stride(s) for a rank-" << rank << " shape";
+  auto value = cast<RankedTensorType>(getValue().getType());
+  if (value.getRank() != 2)
+    return emitOpError("value ") << value << " is not a 2-D tile";
+  Type pointee = getBase().getType().getPointee();
+  if (value.getElementType() != pointee)
+    return emitOpError("stores ")
+           << value.getElementType() << " through a pointer to " << pointee;
+  return success();
+}
+
+void BlockStoreOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &e) {
+  e.emplace_back(MemoryEffects::Write::get(),
+                 SideEffects::DefaultResource::get());
+}
+
 void BlockLoadOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &e) {
   e.emplace_back(MemoryEffects::Read::get(), SideEffects::DefaultResource::get());

@@ -650,3 +650,39 @@ func.func @block_load_sizes(%p: !tessel.ptr<bf16>, %i: i32) {
   %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%i, %i] : !tessel.ptr<bf16> -> tensor<?x64xbf16>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// tessel.block_store
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @block_store_rank(%p: !tessel.ptr<bf16>, %i: i32, %x: tensor<64x64xbf16>) {
+  // expected-error @+1 {{describes a tensor of rank 4; block stores take rank 2 or 3 (batch, rows, cols)}}
+  tessel.block_store %p[%i, %i, %i, %i] shape [%i, %i, %i, %i] strides [%i, %i, %i, %i], %x : !tessel.ptr<bf16>, tensor<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @block_store_counts(%p: !tessel.ptr<bf16>, %i: i32, %x: tensor<64x64xbf16>) {
+  // expected-error @+1 {{has 2 offset(s) and 1 stride(s) for a rank-2 shape}}
+  tessel.block_store %p[%i, %i] shape [%i, %i] strides [%i], %x : !tessel.ptr<bf16>, tensor<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @block_store_type(%p: !tessel.ptr<f32>, %i: i32, %x: tensor<64x64xbf16>) {
+  // expected-error @+1 {{stores 'bf16' through a pointer to 'f32'}}
+  tessel.block_store %p[%i, %i] shape [%i, %i] strides [%i, %i], %x : !tessel.ptr<f32>, tensor<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @block_store_rank1_tile(%p: !tessel.ptr<bf16>, %i: i32, %x: tensor<64xbf16>) {
+  // expected-error @+1 {{value 'tensor<64xbf16>' is not a 2-D tile}}
+  tessel.block_store %p[%i, %i] shape [%i, %i] strides [%i, %i], %x : !tessel.ptr<bf16>, tensor<64xbf16>
+  return
+}

@@ -181,3 +181,15 @@ func.func @block_load(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32,
   %1 = tessel.block_load %p[%r, %c, %r] shape [%M, %N, %N] strides [%ld, %ld, %one] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
   return %0, %1 : tensor<?x?xbf16>, tensor<64x32xbf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @block_store
+// CHECK: tessel.block_store %arg0[%arg1, %arg2] shape [%arg3, %arg4] strides [%arg5, %{{.*}}], %arg6 : !tessel.ptr<bf16>, tensor<64x32xbf16>
+// CHECK: tessel.block_store %arg0[%arg1, %arg2, %arg1] shape [%arg3, %arg4, %arg4] strides [%arg5, %{{.*}}, %arg5], %arg6 : !tessel.ptr<bf16>, tensor<64x32xbf16>
+func.func @block_store(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32, %ld: i32, %x: tensor<64x32xbf16>) {
+  %one = arith.constant 1 : i32
+  tessel.block_store %p[%r, %c] shape [%M, %N] strides [%ld, %one], %x : !tessel.ptr<bf16>, tensor<64x32xbf16>
+  tessel.block_store %p[%r, %c, %r] shape [%M, %N, %N] strides [%ld, %one, %ld], %x : !tessel.ptr<bf16>, tensor<64x32xbf16>
+  return
+}

@@ -20,6 +20,13 @@
 // NUM_STAGES - 1 iterations ahead are in flight, and the loads' edges are
 // TMA's bounds (outside reads zero).
 //
+// With WARP_ROLES = 2 (tessel.warp_spec) the copies come from a producer
+// warpgroup launched after the num_warps consumers: it hands most of its
+// registers to them (setmaxnreg), its first thread fills stage j % S as soon
+// as the consumers release iteration j - S, and it exits once its last
+// copies have landed. The consumers only wait, compute and release; later
+// CTA barriers are named barriers over the consumers alone.
+//
 // The tensor maps are hidden kernel arguments (one device pointer per block
 // load, after the kernel's own); the gpu.func's tessel.tma attribute tells
 // the runtime what each describes in terms of the kernel's arguments
@@ -56,38 +63,6 @@ constexpr int64_t kGroupBytes = 8 * kRowBytes;
 /// bytes and the descriptors assume it starts at a stage's base.
 constexpr int64_t kStageAlign = 1024;
 
-
-/// The value of `v` when the bound knobs decide it: a constant, or casts,
-/// comparisons and selects of such (tessel-specialize leaves `select(knob ==
-/// 1, 1, %stride)` unfolded).
-std::optional<APInt> knownConstant(Value v) {
-  APInt value;
-  if (matchPattern(v, m_ConstantInt(&value)))
-    return value;
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(def)) {
-    auto in = knownConstant(def->getOperand(0));
-    unsigned bits = isa<IndexType>(v.getType())
-                        ? 64
-                        : v.getType().getIntOrFloatBitWidth();
-    if (in)
-      return in->sextOrTrunc(bits);
-    return std::nullopt;
-  }
-  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
-    auto l = knownConstant(cmp.getLhs()), r = knownConstant(cmp.getRhs());
-    if (!l || !r || l->getBitWidth() != r->getBitWidth())
-      return std::nullopt;
-    return APInt(1, arith::applyCmpPredicate(cmp.getPredicate(), *l, *r));
-  }
-  if (auto sel = dyn_cast<arith::SelectOp>(def))
-    if (auto c = knownConstant(sel.getCondition()))
-      return knownConstant(c->isOne() ? sel.getTrueValue()
-                                      : sel.getFalseValue());
-  return std::nullopt;
-}
 
 bool isConstantOne(Value v) {
   auto value = knownConstant(v);
@@ -311,8 +286,13 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     b.setInsertionPoint(op.thenBlock()->getTerminator());
     body();
   };
+  // The thread that issues the copies: the producer warpgroup's first, or
+  // without one the CTA's first.
+  const bool producer = plan.producerWarpgroup;
+  const int64_t consumerThreads = k.numWarps * layout::kWarpSize;
   Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                         k.tid, c32(0));
+                                         k.tid,
+                                         c32(producer ? consumerThreads : 0));
 
   // Barriers: full completes when a stage's bytes have landed (one arrival,
   // the issuing thread's expect_tx); empty when every warpgroup is done.
@@ -396,13 +376,74 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
             {bar, parity}, "r,r,~{memory}");
   };
 
-  // Prologue: the first S iterations in flight.
-  ifThen(isLeader, [&] {
-    for (int64_t s = 0; s < S; ++s)
-      ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, c32(s),
-                                   trips),
-             [&] { issue(c32(s), c32(s)); });
-  });
+  auto forEach = [&](Value from, Value to,
+                     llvm::function_ref<void(Value)> body) {
+    auto op = scf::ForOp::create(b, loc, from, to, c32(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op.getBody()->getTerminator());
+    body(op.getInductionVar());
+  };
+  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  };
+  if (producer) {
+    // The producer warpgroup: its leader fills stage j % S with iteration j
+    // once the consumers have released iteration j - S, then waits for its
+    // last copies to land and the warpgroup exits. It needs few registers:
+    // with two or more consumer warpgroups it gives them back (setmaxnreg),
+    // so each consumer can hold its accumulators and epilogue without
+    // spilling.
+    const int64_t producerRegs = 40;
+    const int64_t consumerRegs = std::min<int64_t>(
+        256, (65536 - 128 * producerRegs) / consumerThreads / 8 * 8);
+    const bool shareRegs = groups >= 2;
+    ifThen(cmp(arith::CmpIPredicate::sge, k.tid, c32(consumerThreads)), [&] {
+      if (shareRegs)
+        emitAsm(k, loc,
+                llvm::formatv("setmaxnreg.dec.sync.aligned.u32 {0};",
+                              producerRegs)
+                    .str(),
+                {}, "~{memory}");
+      ifThen(isLeader, [&] {
+        Value cS = c32(S), c1 = c32(1);
+        forEach(c32(0), trips, [&](Value j) {
+          Value s = arith::RemSIOp::create(b, loc, j, cS);
+          Value use = arith::DivSIOp::create(b, loc, j, cS);
+          ifThen(cmp(arith::CmpIPredicate::sge, j, cS), [&] {
+            wait(emptyBar(s),
+                 arith::AndIOp::create(
+                     b, loc, arith::SubIOp::create(b, loc, use, c1), c1));
+          });
+          issue(j, s);
+        });
+        // Copies still in flight when the producer exits would land in a
+        // CTA that no longer tracks them: wait for the last S.
+        Value tail = arith::MaxSIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, trips, cS), c32(0));
+        forEach(tail, trips, [&](Value j) {
+          wait(fullBar(arith::RemSIOp::create(b, loc, j, cS)),
+               arith::AndIOp::create(
+                   b, loc, arith::DivSIOp::create(b, loc, j, cS), c1));
+        });
+      });
+      emitAsm(k, loc, "exit;", {}, "~{memory}");
+    });
+    if (shareRegs)
+      emitAsm(k, loc,
+              llvm::formatv("setmaxnreg.inc.sync.aligned.u32 {0};",
+                            consumerRegs)
+                  .str(),
+              {}, "~{memory}");
+    // From here on only the consumers run: barriers count just them.
+    k.barrierThreads = consumerThreads;
+  } else {
+    // Prologue: the first S iterations in flight.
+    ifThen(isLeader, [&] {
+      for (int64_t s = 0; s < S; ++s)
+        ifThen(cmp(arith::CmpIPredicate::slt, c32(s), trips),
+               [&] { issue(c32(s), c32(s)); });
+    });
+  }
 
   // Descriptor constants (see the file comment).
   auto fixedBits = [&](const TmaOperandPlan &p) -> int64_t {
@@ -439,22 +480,25 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     Value j = forOp.getInductionVar();
     Value cS = c32(S), c1 = c32(1);
     // Refill the stage iteration j - 2 used (released at iteration j - 1,
-    // once its wgmmas were known complete) with iteration j - 2 + S.
-    Value old = arith::SubIOp::create(b, loc, j, c32(2));
-    Value refill = arith::AndIOp::create(
-        b, loc, isLeader,
-        arith::AndIOp::create(
-            b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
-                                  c32(2)),
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                  k.add(loc, old, cS), trips)));
-    ifThen(refill, [&] {
-      Value s = arith::RemSIOp::create(b, loc, old, cS);
-      Value use = arith::DivSIOp::create(b, loc, old, cS);
-      wait(emptyBar(s), arith::AndIOp::create(b, loc, use, c1));
-      issue(k.add(loc, old, cS), s);
-    });
+    // once its wgmmas were known complete) with iteration j - 2 + S; a
+    // producer warpgroup does this on its own.
+    if (!producer) {
+      Value old = arith::SubIOp::create(b, loc, j, c32(2));
+      Value refill = arith::AndIOp::create(
+          b, loc, isLeader,
+          arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
+                                    c32(2)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                    k.add(loc, old, cS), trips)));
+      ifThen(refill, [&] {
+        Value s = arith::RemSIOp::create(b, loc, old, cS);
+        Value use = arith::DivSIOp::create(b, loc, old, cS);
+        wait(emptyBar(s), arith::AndIOp::create(b, loc, use, c1));
+        issue(k.add(loc, old, cS), s);
+      });
+    }
     Value s = arith::RemSIOp::create(b, loc, j, cS);
     Value use = arith::DivSIOp::create(b, loc, j, cS);
     wait(fullBar(s), arith::AndIOp::create(b, loc, use, c1));

@@ -32,6 +32,11 @@ inline constexpr llvm::StringLiteral kNumWarpsParam = "num_warps";
 /// The knob that sets how many shared-memory stages a pipelined dot loop
 /// keeps in flight (tessel.num_stages on the specialized kernel).
 inline constexpr llvm::StringLiteral kNumStagesParam = "NUM_STAGES";
+/// The knob that splits warps into roles: 1, every warp computes (one thread
+/// also issues copies); 2, a TMA-pipelined dot loop gets one more warpgroup
+/// that only issues its copies while the num_warps consumers only compute
+/// (tessel.warp_spec on the specialized kernel).
+inline constexpr llvm::StringLiteral kWarpRolesParam = "WARP_ROLES";
 /// Element type of a tile or the type itself for scalars.
 Type elementTypeOf(Type t);
 } // namespace mlir::tessel

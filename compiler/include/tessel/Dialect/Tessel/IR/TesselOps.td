@@ -207,6 +207,33 @@ def Tessel_BlockLoadOp : Tessel_Op<"block_load", [AttrSizedOperandSegments,
   let hasVerifier = 1;
 }
 
+def Tessel_BlockStoreOp : Tessel_Op<"block_store", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "store a 2-D tile into a box of a strided tensor; outside it writes nothing";
+  let description = [{
+    The counterpart of `tessel.block_load`: the tensor is described by
+    `base`, `shape` and `strides` (outermost first, in elements; rank 2 or 3)
+    and the box's first element by `offsets`; `value`'s element (i, j) goes
+    to `base[sum(offsets[d] * strides[d]) + i * strides[r-2] +
+    j * strides[r-1]]` when every coordinate is inside `shape`. Each row's
+    address is computed once (in 64 bits) and a thread's elements that are
+    adjacent in a unit-stride row are written with one vector store where
+    the row is in bounds and aligned.
+    ```mlir
+    tessel.block_store %c[%m0, %n0] shape [%M, %N] strides [%ldc, %c1], %x
+      : !tessel.ptr<bf16>, tensor<128x128xbf16>
+    ```
+  }];
+  let arguments = (ins Tessel_PtrType:$base, Variadic<I32>:$offsets,
+                       Variadic<I32>:$shape, Variadic<I32>:$strides,
+                       Tessel_Tile:$value);
+  let assemblyFormat = [{
+    $base `[` $offsets `]` `shape` ` ` `[` $shape `]` `strides` ` ` `[` $strides `]`
+    `,` $value attr-dict `:` qualified(type($base)) `,` type($value)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Compute
 //===----------------------------------------------------------------------===//

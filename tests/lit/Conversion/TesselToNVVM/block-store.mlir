@@ -1,0 +1,72 @@
+// convert-tessel-to-nvvm, tessel.block_store: a thread's registers grouped by
+// row; each row's 64-bit address and bounds test once; a run of registers on
+// adjacent columns of a unit-stride row is one vector store when the run is
+// inside the tensor and its address aligned (else element stores under their
+// own tests); a strided row is element stores only.
+// RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
+
+// One warp, 8 x 16 bf16 tile, 4 adjacent columns per thread (8 bytes), one
+// row each; batched (rank 3), the column stride the constant 1.
+// CHECK-LABEL: gpu.func @rows(
+// CHECK-SAME: %[[X:arg0]]: !llvm.ptr<1>
+// The batch: one base offset and one test.
+// CHECK: %[[BASE:.*]] = llvm.getelementptr %[[X]][%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// The row pointer, at the thread's first column.
+// CHECK: %[[ROW:.*]] = llvm.getelementptr %[[BASE]][%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// Alignment of the run (8 bytes) and both ends inside the row.
+// CHECK: %[[ADDR:.*]] = llvm.ptrtoint %{{.*}} : !llvm.ptr<1> to i64
+// CHECK: arith.andi %[[ADDR]], %c7_i64
+// CHECK: scf.if
+// CHECK-COUNT-4: llvm.insertelement
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
+// CHECK: }
+// CHECK-NOT: llvm.store
+// CHECK: gpu.return
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
+module {
+func.func @rows(%x: !tessel.ptr<bf16>, %b: i32, %r: i32, %c: i32, %nb: i32, %m: i32, %k: i32, %sb: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %one = arith.constant 1 : i32
+  %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%b, %r, %c] shape [%nb, %m, %k] strides [%sb, %ld, %one], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
+  return
+}
+}
+
+// -----
+
+// The same tile stored transposed (column stride %ld): element stores only,
+// each under its own column test, at row pointer + column * stride.
+// CHECK-LABEL: gpu.func @strided(
+// CHECK-NOT: vector<
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
+// CHECK: gpu.return
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
+module {
+func.func @strided(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %one = arith.constant 1 : i32
+  %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%one, %ld], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
+  return
+}
+}
+
+// -----
+
+// A wgmma accumulator (4 warps, 64 x 32 f32): pairs of adjacent columns, so
+// 8-byte stores; 16 registers per thread on 2 rows -> 8 vector stores.
+// CHECK-LABEL: gpu.func @accumulator(
+// CHECK-COUNT-8: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<2xf32>, !llvm.ptr<1>
+// CHECK-NOT: vector<2xf32>, !llvm.ptr<1>
+// CHECK: gpu.return
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
+func.func @accumulator(%x: !tessel.ptr<f32>, %r: i32, %c: i32, %m: i32, %n: i32, %ld: i32, %v: f32) attributes {tessel.kernel, tessel.num_warps = 4 : i64} {
+  %one = arith.constant 1 : i32
+  %t = tessel.splat %v : f32 -> tensor<64x32xf32, #mma>
+  tessel.block_store %x[%r, %c] shape [%m, %n] strides [%ld, %one], %t : !tessel.ptr<f32>, tensor<64x32xf32, #mma>
+  return
+}
+}
