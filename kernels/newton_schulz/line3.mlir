@@ -23,56 +23,15 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   %bn = arith.index_cast %BN : index to i32
 
   %bz = tessel.program_id 2 : i32
-  %bz64 = arith.extsi %bz : i32 to i64
-  %xofs = arith.muli %bz64, %x_batch : i64
-  %xmat = tessel.addptr %x, %xofs : !tessel.ptr<bf16>, i64
-  %omat = tessel.addptr %xo, %xofs : !tessel.ptr<bf16>, i64
-
   %pm = tessel.program_id 0 : i32
   %pn = tessel.program_id 1 : i32
   %m0 = arith.muli %pm, %bm : i32
   %n0 = arith.muli %pn, %bn : i32
-  %rm = tessel.range %BM : tensor<?xi32>
-  %rn = tessel.range %BN : tensor<?xi32>
-  %m0s = tessel.splat %m0 [%BM] : i32 -> tensor<?xi32>
-  %n0s = tessel.splat %n0 [%BN] : i32 -> tensor<?xi32>
-  %rows = arith.addi %m0s, %rm : tensor<?xi32>
-  %cols = arith.addi %n0s, %rn : tensor<?xi32>
-
-  // The output tile's coordinates and mask (rows < m, cols < n).
-  %er = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %ec = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
-  %er2 = tessel.broadcast %er [%BM, %BN] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %ec2 = tessel.broadcast %ec [%BM, %BN] : tensor<1x?xi32> -> tensor<?x?xi32>
-  %ms = tessel.splat %m [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %ns = tessel.splat %n [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %rok = arith.cmpi slt, %er2, %ms : tensor<?x?xi32>
-  %cok = arith.cmpi slt, %ec2, %ns : tensor<?x?xi32>
-  %omask = arith.andi %rok, %cok : tensor<?x?xi1>
-
-  // acc starts as a * X[rows, cols]: X's tile is read once.
-  %sxrs = tessel.splat %sxr [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %sxcs = tessel.splat %sxc [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %xr = arith.muli %er2, %sxrs : tensor<?x?xi32>
-  %xc = arith.muli %ec2, %sxcs : tensor<?x?xi32>
-  %xoff = arith.addi %xr, %xc : tensor<?x?xi32>
-  %xbase = tessel.splat %xmat [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %xptr = tessel.addptr %xbase, %xoff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  %xv = tessel.load %xptr, %omask : tensor<?x?x!tessel.ptr<bf16>>
-  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
-  %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
-  %acc0 = arith.mulf %as, %xv32 : tensor<?x?xf32>
-
-  // K loop: acc += B[rows, k:k+BK] * X[k:k+BK, cols], both block loads of
-  // [batch, rows, cols] tensors (the K tail and edges read zero). B is
-  // row-major; with X_LAYOUT = 2 (row-major X: the caller promises sxc = 1)
-  // X's column stride is the constant 1, which on sm_90a with wgmma makes
-  // this loop the TMA ring (B K-contiguous, X N-contiguous: BLOCK_N a
-  // multiple of 64); with X_LAYOUT = 1 (any strides) they are masked loads.
-  // The batch extent is the grid's (gridDim.z <= 65535); batch strides are
-  // read as 32-bit (a single matrix under 2^31 elements).
+  // X, X' and B are [batch, rows, cols] tensors: the block loads and stores
+  // compute 64-bit offsets (batch x m x n may pass 2^31) and touch nothing
+  // outside them. The batch extent is the grid's (gridDim.z <= 65535); batch
+  // strides are read as 32-bit (a single matrix under 2^31 elements).
   %XL = tessel.param "X_LAYOUT" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
-  %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
   %c2_idx = arith.constant 2 : index
   %row_major = arith.cmpi eq, %XL, %c2_idx : index
   %one = arith.constant 1 : i32
@@ -80,6 +39,21 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   %bb = arith.trunci %b_batch : i64 to i32
   %xb = arith.trunci %x_batch : i64 to i32
   %grid_z = arith.constant 65535 : i32
+
+  // acc starts as a * X[rows, cols]: X's tile is read once.
+  %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+          strides [%xb, %sxr, %sc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
+  %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
+  %acc0 = arith.mulf %as, %xv32 : tensor<?x?xf32>
+
+  // K loop: acc += B[rows, k:k+BK] * X[k:k+BK, cols], both block loads (the
+  // K tail and edges read zero). B is row-major; with X_LAYOUT = 2 (row-major
+  // X: the caller promises sxc = 1) X's column stride is the constant 1,
+  // which on sm_90a with wgmma makes this loop the TMA ring (B K-contiguous,
+  // X N-contiguous: BLOCK_N a multiple of 64); with X_LAYOUT = 1 (any
+  // strides) they are masked loads.
+  %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %m : i32 to index
   %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
@@ -92,14 +66,10 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
-  %sors = tessel.splat %sor [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %socs = tessel.splat %soc [%BM, %BN] : i32 -> tensor<?x?xi32>
-  %or = arith.muli %er2, %sors : tensor<?x?xi32>
-  %oc = arith.muli %ec2, %socs : tensor<?x?xi32>
-  %ooff = arith.addi %or, %oc : tensor<?x?xi32>
-  %obase = tessel.splat %omat [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %optr = tessel.addptr %obase, %ooff : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
+  // X' has its own strides (the last step writes the caller's output, which
+  // may be transposed) and X's batch stride.
   %out = arith.truncf %acc : tensor<?x?xf32> to tensor<?x?xbf16>
-  tessel.store %optr, %out, %omask : tensor<?x?x!tessel.ptr<bf16>>
+  tessel.block_store %xo[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+    strides [%xb, %sor, %soc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
   return
 }

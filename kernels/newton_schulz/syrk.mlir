@@ -8,7 +8,8 @@
 // Only tiles on or above the diagonal are computed: the grid is triangular,
 // (T(T+1)/2, 1, batch) with T = cdiv(m, BLOCK), program t -> tile (i, j),
 // i <= j; each off-diagonal tile is stored twice (at (i, j) and transposed at
-// (j, i)). Batch offsets are 64-bit.
+// (j, i)). Batch offsets are 64-bit; batch strides are read as 32-bit (one
+// matrix under 2^31 elements).
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
                 %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
@@ -27,12 +28,9 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %c1_i32 = arith.constant 1 : i32
   %c2_i32 = arith.constant 2 : i32
 
-  // This batch entry's matrices (64-bit offsets: batch x m x k may pass 2^31).
+  // This batch entry (the block loads and stores compute 64-bit offsets:
+  // batch x m x k may pass 2^31).
   %bz = tessel.program_id 2 : i32
-  %bz64 = arith.extsi %bz : i32 to i64
-  %co = arith.muli %bz64, %c_batch : i64
-  %dm = tessel.addptr %d, %co : !tessel.ptr<bf16>, i64
-  %cm = tessel.addptr %c, %co : !tessel.ptr<bf16>, i64
 
   // Program t -> upper-triangle tile (i, j): row i starts at
   // start(i) = i (2T - i + 1) / 2; i from the quadratic, then corrected by
@@ -76,11 +74,6 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // Rows (of X and C) for tile row i, columns for tile column j.
   %r0 = arith.muli %ti, %bs : i32
   %q0 = arith.muli %tj, %bs : i32
-  %rr = tessel.range %BS : tensor<?xi32>
-  %r0s = tessel.splat %r0 [%BS] : i32 -> tensor<?xi32>
-  %q0s = tessel.splat %q0 [%BS] : i32 -> tensor<?xi32>
-  %rows = arith.addi %r0s, %rr : tensor<?xi32>
-  %cols = arith.addi %q0s, %rr : tensor<?xi32>
 
   // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T. Both operands are
   // block loads of X as a [batch, m, k] tensor: the K tail and rows past m
@@ -111,27 +104,16 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
-  // Epilogue: alpha * acc + beta * D[rows, cols] (D read only when beta != 0).
-  %er = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
-  %ec = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
-  %er2 = tessel.broadcast %er [%BS, %BS] : tensor<?x1xi32> -> tensor<?x?xi32>
-  %ec2 = tessel.broadcast %ec [%BS, %BS] : tensor<1x?xi32> -> tensor<?x?xi32>
-  %ldcs = tessel.splat %ldc [%BS, %BS] : i32 -> tensor<?x?xi32>
-  %ero = arith.muli %er2, %ldcs : tensor<?x?xi32>
-  %off = arith.addi %ero, %ec2 : tensor<?x?xi32>
-  %eco = arith.muli %ec2, %ldcs : tensor<?x?xi32>
-  %offt = arith.addi %eco, %er2 : tensor<?x?xi32>
-  %ms2 = tessel.splat %m [%BS, %BS] : i32 -> tensor<?x?xi32>
-  %erok = arith.cmpi slt, %er2, %ms2 : tensor<?x?xi32>
-  %ecok = arith.cmpi slt, %ec2, %ms2 : tensor<?x?xi32>
-  %emask = arith.andi %erok, %ecok : tensor<?x?xi1>
+  // Epilogue: alpha * acc + beta * D[rows, cols] (D read only when beta != 0);
+  // C and D are [batch, m, m] tensors like X (outside them nothing is read or
+  // written).
+  %cb = arith.trunci %c_batch : i64 to i32
   %alphas = tessel.splat %alpha [%BS, %BS] : f32 -> tensor<?x?xf32>
   %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
   %has_d = arith.cmpf one, %beta, %zero : f32
   %result = scf.if %has_d -> (tensor<?x?xf32>) {
-    %dbase = tessel.splat %dm [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-    %dptr = tessel.addptr %dbase, %off : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-    %dv = tessel.load %dptr, %emask : tensor<?x?x!tessel.ptr<bf16>>
+    %dv = tessel.block_load %d[%bz, %r0, %q0] shape [%grid_z, %m, %m]
+            strides [%cb, %ldc, %c1_i32] sizes [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %dv32 = arith.extf %dv : tensor<?x?xbf16> to tensor<?x?xf32>
     %betas = tessel.splat %beta [%BS, %BS] : f32 -> tensor<?x?xf32>
     %bd = arith.mulf %betas, %dv32 : tensor<?x?xf32>
@@ -141,14 +123,14 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     scf.yield %scaled : tensor<?x?xf32>
   }
   %out = arith.truncf %result : tensor<?x?xf32> to tensor<?x?xbf16>
-  %cbase = tessel.splat %cm [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?x!tessel.ptr<bf16>>
-  %cptr = tessel.addptr %cbase, %off : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-  tessel.store %cptr, %out, %emask : tensor<?x?x!tessel.ptr<bf16>>
-  // The mirror tile C[j, i] = C[i, j]^T (not on the diagonal).
+  tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
+    strides [%cb, %ldc, %c1_i32], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
+  // The mirror tile C[j, i] = C[i, j]^T (not on the diagonal): the same box
+  // with the strides swapped.
   %off_diag = arith.cmpi ne, %ti, %tj : i32
   scf.if %off_diag {
-    %ctptr = tessel.addptr %cbase, %offt : tensor<?x?x!tessel.ptr<bf16>>, tensor<?x?xi32>
-    tessel.store %ctptr, %out, %emask : tensor<?x?x!tessel.ptr<bf16>>
+    tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
+      strides [%cb, %c1_i32, %ldc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
   }
   return
 }

@@ -186,7 +186,8 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
 // grouped by row. Each row's address and bounds test are computed once; a run
 // of registers on adjacent columns of a unit-stride row (2 to 16 bytes) is one
 // vector store where the whole run is inside the tensor and its address is
-// aligned, else element stores under their own tests. The accumulator of a
+// aligned (and, for a column stride passed at run time, where it is 1), else
+// element stores under their own tests. The accumulator of a
 // dot holds pairs of adjacent columns, so its epilogue stores 4 bytes at a
 // time at addresses that are constant offsets from a few row pointers.
 LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
@@ -201,8 +202,16 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
   Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
           op.getStrides());
   const Regs &vals = k.regs(op.getValue());
-  auto unitColumns = knownConstant(op.getStrides().back());
-  const bool vectorize = unitColumns && unitColumns->isOne() && !m->wraps(1);
+  // Vector stores need unit-stride columns: known from the knobs, or tested
+  // at run time when the stride is an argument (a transposed output takes
+  // the element stores).
+  auto columnStride = knownConstant(op.getStrides().back());
+  const bool vectorize =
+      !m->wraps(1) && (!columnStride || columnStride->isOne());
+  Value unitStride;
+  if (vectorize && !columnStride)
+    unitStride = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::eq,
+                                       box.stride2(1), box.c64(1));
 
   // The thread's coordinate along each dimension for a register offset.
   Value threadPart[2] = {k.threadOffset(loc, *m, 0), k.threadOffset(loc, *m, 1)};
@@ -216,14 +225,16 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
   std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> rows;
   for (int64_t r = 0; r < m->numRegs(); ++r)
     rows[m->regOffsets[r][0]].push_back({m->regOffsets[r][1], r});
-  // Without wrapping, columns are the thread's part plus the offset.
+  // Without wrapping, columns are the thread's part plus the offset, and a
+  // register's address is the row pointer (at the thread's first column)
+  // plus offset * stride: a constant when the stride is the constant 1.
   Value colStart = vectorize ? box.add(box.off2(1), box.wide(threadPart[1]))
                              : Value();
   auto storeElement = [&](Value rowOk, Value rowPtr, int64_t co, int64_t r) {
     Value col = vectorize ? box.add(colStart, box.c64(co)) : coord(1, co);
     Value ok = box.andi(rowOk, box.inside(col, box.shape2(1)));
-    Value p = vectorize ? box.gep(rowPtr, box.c64(co))
-                        : box.gep(rowPtr, box.mul(col, box.stride2(1)));
+    Value p = box.gep(rowPtr, box.mul(vectorize ? box.c64(co) : col,
+                                      box.stride2(1)));
     scf::IfOp::create(k.b, loc, ok, [&](OpBuilder &b, Location l) {
       LLVM::StoreOp::create(b, l, vals[r], p, bytes);
       scf::YieldOp::create(b, l);
@@ -234,12 +245,10 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
     llvm::sort(cols);
     Value row = coord(0, ro);
     Value rowOk = box.andi(box.leadOk, box.inside(row, box.shape2(0)));
-    // Unit stride: the row pointer is at the thread's first column, and a
-    // register's address is a constant offset from it.
+    Value rowAt = box.mul(row, box.stride2(0));
     Value rowPtr = box.gep(
         box.base,
-        vectorize ? box.add(box.mul(row, box.stride2(0)), colStart)
-                  : box.mul(row, box.stride2(0)));
+        vectorize ? box.add(rowAt, box.mul(colStart, box.stride2(1))) : rowAt);
     size_t i = 0;
     while (i < cols.size()) {
       // The longest run of adjacent columns from here, cut to a power of two
@@ -271,6 +280,8 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
       Value lastOk = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::slt,
                                            last, box.shape2(1));
       Value rowReady = box.andi(rowOk, aligned);
+      if (unitStride)
+        rowReady = box.andi(rowReady, unitStride);
       Value whole = box.andi(rowReady, box.andi(firstOk, lastOk));
       auto vecType = VectorType::get({width}, elem);
       scf::IfOp::create(

@@ -2,7 +2,8 @@
 // row; each row's 64-bit address and bounds test once; a run of registers on
 // adjacent columns of a unit-stride row is one vector store when the run is
 // inside the tensor and its address aligned (else element stores under their
-// own tests); a strided row is element stores only.
+// own tests); a column stride passed at run time adds a test that it is 1; a
+// known non-unit stride is element stores only.
 // RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
 
 // One warp, 8 x 16 bf16 tile, 4 adjacent columns per thread (8 bytes), one
@@ -36,8 +37,8 @@ func.func @rows(%x: !tessel.ptr<bf16>, %b: i32, %r: i32, %c: i32, %nb: i32, %m: 
 
 // -----
 
-// The same tile stored transposed (column stride %ld): element stores only,
-// each under its own column test, at row pointer + column * stride.
+// The same tile stored with a known column stride of 64: element stores
+// only, each under its own column test, at row pointer + column * stride.
 // CHECK-LABEL: gpu.func @strided(
 // CHECK-NOT: vector<
 // CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
@@ -47,8 +48,9 @@ func.func @rows(%x: !tessel.ptr<bf16>, %b: i32, %r: i32, %c: i32, %nb: i32, %m: 
 module {
 func.func @strided(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
   %one = arith.constant 1 : i32
+  %c64 = arith.constant 64 : i32
   %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
-  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%one, %ld], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%one, %c64], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
   return
 }
 }
@@ -67,6 +69,28 @@ func.func @accumulator(%x: !tessel.ptr<f32>, %r: i32, %c: i32, %m: i32, %n: i32,
   %one = arith.constant 1 : i32
   %t = tessel.splat %v : f32 -> tensor<64x32xf32, #mma>
   tessel.block_store %x[%r, %c] shape [%m, %n] strides [%ld, %one], %t : !tessel.ptr<f32>, tensor<64x32xf32, #mma>
+  return
+}
+}
+
+// -----
+
+// A column stride passed at run time (an output that may be transposed):
+// the vector store also needs the stride to be 1.
+// CHECK-LABEL: gpu.func @runtime_stride(
+// CHECK-SAME: %[[LD:arg5]]: i32
+// CHECK: %[[LD64:.*]] = arith.extsi %[[LD]] : i32 to i64
+// CHECK: %[[UNIT:.*]] = arith.cmpi eq, %[[LD64]], %c1_i64
+// CHECK: arith.andi %{{.*}}, %[[UNIT]]
+// CHECK: scf.if
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
+module {
+func.func @runtime_stride(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%k, %ld], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
   return
 }
 }
