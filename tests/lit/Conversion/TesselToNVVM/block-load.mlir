@@ -2,9 +2,11 @@
 // on sm_90a dot loops of block loads take the TMA path instead, see
 // dot-tma-pipeline.mlir): offsets, shape and strides widen to 64 bits; the
 // batch coordinate gives one base offset and one in-bounds test; then per
-// register: row = offset + coordinate, col likewise, both tested against the
-// shape (>= 0 and < extent), address = row * stride + col * stride, and a
-// masked load that yields 0 outside.
+// row: row = offset + coordinate tested against the shape (>= 0 and <
+// extent) and a row pointer at the thread's first column; a thread's 4
+// adjacent columns (column stride the constant 1) are one 8-byte vector load
+// where all 4 are inside and the address aligned, else 4 masked loads that
+// yield 0 outside.
 // RUN: tessel-opt %s -convert-tessel-to-nvvm | FileCheck %s
 
 // One warp, 8 x 16 bf16 tile, 4 registers per thread.
@@ -17,8 +19,14 @@
 // CHECK: arith.cmpi sge, %[[B64]]
 // CHECK: arith.cmpi slt, %[[B64]], %[[NB64]] : i64
 // CHECK: %[[BASE:.*]] = llvm.getelementptr %[[X]][%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK: %[[ROW:.*]] = llvm.getelementptr %[[BASE]][%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK: arith.andi %{{.*}}, %c7_i64
+// CHECK: %[[V:.*]] = scf.if %{{.*}} -> (vector<4xbf16>) {
+// CHECK: llvm.load %{{.*}} {alignment = 8 : i64} : !llvm.ptr<1> -> vector<4xbf16>
+// CHECK: } else {
 // CHECK-COUNT-4: scf.if %{{.*}} -> (bf16) {
 // CHECK-NOT: scf.if %{{.*}} -> (bf16) {
+// CHECK-COUNT-4: llvm.extractelement %[[V]]
 // CHECK: llvm.store
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {

@@ -3,7 +3,8 @@
 // adjacent columns of a unit-stride row is one vector store when the run is
 // inside the tensor and its address aligned (else element stores under their
 // own tests); a column stride passed at run time adds a test that it is 1; a
-// known non-unit stride is element stores only.
+// tile whose rows are the unit-stride dimension goes through shared memory
+// so that threads store runs along memory rows; otherwise element stores.
 // RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
 
 // One warp, 8 x 16 bf16 tile, 4 adjacent columns per thread (8 bytes), one
@@ -37,20 +38,54 @@ func.func @rows(%x: !tessel.ptr<bf16>, %b: i32, %r: i32, %c: i32, %nb: i32, %m: 
 
 // -----
 
-// The same tile stored with a known column stride of 64: element stores
+// The same tile stored transposed (rows unit-stride, columns 64 apart):
+// through shared memory (each column padded by 16 bytes to 16 elements),
+// then each thread takes an 8-element run down one tile column: a 16-byte
+// load from shared memory and a 16-byte store where the run is inside and
+// aligned, else element stores. 16 runs for 32 threads: threads 16 and up
+// have none.
+// CHECK-LABEL: gpu.func @transposed(
+// CHECK-SAME: tessel.shared_bytes = 512 : i64
+// CHECK: gpu.barrier
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: %[[Q:.*]] = arith.addi %{{.*}}, %c0_i32
+// CHECK: %[[HAS:.*]] = arith.cmpi slt, %[[Q]], %c16_i32
+// CHECK: scf.if %[[HAS]] {
+// CHECK: %[[SEG:.*]] = llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<8xbf16>
+// CHECK: scf.if
+// CHECK: llvm.store %[[SEG]], %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-8: llvm.extractelement %[[SEG]]
+// CHECK: gpu.return
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
+module {
+func.func @transposed(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %one = arith.constant 1 : i32
+  %c64 = arith.constant 64 : i32
+  %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%one, %c64], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
+  return
+}
+}
+
+// -----
+
+// Neither stride known to be 1 (rows 64 apart, columns 2): element stores
 // only, each under its own column test, at row pointer + column * stride.
 // CHECK-LABEL: gpu.func @strided(
 // CHECK-NOT: vector<
+// CHECK-NOT: gpu.barrier
 // CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
 // CHECK-NOT: llvm.store
 // CHECK: gpu.return
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {
 func.func @strided(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
-  %one = arith.constant 1 : i32
+  %c2 = arith.constant 2 : i32
   %c64 = arith.constant 64 : i32
   %t = tessel.splat %v : bf16 -> tensor<8x16xbf16, #blk>
-  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%one, %c64], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
+  tessel.block_store %x[%r, %c] shape [%m, %k] strides [%c64, %c2], %t : !tessel.ptr<bf16>, tensor<8x16xbf16, #blk>
   return
 }
 }

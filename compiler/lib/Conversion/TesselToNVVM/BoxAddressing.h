@@ -1,0 +1,107 @@
+//===- BoxAddressing.h - 64-bit addressing of a block load/store box ------===//
+//
+// Shared by tessel.block_load and tessel.block_store's lowerings: the box's
+// 64-bit addressing, and a thread's registers grouped into row runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TESSEL_CONVERSION_TESSELTONVVM_BOXADDRESSING_H
+#define TESSEL_CONVERSION_TESSELTONVVM_BOXADDRESSING_H
+#include "KernelLowering.h"
+
+namespace mlir::tessel {
+/// The 64-bit addressing of a block load or store's box: the tensor's shape
+/// and strides widened once, the base advanced past the leading (batch)
+/// coordinates, and whether those are inside the tensor.
+struct Box {
+  Box(KernelLowering &k, Location loc, Value basePtr, Type elem,
+      ValueRange offsets, ValueRange shapeIn, ValueRange strides)
+      : k(k), loc(loc), elem(elem), rank(shapeIn.size()) {
+    for (size_t d = 0; d < rank; ++d) {
+      off.push_back(wide(k.scalar(offsets[d])));
+      shape.push_back(wide(k.scalar(shapeIn[d])));
+      stride.push_back(wide(k.scalar(strides[d])));
+    }
+    Value start = c64(0);
+    leadOk = arith::ConstantIntOp::create(k.b, loc, k.b.getI1Type(), 1);
+    for (size_t d = 0; d + 2 < rank; ++d) {
+      start = add(start, mul(off[d], stride[d]));
+      leadOk = andi(leadOk, inside(off[d], shape[d]));
+    }
+    base = gep(basePtr, start);
+  }
+  Value wide(Value v) {
+    Type i64 = k.b.getI64Type();
+    return v.getType() == i64 ? v : arith::ExtSIOp::create(k.b, loc, i64, v);
+  }
+  Value c64(int64_t v) {
+    return arith::ConstantIntOp::create(k.b, loc, k.b.getI64Type(), v);
+  }
+  Value add(Value a, Value b) { return arith::AddIOp::create(k.b, loc, a, b); }
+  Value mul(Value a, Value b) { return arith::MulIOp::create(k.b, loc, a, b); }
+  Value andi(Value a, Value b) { return arith::AndIOp::create(k.b, loc, a, b); }
+  /// 0 <= x < bound.
+  Value inside(Value x, Value bound) {
+    Value lo =
+        arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::sge, x, c64(0));
+    Value hi =
+        arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::slt, x, bound);
+    return andi(lo, hi);
+  }
+  Value gep(Value p, Value elems) {
+    return LLVM::GEPOp::create(k.b, loc, p.getType(), elem, p,
+                               ValueRange{elems});
+  }
+  /// The tile's dimension `d` (0 rows, 1 columns) in the tensor's terms.
+  Value off2(unsigned d) { return off[rank - 2 + d]; }
+  Value shape2(unsigned d) { return shape[rank - 2 + d]; }
+  Value stride2(unsigned d) { return stride[rank - 2 + d]; }
+
+  KernelLowering &k;
+  Location loc;
+  Type elem;
+  size_t rank;
+  SmallVector<Value> off, shape, stride;
+  Value base, leadOk;
+};
+/// A thread's registers of a 2-D tile on a box, grouped for memory access by
+/// tile rows: each row's bounds test and pointer are computed once; within a
+/// row, registers on adjacent columns form runs (2 to 16 bytes, starting at
+/// a multiple of their width) that a unit column stride lets go as one
+/// vector access where the whole run is inside the tensor and aligned. The
+/// column stride may be known (only 1 vectorizes) or a run-time value
+/// (tested against 1).
+class RowRuns {
+public:
+  struct Run {
+    int64_t column;             ///< first column offset (layout's)
+    SmallVector<int64_t> regs;  ///< registers, one per adjacent column
+  };
+  struct Row {
+    Value ok, ptr;  ///< in bounds; pointer (thread's first column if runs)
+    std::vector<Run> runs;
+  };
+  RowRuns(KernelLowering &k, Location loc,
+          const ::tessel::layout::LayoutMap &m, Box &box,
+          std::optional<APInt> columnStride, int64_t bytes);
+  const std::vector<Row> &rows() const { return rowList; }
+  /// Element `column` of `row`: its in-bounds test and its pointer.
+  std::pair<Value, Value> element(const Row &row, int64_t column);
+  /// The run's pointer, and whether it can be one vector access.
+  std::pair<Value, Value> vector(const Row &row, const Run &run);
+
+private:
+  Value coord(unsigned d, int64_t regOffset);
+  KernelLowering &k;
+  Location loc;
+  const ::tessel::layout::LayoutMap &m;
+  Box &box;
+  int64_t bytes;
+  bool runs = false;
+  Value unitStride, colStart;
+  Value threadPart[2];
+  std::vector<Row> rowList;
+};
+
+} // namespace mlir::tessel
+
+#endif // TESSEL_CONVERSION_TESSELTONVVM_BOXADDRESSING_H
