@@ -325,15 +325,30 @@ int main(int argc, char **argv) {
     rows.push_back(
         {"cublas", s.text(), *baseMs, *baseMs, baseTflops, 1.0, NAN});
 
+    // matmul loops over its tiles: launched with one program per tile, and
+    // persistent (one program per SM, each taking every SM-count-th tile).
+    std::vector<std::pair<Variant *, bool>> runs;
     for (Variant &v : variants) {
+      runs.push_back({&v, false});
+      if (v.file.info.name == "matmul")
+        runs.push_back({&v, true});
+    }
+    for (auto [vp, persistent] : runs) {
+      Variant &v = *vp;
+      const std::string name = v.name + (persistent ? "-persistent" : "");
       // C = A B (alpha 1, beta 0): the kernel still reads C, so start it at 0.
       BENCH_CHECK(dc->fillBytes(0));
       const KernelInfo &ki = v.file.info;
-      Grid grid{unsigned((s.m + ki.param("BLOCK_M", 128) - 1) /
-                         ki.param("BLOCK_M", 128)),
-                unsigned((s.n + ki.param("BLOCK_N", 128) - 1) /
-                         ki.param("BLOCK_N", 128)),
-                1};
+      const unsigned tilesM = unsigned((s.m + ki.param("BLOCK_M", 128) - 1) /
+                                       ki.param("BLOCK_M", 128)),
+                     tilesN = unsigned((s.n + ki.param("BLOCK_N", 128) - 1) /
+                                       ki.param("BLOCK_N", 128));
+      Grid grid{tilesM, tilesN, 1};
+      if (ki.name == "matmul")
+        grid = Grid{persistent ? std::min(tilesM * tilesN,
+                                          unsigned(info->smCount))
+                               : tilesM * tilesN,
+                    1, 1};
       Block block{unsigned(ki.numWarps * 32), 1, 1};
       ArgPack args;
       args.ptr(da->ptr()).ptr(db->ptr()).ptr(dc->ptr());
@@ -356,17 +371,17 @@ int main(int argc, char **argv) {
       BENCH_CHECK(stream->synchronize());
       BENCH_CHECK(dc->download(got));
       double err = relErr(got, ref);
-      std::cout << "  " << s.text() << ": " << v.name << " differs from "
+      std::cout << "  " << s.text() << ": " << name << " differs from "
                 << "cuBLAS in " << countDiffering(got, ref) << " of " << mn
                 << " elements\n";
       if (!(err <= 1e-2)) {
         allRight = false;
-        std::cerr << "WRONG: " << v.name << " " << s.text()
+        std::cerr << "WRONG: " << name << " " << s.text()
                   << " differs from cuBLAS: rel_err " << err << "\n";
       }
       double tflops = flops / (*ms * 1e9);
       rows.push_back(
-          {v.name, s.text(), *ms, *baseMs, tflops, tflops / baseTflops, err});
+          {name, s.text(), *ms, *baseMs, tflops, tflops / baseTflops, err});
     }
     // cuBLAS once more: the spread between two timings of one version.
     Expected<double> againMs = timeMedian(cublasRun, cuStream, *flush, *timer,
@@ -395,10 +410,10 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  std::printf("\n%-22s %-18s %10s %10s %8s %8s %10s\n", "variant", "shape",
+  std::printf("\n%-40s %-18s %10s %10s %8s %8s %10s\n", "variant", "shape",
               "ms", "cublas_ms", "speedup", "TFLOP/s", "rel_err");
   for (const Row &r : rows)
-    std::printf("%-22s %-18s %10.4f %10.4f %8.3f %8.1f %10s\n",
+    std::printf("%-40s %-18s %10.4f %10.4f %8.3f %8.1f %10s\n",
                 r.variant.c_str(), r.shape.c_str(), r.ms, r.baselineMs,
                 r.baselineMs / r.ms, r.tflops, fmt("%.2e", r.relErr).c_str());
   std::cout << "wrote " << csvPath << " (" << options.reps

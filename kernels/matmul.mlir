@@ -4,8 +4,11 @@
 // described once and edges read as zero, so there are no masks in the K loop.
 // On sm_90a with wgmma, that loop becomes TMA copies into a ring of
 // NUM_STAGES shared-memory stages feeding wgmma (TmaPipeline.cpp); elsewhere
-// the block loads are masked loads. Grid: (cdiv(M, BLOCK_M), cdiv(N, BLOCK_N)),
-// walked in groups of GROUP_M tile rows.
+// the block loads are masked loads, and with WARP_ROLES = 2 a producer
+// warpgroup feeds the ring, running ahead into a program's next tile while
+// its consumers store the last one. Grid: (P, 1, 1) for any P >= 1; each
+// program loops over tiles p, p + P, ... (P = tiles: one tile each; P = the
+// number of SMs: persistent).
 func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                   %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32, %ldc: i32,
                   %alpha: f32, %beta: f32)
@@ -25,18 +28,32 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
   %bn = arith.index_cast %BN : index to i32
   %one = arith.constant 1 : i32
 
-  // Tile order: the launch runs programs x-fastest; taking GROUP_M tile rows
-  // at a time down a column band (instead of a whole row of tiles) keeps the
-  // A rows and B columns in flight small enough to stay in L2.
+  // Tiles: program p takes tiles p, p + programs, ... of the
+  // cdiv(M, BLOCK_M) x cdiv(N, BLOCK_N) grid (launch one program per tile,
+  // or as many as the GPU holds at once: a persistent kernel). Tile t is
+  // taken in groups of GROUP_M tile rows down a column band (instead of a
+  // whole row of tiles), which keeps the A rows and B columns in flight
+  // small enough to stay in L2.
   %G = tessel.param "GROUP_M" {default_value = 8 : i64, values = array<i64: 1, 4, 8, 16>} : index
   %group_m = arith.index_cast %G : index to i32
-  %px = tessel.program_id 0 : i32
-  %py = tessel.program_id 1 : i32
-  %gm = tessel.num_programs 0 : i32
-  %gn = tessel.num_programs 1 : i32
-  %lin0 = arith.muli %py, %gm : i32
-  %lin = arith.addi %lin0, %px : i32
+  %bm1 = arith.subi %bm, %one : i32
+  %bn1 = arith.subi %bn, %one : i32
+  %Mr = arith.addi %M, %bm1 : i32
+  %Nr = arith.addi %N, %bn1 : i32
+  %gm = arith.divsi %Mr, %bm : i32
+  %gn = arith.divsi %Nr, %bn : i32
+  %ntiles = arith.muli %gm, %gn : i32
+  %pid = tessel.program_id 0 : i32
+  %nprog = tessel.num_programs 0 : i32
+  %first = arith.index_cast %pid : i32 to index
+  %stride = arith.index_cast %nprog : i32 to index
+  %last = arith.index_cast %ntiles : i32 to index
   %per_group = arith.muli %group_m, %gn : i32
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %kend = arith.index_cast %K : i32 to index
+  scf.for %t = %first to %last step %stride {
+  %lin = arith.index_cast %t : index to i32
   %group = arith.divsi %lin, %per_group : i32
   %first_m = arith.muli %group, %group_m : i32
   %left_m = arith.subi %gm, %first_m : i32
@@ -49,10 +66,7 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
   %n0 = arith.muli %pid_n, %bn : i32
 
   // acc += A[m0:, k:k+BK] * B[k:k+BK, n0:]
-  %zero = arith.constant 0.0 : f32
   %acc0 = tessel.splat %zero [%BM, %BN] : f32 -> tensor<?x?xf32>
-  %c0 = arith.constant 0 : index
-  %kend = arith.index_cast %K : i32 to index
   %acc = scf.for %k = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
     %k32 = arith.index_cast %k : index to i32
     %at = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one]
@@ -83,5 +97,6 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
   %out = arith.truncf %sum : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.block_store %c[%m0, %n0] shape [%M, %N] strides [%ldc, %one], %out
     : !tessel.ptr<bf16>, tensor<?x?xbf16>
+  }
   return
 }

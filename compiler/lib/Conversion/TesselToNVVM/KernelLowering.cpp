@@ -183,6 +183,9 @@ static void dropTerminator(Block *block) {
 LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
   if (auto plan = tmaPlans.find(op); plan != tmaPlans.end())
     return lowerTmaPipeline(*this, plan->second);
+  if (auto plan = tmaProducers.find(op); plan != tmaProducers.end())
+    if (failed(lowerTmaProducer(*this, plan->second)))
+      return failure();
   Location loc = op.getLoc();
   SmallVector<Value> inits = flatten(*this, op.getInitArgs());
   SmallVector<int64_t> counts = countsOf(*this, op.getInitArgs());

@@ -54,9 +54,17 @@ struct TmaPipelinePlan {
   int64_t stages = 3;
   TmaOperandPlan a, b;
   /// One more warpgroup, after the num_warps consumers, issues the copies
-  /// and then exits (tessel.warp_spec; the loop must be at the kernel's top
-  /// level, so nothing after it needs the producer).
+  /// and then exits (tessel.warp_spec). The loop is at the kernel's top
+  /// level, or directly inside `tileLoop`, a top-level loop over tiles (a
+  /// persistent kernel) that the producer then walks on its own, running
+  /// ahead into the next tile while the consumers finish the last one.
   bool producerWarpgroup = false;
+  scf::ForOp tileLoop;
+};
+/// Where a producer-fed ring lives once its producer is emitted.
+struct TmaRingState {
+  int64_t ring = 0, bars = 0;
+  Value counter; ///< the consumers' count of iterations run (an alloca)
 };
 
 /// The plan for `loop` when it is two block loads feeding one accumulating
@@ -124,6 +132,11 @@ public:
   bool wgmma = false;
   /// Dot loops that become TMA pipelines, by their scf.for.
   llvm::DenseMap<Operation *, TmaPipelinePlan> tmaPlans;
+  /// Persistent tile loops whose dot loop has a producer warpgroup: the
+  /// producer is emitted before them.
+  llvm::DenseMap<Operation *, TmaPipelinePlan> tmaProducers;
+  /// Rings whose producer has been emitted, by their dot loop.
+  llvm::DenseMap<Operation *, TmaRingState> tmaRings;
 
 private:
   LogicalResult lowerFor(scf::ForOp op);
@@ -168,6 +181,12 @@ Regs emitWgmmaWait(KernelLowering &k, Location loc, int64_t pending,
 /// True when lowerDotWGMMA takes `op` (target, shapes, layout).
 bool usesWGMMA(KernelLowering &k, DotOp op);
 LogicalResult lowerTmaPipeline(KernelLowering &k, const TmaPipelinePlan &plan);
+/// Whether a producer warpgroup can walk `tiles` on its own for `plan`: the
+/// dot loop's bounds and the block loads' offsets depend on the tile loop
+/// only through its induction variable and scalar arithmetic.
+bool producerCanWalk(const TmaPipelinePlan &plan, scf::ForOp tiles);
+/// The producer warpgroup of `plan`, emitted before its tile loop.
+LogicalResult lowerTmaProducer(KernelLowering &k, const TmaPipelinePlan &plan);
 LogicalResult lowerReduce(KernelLowering &k, ReduceOp op);
 LogicalResult lowerConvertLayout(KernelLowering &k, tgpu::ConvertLayoutOp op);
 

@@ -98,8 +98,20 @@ struct ConvertTesselToNVVMPass
     // A producer warpgroup (WARP_ROLES = 2) takes a single dot loop at the
     // kernel's top level: the producer leaves after the loop, so no later
     // code may need it. Elsewhere the knob changes nothing.
-    bool producer = f->hasAttr("tessel.warp_spec") && plans.size() == 1 &&
-                    plans[0].loop->getParentOp() == f.getOperation();
+    // Or the loop sits directly in a top-level loop over tiles (a
+    // persistent kernel), whose scalars the producer can recompute.
+    bool producer = false;
+    if (f->hasAttr("tessel.warp_spec") && plans.size() == 1) {
+      Operation *parent = plans[0].loop->getParentOp();
+      if (parent == f.getOperation()) {
+        producer = true;
+      } else if (auto tiles = dyn_cast<scf::ForOp>(parent);
+                 tiles && tiles->getParentOp() == f.getOperation() &&
+                 producerCanWalk(plans[0], tiles)) {
+        producer = true;
+        plans[0].tileLoop = tiles;
+      }
+    }
     if (producer)
       plans[0].producerWarpgroup = true;
     int64_t launchedWarps = warps.getInt() + (producer ? 4 : 0);
@@ -128,6 +140,8 @@ struct ConvertTesselToNVVMPass
       specs.push_back(plan.a.spec.toAttr(ctx));
       specs.push_back(plan.b.spec.toAttr(ctx));
       k.tmaPlans[plan.loop] = plan;
+      if (plan.tileLoop)
+        k.tmaProducers[plan.tileLoop] = plan;
     }
     if (!specs.empty())
       gf->setAttr("tessel.tma", b.getArrayAttr(specs));

@@ -228,127 +228,166 @@ mlir::tessel::matchTmaPipeline(scf::ForOp loop, StringRef target, bool wgmma,
   return plan;
 }
 
-/// The value `v` of the loop body at the iteration whose induction variable
-/// is `iv`: the scalar ops it depends on, cloned with the induction variable
-/// replaced (values from outside the loop are already lowered).
-static Value valueAt(KernelLowering &k, scf::ForOp loop, Value v, Value iv,
-                     IRMapping &local) {
-  if (v == loop.getInductionVar())
-    return iv;
-  if (Value known = local.lookupOrNull(v))
-    return known;
-  Operation *def = v.getDefiningOp();
-  if (!def || def->getBlock() != loop.getBody())
-    return k.scalar(v);
-  for (Value operand : def->getOperands())
-    local.map(operand, valueAt(k, loop, operand, iv, local));
-  Operation *clone = k.b.clone(*def, local);
-  for (auto [from, to] : llvm::zip(def->getResults(), clone->getResults()))
-    local.map(from, to);
-  return local.lookup(v);
-}
-
-LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
-                                             const TmaPipelinePlan &plan) {
-  scf::ForOp loop = plan.loop;
-  DotOp dot = plan.dot;
-  Location loc = loop.getLoc();
-  OpBuilder &b = k.b;
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  const int64_t S = plan.stages;
-  const int64_t groups = k.numWarps / 4;
-  auto c32 = [&](int64_t v) { return k.i32(loc, v); };
-  auto c64 = [&](int64_t v) -> Value {
-    return arith::ConstantIntOp::create(b, loc, i64, v);
-  };
-
-  // Shared memory: the ring, then 2 * S mbarriers (full, empty).
-  const int64_t stageBytes =
-      (plan.a.bytes + plan.b.bytes + kStageAlign - 1) / kStageAlign *
-      kStageAlign;
-  const int64_t ring = k.allocShared(S * stageBytes, kStageAlign);
-  const int64_t bars = k.allocShared(2 * S * 8);
-  auto addr32 = [&](Value byte) -> Value {
-    return LLVM::PtrToIntOp::create(b, loc, i32, k.smemPtr(loc, byte));
-  };
-  auto fullBar = [&](Value s) {
+namespace {
+/// The ring of one TMA-pipelined dot loop: its shared memory, barriers and
+/// copies. One exists per loop; with a producer warpgroup it is created where
+/// the producer is emitted (before the loop, or before the persistent tile
+/// loop around it) and found again when the loop itself is lowered.
+class Ring {
+public:
+  /// Allocates the ring's shared memory, or takes `existing`'s.
+  Ring(KernelLowering &k, const TmaPipelinePlan &plan, Location loc,
+       const TmaRingState *existing = nullptr)
+      : k(k), plan(plan), loc(loc), b(k.b), S(plan.stages) {
+    stageBytes = (plan.a.bytes + plan.b.bytes + kStageAlign - 1) /
+                 kStageAlign * kStageAlign;
+    if (existing) {
+      ring = existing->ring;
+      bars = existing->bars;
+      return;
+    }
+    ring = k.allocShared(S * stageBytes, kStageAlign);
+    bars = k.allocShared(2 * S * 8);
+  }
+  Value c32(int64_t v) { return k.i32(loc, v); }
+  Value addr32(Value byte) {
+    return LLVM::PtrToIntOp::create(b, loc, b.getI32Type(), k.smemPtr(loc, byte));
+  }
+  Value fullBar(Value s) {
     return addr32(k.add(loc, c32(bars), k.mul(loc, s, c32(8))));
-  };
-  auto emptyBar = [&](Value s) {
+  }
+  Value emptyBar(Value s) {
     return addr32(k.add(loc, c32(bars + 8 * S), k.mul(loc, s, c32(8))));
-  };
-  auto stageBase = [&](Value s) {
+  }
+  Value stageBase(Value s) {
     return k.add(loc, c32(ring), k.mul(loc, s, c32(stageBytes)));
-  };
-  auto ifThen = [&](Value cond, llvm::function_ref<void()> body) {
+  }
+  Value stageOf(Value g) { return arith::RemSIOp::create(b, loc, g, c32(S)); }
+  /// Parity of use `g / S` of a stage.
+  Value parityOf(Value g) {
+    return arith::AndIOp::create(
+        b, loc, arith::DivSIOp::create(b, loc, g, c32(S)), c32(1));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  void ifThen(Value cond, llvm::function_ref<void()> body) {
     auto op = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(op.thenBlock()->getTerminator());
     body();
-  };
-  // The thread that issues the copies: the producer warpgroup's first, or
-  // without one the CTA's first.
-  const bool producer = plan.producerWarpgroup;
-  const int64_t consumerThreads = k.numWarps * layout::kWarpSize;
-  Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                         k.tid,
-                                         c32(producer ? consumerThreads : 0));
-
-  // Barriers: full completes when a stage's bytes have landed (one arrival,
-  // the issuing thread's expect_tx); empty when every warpgroup is done.
-  ifThen(isLeader, [&] {
-    for (int64_t s = 0; s < S; ++s) {
-      emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
-              {fullBar(c32(s)), c32(1)}, "r,r,~{memory}");
-      emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
-              {emptyBar(c32(s)), c32(groups)}, "r,r,~{memory}");
-    }
+  }
+  /// for (i = from; i < to; ++i) body(i), carrying `init` (yield the new).
+  SmallVector<Value> forEach(Value from, Value to, ValueRange init,
+                             llvm::function_ref<SmallVector<Value>(
+                                 Value, ValueRange)> body) {
+    auto op = scf::ForOp::create(b, loc, from, to, c32(1), init);
+    OpBuilder::InsertionGuard guard(b);
+    Block *blk = op.getBody();
+    if (!blk->empty() && isa<scf::YieldOp>(blk->back()))
+      blk->back().erase();
+    b.setInsertionPointToEnd(blk);
+    scf::YieldOp::create(b, loc,
+                         body(op.getInductionVar(), op.getRegionIterArgs()));
+    return SmallVector<Value>(op.getResults());
+  }
+  void wait(Value bar, Value parity) {
     emitAsm(k, loc,
-            "fence.mbarrier_init.release.cluster;\n"
-            "fence.proxy.async.shared::cta;",
-            {}, "~{memory}");
-  });
-  k.barrier(loc);
+            "{\n.reg .pred ready;\nwait_again:\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 ready, [$0], $1;\n"
+            "@!ready bra wait_again;\n}",
+            {bar, parity}, "r,r,~{memory}");
+  }
+  void arriveEmpty(Value s) {
+    emitAsm(k, loc,
+            "{\n.reg .b64 state;\n"
+            "mbarrier.arrive.shared::cta.b64 state, [$0];\n}",
+            {emptyBar(s)}, "r,~{memory}");
+  }
+  /// Barrier init by `leader`: full completes when a stage's bytes have
+  /// landed (one arrival, the issuing thread's expect_tx); empty when every
+  /// consumer warpgroup is done with it. Then the whole CTA meets.
+  void init(Value leader) {
+    ifThen(leader, [&] {
+      for (int64_t s = 0; s < S; ++s) {
+        emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
+                {fullBar(c32(s)), c32(1)}, "r,r,~{memory}");
+        emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
+                {emptyBar(c32(s)), c32(k.numWarps / 4)}, "r,r,~{memory}");
+      }
+      emitAsm(k, loc,
+              "fence.mbarrier_init.release.cluster;\n"
+              "fence.proxy.async.shared::cta;",
+              {}, "~{memory}");
+    });
+    k.barrier(loc);
+  }
 
-  // Trip count: ceil((ub - lb) / step), at least 0.
-  Value lb = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getLowerBound()));
-  Value ub = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getUpperBound()));
-  Value step = arith::IndexCastOp::create(b, loc, i32, k.scalar(loop.getStep()));
-  Value span = arith::MaxSIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, ub, lb), c32(0));
-  Value trips = arith::DivSIOp::create(
-      b, loc,
-      k.add(loc, span, arith::SubIOp::create(b, loc, step, c32(1))), step);
-
-  // Issues iteration `j`'s copies into stage `s` (the leader thread only).
-  const int64_t txBytes = plan.a.bytes + plan.b.bytes;
-  auto issue = [&](Value j, Value s) {
+  /// `v` as the code at hand sees it: values of the loop body (and, for a
+  /// producer ahead of a persistent tile loop, of that loop's body) are
+  /// cloned with the induction variables `map` gives; anything else was
+  /// lowered already.
+  Value value(Value v, IRMapping &map) {
+    if (Value known = map.lookupOrNull(v))
+      return known;
+    Operation *def = v.getDefiningOp();
+    bool local = def && (def->getBlock() == plan.loop.getBody() ||
+                         (cloneTileLoop && plan.tileLoop &&
+                          def->getBlock() == plan.tileLoop.getBody()));
+    if (!local)
+      return k.scalar(v);
+    for (Value operand : def->getOperands())
+      map.map(operand, value(operand, map));
+    Operation *clone = b.clone(*def, map);
+    for (auto [from, to] : llvm::zip(def->getResults(), clone->getResults()))
+      map.map(from, to);
+    return map.lookup(v);
+  }
+  /// The loop's lower bound, step and trip count ceil((ub - lb) / step) >= 0.
+  std::tuple<Value, Value, Value> bounds(IRMapping &map) {
+    scf::ForOp loop = plan.loop;
+    Type i32 = b.getI32Type();
+    Value lb = arith::IndexCastOp::create(
+        b, loc, i32, value(loop.getLowerBound(), map));
+    Value ub = arith::IndexCastOp::create(
+        b, loc, i32, value(loop.getUpperBound(), map));
+    Value step =
+        arith::IndexCastOp::create(b, loc, i32, value(loop.getStep(), map));
+    Value span = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, ub, lb), c32(0));
+    Value trips = arith::DivSIOp::create(
+        b, loc, k.add(loc, span, arith::SubIOp::create(b, loc, step, c32(1))),
+        step);
+    return {lb, step, trips};
+  }
+  /// Issues iteration `j`'s copies into stage `s` (one thread).
+  void issue(Value j, Value s, Value lb, Value step, const IRMapping &outer) {
     Value ivI32 = k.add(loc, lb, k.mul(loc, j, step));
-    Value iv = arith::IndexCastOp::create(b, loc, b.getIndexType(), ivI32);
-    IRMapping local;
+    IRMapping local = outer;
+    local.map(plan.loop.getInductionVar(),
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), ivI32));
     Value full = fullBar(s);
     emitAsm(k, loc,
             "{\n.reg .b64 state;\n"
             "mbarrier.arrive.expect_tx.shared::cta.b64 state, [$0], $1;\n}",
-            {full, c32(txBytes)}, "r,r,~{memory}");
+            {full, c32(plan.a.bytes + plan.b.bytes)}, "r,r,~{memory}");
     int64_t offsetInStage = 0;
     for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
       BlockLoadOp load = p->load;
       size_t rank = load.getOffsets().size();
       SmallVector<Value> offs;
       for (Value o : load.getOffsets())
-        offs.push_back(valueAt(k, loop, o, iv, local));
+        offs.push_back(value(o, local));
       Value inner = offs[rank - 2 + p->contiguousDim];
-      Value outer = offs[rank - 2 + (1 - p->contiguousDim)];
+      Value outerCoord = offs[rank - 2 + (1 - p->contiguousDim)];
       for (int64_t box = 0; box < p->boxes; ++box) {
         // Coordinates innermost first: contiguous, strided, then batch.
         SmallVector<Value> coords = {k.add(loc, inner, c32(box * kRowElems)),
-                                     outer};
+                                     outerCoord};
         for (size_t d = rank - 2; d-- > 0;)
           coords.push_back(offs[d]);
-        Value dst = addr32(k.add(
-            loc, stageBase(s),
-            c32(offsetInStage + box * p->boxBytes)));
+        Value dst = addr32(
+            k.add(loc, stageBase(s), c32(offsetInStage + box * p->boxBytes)));
         std::string text = llvm::formatv(
             "cp.async.bulk.tensor.{0}d.shared::cluster.global.mbarrier::"
             "complete_tx::bytes [$0], [$1, {{",
@@ -367,81 +406,196 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
       }
       offsetInStage += p->bytes;
     }
-  };
-  auto wait = [&](Value bar, Value parity) {
-    emitAsm(k, loc,
-            "{\n.reg .pred ready;\nwait_again:\n"
-            "mbarrier.try_wait.parity.shared::cta.b64 ready, [$0], $1;\n"
-            "@!ready bra wait_again;\n}",
-            {bar, parity}, "r,r,~{memory}");
-  };
+  }
 
-  auto forEach = [&](Value from, Value to,
-                     llvm::function_ref<void(Value)> body) {
-    auto op = scf::ForOp::create(b, loc, from, to, c32(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(op.getBody()->getTerminator());
-    body(op.getInductionVar());
+  KernelLowering &k;
+  TmaPipelinePlan plan; // a copy: its ops' accessors are not const
+  Location loc;
+  OpBuilder &b;
+  const int64_t S;
+  int64_t stageBytes = 0, ring = 0, bars = 0;
+  /// The producer clones the tile loop's scalars too (it runs that loop on
+  /// its own); elsewhere they are lowered already.
+  bool cloneTileLoop = false;
+};
+} // namespace
+
+/// The producer warpgroup, emitted before the dot loop (or before the
+/// persistent tile loop around it): barrier init, then the threads past the
+/// consumers give back registers (setmaxnreg, with two or more consumer
+/// warpgroups) and their first thread walks every tile's iterations in the
+/// consumers' order, a global count g running across tiles: it fills stage
+/// g % S once the consumers have released use g - S, waits for its last
+/// copies to land, and the warpgroup exits. The consumers take the registers
+/// and from here on barriers count only them. Their own global count lives
+/// in `counter` (a local that each run of the dot loop reads and advances).
+static void emitProducer(KernelLowering &k, const TmaPipelinePlan &plan,
+                         Ring &ring, Value counter) {
+  Location loc = ring.loc;
+  OpBuilder &b = k.b;
+  const int64_t consumerThreads = k.numWarps * layout::kWarpSize;
+  const int64_t groups = k.numWarps / 4;
+  Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid,
+                            ring.c32(consumerThreads));
+  ring.init(isLeader);
+  LLVM::StoreOp::create(b, loc, ring.c32(0), counter);
+  const int64_t producerRegs = 40;
+  const int64_t consumerRegs = std::min<int64_t>(
+      256, (65536 - 128 * producerRegs) / consumerThreads / 8 * 8);
+  const bool shareRegs = groups >= 2;
+  auto setmaxnreg = [&](StringRef dir, int64_t regs) {
+    emitAsm(k, loc,
+            llvm::formatv("setmaxnreg.{0}.sync.aligned.u32 {1};", dir, regs)
+                .str(),
+            {}, "~{memory}");
   };
-  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  };
-  if (producer) {
-    // The producer warpgroup: its leader fills stage j % S with iteration j
-    // once the consumers have released iteration j - S, then waits for its
-    // last copies to land and the warpgroup exits. It needs few registers:
-    // with two or more consumer warpgroups it gives them back (setmaxnreg),
-    // so each consumer can hold its accumulators and epilogue without
-    // spilling.
-    const int64_t producerRegs = 40;
-    const int64_t consumerRegs = std::min<int64_t>(
-        256, (65536 - 128 * producerRegs) / consumerThreads / 8 * 8);
-    const bool shareRegs = groups >= 2;
-    ifThen(cmp(arith::CmpIPredicate::sge, k.tid, c32(consumerThreads)), [&] {
-      if (shareRegs)
-        emitAsm(k, loc,
-                llvm::formatv("setmaxnreg.dec.sync.aligned.u32 {0};",
-                              producerRegs)
-                    .str(),
-                {}, "~{memory}");
-      ifThen(isLeader, [&] {
-        Value cS = c32(S), c1 = c32(1);
-        forEach(c32(0), trips, [&](Value j) {
-          Value s = arith::RemSIOp::create(b, loc, j, cS);
-          Value use = arith::DivSIOp::create(b, loc, j, cS);
-          ifThen(cmp(arith::CmpIPredicate::sge, j, cS), [&] {
-            wait(emptyBar(s),
-                 arith::AndIOp::create(
-                     b, loc, arith::SubIOp::create(b, loc, use, c1), c1));
-          });
-          issue(j, s);
+  ring.ifThen(
+      ring.cmp(arith::CmpIPredicate::sge, k.tid, ring.c32(consumerThreads)),
+      [&] {
+        if (shareRegs)
+          setmaxnreg("dec", producerRegs);
+        ring.ifThen(isLeader, [&] {
+          ring.cloneTileLoop = true;
+          // One run of the dot loop, after `done` iterations before it.
+          auto run = [&](IRMapping &map, Value done) -> Value {
+            auto [lb, step, trips] = ring.bounds(map);
+            ring.forEach(
+                ring.c32(0), trips, {},
+                [&](Value j, ValueRange) -> SmallVector<Value> {
+                  Value g = k.add(loc, done, j);
+                  Value s = ring.stageOf(g);
+                  ring.ifThen(
+                      ring.cmp(arith::CmpIPredicate::sge, g, ring.c32(ring.S)),
+                      [&] {
+                        ring.wait(ring.emptyBar(s),
+                                  ring.parityOf(arith::SubIOp::create(
+                                      b, loc, g, ring.c32(ring.S))));
+                      });
+                  ring.issue(j, s, lb, step, map);
+                  return {};
+                });
+            return k.add(loc, done, trips);
+          };
+          Value total;
+          if (scf::ForOp tiles = plan.tileLoop) {
+            auto op = scf::ForOp::create(b, loc, k.scalar(tiles.getLowerBound()),
+                                         k.scalar(tiles.getUpperBound()),
+                                         k.scalar(tiles.getStep()),
+                                         ValueRange{ring.c32(0)});
+            OpBuilder::InsertionGuard guard(b);
+            Block *blk = op.getBody();
+            if (!blk->empty() && isa<scf::YieldOp>(blk->back()))
+              blk->back().erase();
+            b.setInsertionPointToEnd(blk);
+            IRMapping map;
+            map.map(tiles.getInductionVar(), op.getInductionVar());
+            scf::YieldOp::create(b, loc, run(map, op.getRegionIterArgs()[0]));
+            total = op.getResult(0);
+          } else {
+            IRMapping map;
+            total = run(map, ring.c32(0));
+          }
+          ring.cloneTileLoop = false;
+          // Copies still in flight when the producer exits would land in a
+          // CTA that no longer tracks them: wait for the last S.
+          Value tail = arith::MaxSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, total, ring.c32(ring.S)),
+              ring.c32(0));
+          ring.forEach(tail, total, {},
+                       [&](Value g, ValueRange) -> SmallVector<Value> {
+                         ring.wait(ring.fullBar(ring.stageOf(g)),
+                                   ring.parityOf(g));
+                         return {};
+                       });
         });
-        // Copies still in flight when the producer exits would land in a
-        // CTA that no longer tracks them: wait for the last S.
-        Value tail = arith::MaxSIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, trips, cS), c32(0));
-        forEach(tail, trips, [&](Value j) {
-          wait(fullBar(arith::RemSIOp::create(b, loc, j, cS)),
-               arith::AndIOp::create(
-                   b, loc, arith::DivSIOp::create(b, loc, j, cS), c1));
-        });
+        emitAsm(k, loc, "exit;", {}, "~{memory}");
       });
-      emitAsm(k, loc, "exit;", {}, "~{memory}");
-    });
-    if (shareRegs)
-      emitAsm(k, loc,
-              llvm::formatv("setmaxnreg.inc.sync.aligned.u32 {0};",
-                            consumerRegs)
-                  .str(),
-              {}, "~{memory}");
-    // From here on only the consumers run: barriers count just them.
-    k.barrierThreads = consumerThreads;
+  if (shareRegs)
+    setmaxnreg("inc", consumerRegs);
+  k.barrierThreads = consumerThreads;
+}
+
+bool mlir::tessel::producerCanWalk(const TmaPipelinePlan &plan,
+                                   scf::ForOp tiles) {
+  scf::ForOp loop = plan.loop;
+  SmallVector<Value> work = {loop.getLowerBound(), loop.getUpperBound(),
+                             loop.getStep()};
+  for (BlockLoadOp load : {plan.a.load, plan.b.load})
+    llvm::append_range(work, load.getOffsets());
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      // The tile loop's iter_args are not the producer's to know.
+      if (arg.getOwner() == tiles.getBody() && arg != tiles.getInductionVar())
+        return false;
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != tiles.getBody() && def->getBlock() != loop.getBody())
+      continue; // lowered before the tile loop
+    if (def->getNumRegions() || def->getDialect()->getNamespace() == "tessel" ||
+        llvm::any_of(def->getResultTypes(),
+                     [](Type t) { return isa<RankedTensorType>(t); }))
+      return false;
+    llvm::append_range(work, def->getOperands());
+  }
+  return true;
+}
+
+/// The producer of `plan`'s loop, emitted before the persistent tile loop
+/// around it (KernelLowering::lowerFor calls this when it reaches that loop).
+LogicalResult mlir::tessel::lowerTmaProducer(KernelLowering &k,
+                                             const TmaPipelinePlan &plan) {
+  Location loc = plan.dot->getLoc();
+  Ring ring(k, plan, loc);
+  // The consumers' global count: a local, promoted to a register by LLVM.
+  Value one = arith::ConstantIntOp::create(k.b, loc, k.b.getI64Type(), 1);
+  Value counter = LLVM::AllocaOp::create(
+      k.b, loc, LLVM::LLVMPointerType::get(k.b.getContext()),
+      k.b.getI32Type(), one);
+  emitProducer(k, plan, ring, counter);
+  k.tmaRings[plan.loop] = {ring.ring, ring.bars, counter};
+  return success();
+}
+
+LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
+                                             const TmaPipelinePlan &plan) {
+  scf::ForOp loop = plan.loop;
+  DotOp dot = plan.dot;
+  Location loc = loop.getLoc();
+  OpBuilder &b = k.b;
+  Type i64 = b.getI64Type();
+  const int64_t S = plan.stages;
+  auto c64 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, i64, v);
+  };
+  const bool producer = plan.producerWarpgroup;
+  if (producer && !k.tmaRings.count(loop) &&
+      failed(lowerTmaProducer(k, plan)))
+    return failure();
+  Ring ring(k, plan, loc, producer ? &k.tmaRings[loop] : nullptr);
+  auto c32 = [&](int64_t v) { return ring.c32(v); };
+
+  IRMapping none;
+  auto [lb, step, trips] = ring.bounds(none);
+  Value done = c32(0); // iterations of earlier runs (producer mode)
+  if (producer) {
+    done = LLVM::LoadOp::create(b, loc, b.getI32Type(), k.tmaRings[loop].counter);
   } else {
+    // Without a producer the ring is this loop's alone: a loop inside
+    // another runs it afresh, so the CTA first finishes with the last run.
+    Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid, c32(0));
+    if (loop->getParentOp() != loop->getParentOfType<func::FuncOp>())
+      k.barrier(loc);
+    ring.init(isLeader);
     // Prologue: the first S iterations in flight.
-    ifThen(isLeader, [&] {
+    ring.ifThen(isLeader, [&] {
       for (int64_t s = 0; s < S; ++s)
-        ifThen(cmp(arith::CmpIPredicate::slt, c32(s), trips),
-               [&] { issue(c32(s), c32(s)); });
+        ring.ifThen(ring.cmp(arith::CmpIPredicate::slt, c32(s), trips),
+                    [&] { ring.issue(c32(s), c32(s), lb, step, none); });
     });
   }
 
@@ -466,9 +620,10 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
            << init.size() << " registers, expected " << outputs;
   Value group = arith::DivUIOp::create(b, loc, k.warp, c32(4));
   Value groupRow = k.mul(loc, group, c32(64));
-  Value groupLeader = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::eq,
-      arith::RemUIOp::create(b, loc, k.tid, c32(128)), c32(0));
+  Value groupLeader = ring.cmp(arith::CmpIPredicate::eq,
+                               arith::RemUIOp::create(b, loc, k.tid, c32(128)),
+                               c32(0));
+  Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid, c32(0));
 
   auto forOp = scf::ForOp::create(b, loc, c32(0), trips, c32(1), init);
   {
@@ -478,6 +633,7 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
       body->back().erase();
     b.setInsertionPointToEnd(body);
     Value j = forOp.getInductionVar();
+    Value g = k.add(loc, done, j);
     Value cS = c32(S), c1 = c32(1);
     // Refill the stage iteration j - 2 used (released at iteration j - 1,
     // once its wgmmas were known complete) with iteration j - 2 + S; a
@@ -487,26 +643,22 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
       Value refill = arith::AndIOp::create(
           b, loc, isLeader,
           arith::AndIOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
-                                    c32(2)),
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                    k.add(loc, old, cS), trips)));
-      ifThen(refill, [&] {
-        Value s = arith::RemSIOp::create(b, loc, old, cS);
-        Value use = arith::DivSIOp::create(b, loc, old, cS);
-        wait(emptyBar(s), arith::AndIOp::create(b, loc, use, c1));
-        issue(k.add(loc, old, cS), s);
+              b, loc, ring.cmp(arith::CmpIPredicate::sge, j, c32(2)),
+              ring.cmp(arith::CmpIPredicate::slt, k.add(loc, old, cS),
+                       trips)));
+      ring.ifThen(refill, [&] {
+        Value s = ring.stageOf(old);
+        ring.wait(ring.emptyBar(s), ring.parityOf(old));
+        ring.issue(k.add(loc, old, cS), s, lb, step, none);
       });
     }
-    Value s = arith::RemSIOp::create(b, loc, j, cS);
-    Value use = arith::DivSIOp::create(b, loc, j, cS);
-    wait(fullBar(s), arith::AndIOp::create(b, loc, use, c1));
+    Value s = ring.stageOf(g);
+    ring.wait(ring.fullBar(s), ring.parityOf(g));
 
     // wgmma on the stage: descriptors from its base.
-    Value base = stageBase(s);
+    Value base = ring.stageBase(s);
     auto descriptor = [&](Value byte, int64_t fixed) -> Value {
-      Value addr = arith::ExtUIOp::create(b, loc, i64, addr32(byte));
+      Value addr = arith::ExtUIOp::create(b, loc, i64, ring.addr32(byte));
       Value start = arith::AndIOp::create(
           b, loc, arith::ShRUIOp::create(b, loc, addr, c64(4)), c64(0x3FFF));
       return arith::OrIOp::create(b, loc, start, c64(fixed));
@@ -538,21 +690,30 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     Regs issued = emitWgmmaBlock(k, loc, text, descriptors, acc,
                                  /*wait=*/false);
     Regs out = emitWgmmaWait(k, loc, /*pending=*/1, issued);
-    Value prev = arith::SubIOp::create(b, loc, j, c1);
-    Value released = arith::AndIOp::create(
-        b, loc, groupLeader,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j, c1));
-    ifThen(released, [&] {
-      emitAsm(k, loc,
-              "{\n.reg .b64 state;\n"
-              "mbarrier.arrive.shared::cta.b64 state, [$0];\n}",
-              {emptyBar(arith::RemSIOp::create(b, loc, prev, cS))},
-              "r,~{memory}");
-    });
+    ring.ifThen(arith::AndIOp::create(
+                    b, loc, groupLeader,
+                    ring.cmp(arith::CmpIPredicate::sge, j, c1)),
+                [&] {
+                  ring.arriveEmpty(
+                      ring.stageOf(arith::SubIOp::create(b, loc, g, c1)));
+                });
     scf::YieldOp::create(b, loc, out);
   }
   // The last iteration's wgmmas.
   Regs results(forOp.getResults().begin(), forOp.getResults().end());
   k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
+  if (producer) {
+    // The producer waits for this run's last stage too (the next run's
+    // copies reuse it): release it, and advance the count.
+    Value end = k.add(loc, done, trips);
+    ring.ifThen(arith::AndIOp::create(
+                    b, loc, groupLeader,
+                    ring.cmp(arith::CmpIPredicate::sgt, trips, c32(0))),
+                [&] {
+                  ring.arriveEmpty(
+                      ring.stageOf(arith::SubIOp::create(b, loc, end, c32(1))));
+                });
+    LLVM::StoreOp::create(b, loc, end, k.tmaRings[loop].counter);
+  }
   return success();
 }
