@@ -70,7 +70,7 @@ const char *kUsage =
     "nothing.\n"
     "--wgmma (sm_90a): dots that fit a warpgroup lower to wgmma.mma_async;\n"
     "a K loop of two tessel.block_load feeding one dot becomes TMA copies into\n"
-    "an mbarrier ring read by wgmma (kernels/matmul.mlir: 0.84x cuBLAS at\n"
+    "an mbarrier ring read by wgmma (kernels/matmul.mlir: 0.94x cuBLAS at\n"
     "8192^3 on the H100); other dots stage operands through registers, which\n"
     "is slower than mma.sync (see bench/results).\n"
     "devices: lists the CUDA devices and the target each one takes; exits 1,\n"
