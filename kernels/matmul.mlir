@@ -19,7 +19,7 @@ func.func @matmul(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<
       "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
-  %BK = tessel.param "BLOCK_K" {default_value = 64 : i64, values = array<i64: 32, 64>} : index
+  %BK = tessel.param "BLOCK_K" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4, 5>} : index
   %warps = tessel.param "num_warps" {default_value = 8 : i64, values = array<i64: 4, 8>} : index
   // 2: one more warpgroup only issues the TMA copies (sm_90a ring form).

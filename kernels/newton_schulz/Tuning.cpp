@@ -164,7 +164,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       // of 64 or 128 rows; from the untuned TMA config.
       tune::Config d = tmaDefaultConfig(line, *plan);
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 2));
-      TESSEL_RETURN_IF_ERROR(t.pin("BLOCK_K", 64));
+      TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {64, 128}, 64));
       TESSEL_RETURN_IF_ERROR(t.narrow("NUM_STAGES", {2, 3, 4}, 4));
       TESSEL_RETURN_IF_ERROR(t.narrow("num_warps", {4, 8}, d.at("num_warps")));
       if (line == TunedLine::Line3) {
@@ -178,6 +178,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
+      // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
+      TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }
     tune::TuneOptions lineOptions = options;
     if (progress)

@@ -22,7 +22,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
       "2 * BLOCK * (BLOCK_K + 8) * 2 + BLOCK * (BLOCK + 8) * 2 <= SMEM",
       "2 * BLOCK * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK * (BLOCK + 8) * 2 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
-  %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64>} : index
+  %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64, 128>} : index
   %warps = tessel.param "num_warps" {default_value = 4 : i64, values = array<i64: 4, 8>} : index
   %bs = arith.index_cast %BS : index to i32
   %c0_i32 = arith.constant 0 : i32

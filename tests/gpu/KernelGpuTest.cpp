@@ -624,7 +624,8 @@ std::vector<GemmCase> gemmCases() {
     for (const char *variant :
          {"tma-128x128x64-w8-s4", "tma-128x256x64-w8-s3", "tma-128x256x64-w8-s4",
           "tma-64x128x64-w4-s4", "tma-128x256x64-w8-s4-ws",
-          "tma-256x128x64-w8-s4-ws", "tma-128x128x64-w4-s4-ws"})
+          "tma-256x128x64-w8-s4-ws", "tma-128x128x64-w4-s4-ws",
+          "tma-128x128x128-w8-s2", "tma-128x256x128-w8-s2"})
       for (const auto &s : tmaShapes)
         cases.push_back({target, variant, false, s[0], s[1], s[2]});
   return cases;

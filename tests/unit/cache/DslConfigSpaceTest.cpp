@@ -32,7 +32,9 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(space->knobs[3].name, "X_LAYOUT");
   EXPECT_EQ(space->knobs[3].values, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(space->knobs[4].name, "NUM_STAGES");
-  EXPECT_EQ(space->size(), 3 * 3 * 2 * 2 * 3);
+  EXPECT_EQ(space->knobs[1].name, "BLOCK_K");
+  EXPECT_EQ(space->knobs[1].values, (std::vector<int64_t>{16, 32, 64, 128}));
+  EXPECT_EQ(space->size(), 3 * 4 * 2 * 2 * 3);
   ASSERT_EQ(space->constraints.size(), 3u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK * BLOCK <= 64 * 32 * num_warps");
@@ -42,25 +44,35 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
                           {"NUM_STAGES", 4},
                           {"X_LAYOUT", 1},
                           {"num_warps", 4}}));
-  // H100-like limits: only BLOCK=128 with 4 warps breaks a constraint
+  // H100-like limits: BLOCK=128 with 4 warps breaks the register bound
   // (128 * 128 > 64 * 32 * 4), for each BLOCK_K, X_LAYOUT and NUM_STAGES;
-  // the deepest ring (2 * 128 * 64 * 2 * 4 + 1024 bytes) fits.
+  // and with 8 warps the 4-stage ring of BLOCK_K = 128 (2 * 128 * 128 * 2 *
+  // 4 + 1024 bytes, plus the mirror tile's staging) is over shared memory,
+  // while its 3-stage ring fits exactly.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 90u);
-  ASSERT_EQ(pruned.size(), 18u);
+  EXPECT_EQ(configs.size(), 118u);
+  ASSERT_EQ(pruned.size(), 26u);
+  int byRing = 0;
   for (const tune::Pruned &p : pruned) {
     EXPECT_EQ(p.config.at("BLOCK"), 128);
-    EXPECT_EQ(p.config.at("num_warps"), 4);
-    EXPECT_NE(p.reason.find("BLOCK * BLOCK"), std::string::npos) << p.reason;
+    if (p.config.at("num_warps") == 4) {
+      EXPECT_NE(p.reason.find("BLOCK * BLOCK"), std::string::npos) << p.reason;
+      continue;
+    }
+    ++byRing;
+    EXPECT_EQ(p.config.at("BLOCK_K"), 128);
+    EXPECT_EQ(p.config.at("NUM_STAGES"), 4);
+    EXPECT_NE(p.reason.find("NUM_STAGES"), std::string::npos) << p.reason;
   }
+  EXPECT_EQ(byRing, 2);
   // A device with little shared memory also prunes by the second one.
   limits["SMEM"] = 8192;
-  EXPECT_LT(space->enumerate(limits).size(), 90u);
+  EXPECT_LT(space->enumerate(limits).size(), 118u);
 }
 
 TEST(DslConfigSpace, EveryKernelOfAFileAndItsHash) {

@@ -142,3 +142,42 @@ func.func @no_wgmma(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.pt
   return
 }
 }
+
+// -----
+
+// BLOCK_K = 128: A (K-major) takes two 64-wide boxes per stage, at k and
+// k + 64 (16 KiB for 64 rows), B (N-contiguous) one box of 128 k rows; a
+// stage is 32 KiB and each iteration issues eight k16 wgmmas.
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
+// CHECK-LABEL: gpu.func @deep_k(
+// CHECK: "{\0A.reg .b64 state;\0Ambarrier.arrive.expect_tx.shared::cta.b64 state, [$0], $1;\0A}", "r,r,~{memory}" %{{.*}}, %c32768_i32
+// CHECK: cp.async.bulk.tensor.2d{{.*}} %{{.*}}, %arg8, %{{.*}}, %{{.*}}, %{{.*}} :
+// CHECK: %[[K64:.*]] = arith.addi %[[K:.*]], %c64_i32{{[_0-9]*}} : i32
+// CHECK: cp.async.bulk.tensor.2d{{.*}} %{{.*}}, %arg8, %[[K64]], %{{.*}}, %{{.*}} :
+// CHECK: cp.async.bulk.tensor.2d{{.*}} %{{.*}}, %arg9, %{{.*}}, %[[K]], %{{.*}} :
+// CHECK: scf.for
+// CHECK: wgmma.fence.sync.aligned;
+// CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16{{.*}}wgmma.mma_async.sync.aligned.m64n64k16
+// CHECK-SAME: wgmma.commit_group
+func.func @deep_k(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64} {
+  %one = arith.constant 1 : i32
+  %m0 = tessel.program_id 0 : i32
+  %z = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %z : f32 -> tensor<64x64xf32, #mma>
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %kend = arith.index_cast %K : i32 to index
+  %acc = scf.for %k = %c0 to %kend step %c128 iter_args(%acc_i = %acc0) -> (tensor<64x64xf32, #mma>) {
+    %k32 = arith.index_cast %k : index to i32
+    %ta = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one] : !tessel.ptr<bf16> -> tensor<64x128xbf16, #blk>
+    %tb = tessel.block_load %b[%k32, %m0] shape [%K, %N] strides [%ldb, %one] : !tessel.ptr<bf16> -> tensor<128x64xbf16, #blk>
+    %d = tessel.dot %ta, %tb, %acc_i : tensor<64x128xbf16, #blk>, tensor<128x64xbf16, #blk> -> tensor<64x64xf32, #mma>
+    scf.yield %d : tensor<64x64xf32, #mma>
+  }
+  %pc = tessel.splat %c : !tessel.ptr<f32> -> tensor<64x64x!tessel.ptr<f32>, #mma>
+  tessel.store %pc, %acc : tensor<64x64x!tessel.ptr<f32>, #mma>
+  return
+}
+}

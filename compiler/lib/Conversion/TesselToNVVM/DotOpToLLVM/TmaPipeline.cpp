@@ -33,9 +33,10 @@
 // (rt::appendTensorMaps builds them at launch).
 //
 // Shared-memory layouts (128-byte swizzle, 16-bit elements, 64-element rows):
-//   K-major operand ([rows][64 k] box): row r at r * 128 bytes; the
+//   K-major operand ([rows][64 k] box; BLOCK_K = 128 takes two boxes, the
+//     second k half after the first): row r at r * 128 bytes; the
 //     descriptor's stride (8-row groups) is 1024, a 16-wide k step adds 32
-//     bytes to the start address.
+//     bytes to the start address (and steps 4..7 start in the second box).
 //   MN-major operand ([k][64 n] boxes, one per 64 columns, each k * 128
 //     bytes): a k step of 16 adds 16 rows (2048 bytes); the leading offset
 //     is the distance between 64-column boxes, the stride 1024 (8 k rows).
@@ -141,8 +142,8 @@ static LogicalResult planOperand(BlockLoadOp op, bool isA, TmaOperandPlan &p) {
   int64_t other = tile.getDimSize(1 - p.contiguousDim);
   if (contiguous % kRowElems || other > 256 || other % 8)
     return failure();
-  if (p.kMajor && contiguous != kRowElems)
-    return failure(); // one swizzle atom along K per stage (BLOCK_K = 64)
+  if (p.kMajor && contiguous != kRowElems && contiguous != 2 * kRowElems)
+    return failure(); // one or two swizzle atoms along K (BLOCK_K 64 or 128)
   p.boxes = contiguous / kRowElems;
   p.boxBytes = other * kRowBytes;
   p.bytes = p.boxes * p.boxBytes;
@@ -604,8 +605,10 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
     int64_t lbo = p.kMajor ? 16 : p.boxBytes;
     return ((lbo >> 4) << 16) | ((kGroupBytes >> 4) << 32) | (1ll << 62);
   };
+  // A K-major stage holds one box per 64 k (BLOCK_K = 128: two), so k step
+  // s is in box s / 4 at 32 bytes per step within it.
   auto stepBytes = [&](const TmaOperandPlan &p, int64_t s) -> int64_t {
-    return p.kMajor ? s * 32 : s * 16 * kRowBytes;
+    return p.kMajor ? s / 4 * p.boxBytes + s % 4 * 32 : s * 16 * kRowBytes;
   };
 
   auto aType = dot.getA().getType(), bType = dot.getB().getType();
