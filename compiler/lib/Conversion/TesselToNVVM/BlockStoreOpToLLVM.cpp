@@ -20,19 +20,13 @@ using namespace mlir::tessel;
 // element stores under their own tests. The accumulator of a
 // dot holds pairs of adjacent columns, so its epilogue stores 4 bytes at a
 // time at addresses that are constant offsets from a few row pointers.
-static LogicalResult lowerBlockStoreByRows(KernelLowering &k,
-                                           BlockStoreOp op) {
+static LogicalResult storeByRows(KernelLowering &k, BlockStoreOp op,
+                                 const ::tessel::layout::LayoutMap &m,
+                                 Box &box, int64_t bytes) {
   Location loc = op.getLoc();
-  auto tile = cast<RankedTensorType>(op.getValue().getType());
-  auto m = k.mapOf(op, tile);
-  if (failed(m))
-    return failure();
-  Type elem = tile.getElementType();
-  const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
-  Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
-          op.getStrides());
+  Type elem = box.elem;
   const Regs &vals = k.regs(op.getValue());
-  RowRuns rows(k, loc, *m, box, knownConstant(op.getStrides().back()), bytes);
+  RowRuns rows(k, loc, m, box, knownConstant(op.getStrides().back()), bytes);
   auto storeElement = [&](const RowRuns::Row &row, int64_t column,
                           int64_t reg) {
     auto [ok, p] = rows.element(row, column);
@@ -85,20 +79,15 @@ static LogicalResult lowerBlockStoreByRows(KernelLowering &k,
 //   stores under their own tests.
 // The pitch pads each column by 16 bytes: runs stay 16-byte aligned and a
 // column's neighbours start in other banks.
-static LogicalResult lowerBlockStoreTransposed(KernelLowering &k,
-                                               BlockStoreOp op) {
+static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
+                                     const ::tessel::layout::LayoutMap &m,
+                                     Box &box, int64_t bytes) {
   Location loc = op.getLoc();
+  Type elem = box.elem;
   auto tile = cast<RankedTensorType>(op.getValue().getType());
-  auto m = k.mapOf(op, tile);
-  if (failed(m))
-    return failure();
-  Type elem = tile.getElementType();
-  const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
   const int64_t rows = tile.getDimSize(0), cols = tile.getDimSize(1);
   const int64_t width = std::min<int64_t>(16 / bytes, rows);
   const int64_t pitch = rows + 16 / bytes;
-  Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
-          op.getStrides());
   const Regs &vals = k.regs(op.getValue());
   OpBuilder &b = k.b;
   auto i32c = [&](int64_t v) { return k.i32(loc, v); };
@@ -109,7 +98,7 @@ static LogicalResult lowerBlockStoreTransposed(KernelLowering &k,
                                 k.mul(loc, element, i32c(bytes))));
   };
   k.barrier(loc);
-  for (auto [r, c] : llvm::enumerate(k.coords(loc, *m)))
+  for (auto [r, c] : llvm::enumerate(k.coords(loc, m)))
     LLVM::StoreOp::create(
         b, loc, vals[r],
         sharedAt(k.add(loc, k.mul(loc, c[1], i32c(pitch)), c[0])), bytes);
@@ -185,10 +174,19 @@ static LogicalResult lowerBlockStoreTransposed(KernelLowering &k,
 
 LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
                                             BlockStoreOp op) {
+  Location loc = op.getLoc();
+  auto tile = cast<RankedTensorType>(op.getValue().getType());
+  auto m = k.mapOf(op, tile);
+  if (failed(m))
+    return failure();
+  Type elem = tile.getElementType();
+  const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
+  Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
+          op.getStrides());
   auto columnStride = knownConstant(op.getStrides().back());
   auto rowStride = knownConstant(op.getStrides()[op.getStrides().size() - 2]);
   bool transposed = rowStride && rowStride->isOne() &&
                     !(columnStride && columnStride->isOne());
-  return transposed ? lowerBlockStoreTransposed(k, op)
-                    : lowerBlockStoreByRows(k, op);
+  return transposed ? storeTransposed(k, op, *m, box, bytes)
+                    : storeByRows(k, op, *m, box, bytes);
 }

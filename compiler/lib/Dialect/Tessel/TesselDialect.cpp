@@ -202,15 +202,26 @@ LogicalResult LoadOp::verify() {
   return success();
 }
 
-LogicalResult BlockLoadOp::verify() {
-  size_t rank = getShape().size();
+/// The box description both block ops share: rank 2 or 3, one offset and
+/// one stride per dimension.
+template <typename BlockOp>
+static LogicalResult verifyBox(BlockOp op, StringRef what) {
+  size_t rank = op.getShape().size();
   if (rank != 2 && rank != 3)
-    return emitOpError("describes a tensor of rank ")
-           << rank << "; block loads take rank 2 or 3 (batch, rows, cols)";
-  if (getOffsets().size() != rank || getStrides().size() != rank)
-    return emitOpError("has ")
-           << getOffsets().size() << " offset(s) and " << getStrides().size()
-           << " stride(s) for a rank-" << rank << " shape";
+    return op.emitOpError("describes a tensor of rank ")
+           << rank << "; block " << what
+           << " take rank 2 or 3 (batch, rows, cols)";
+  if (op.getOffsets().size() != rank || op.getStrides().size() != rank)
+    return op.emitOpError("has ")
+           << op.getOffsets().size() << " offset(s) and "
+           << op.getStrides().size() << " stride(s) for a rank-" << rank
+           << " shape";
+  return success();
+}
+
+LogicalResult BlockLoadOp::verify() {
+  if (failed(verifyBox(*this, "loads")))
+    return failure();
   auto result = getType();
   if (result.getRank() != 2)
     return emitOpError("result ") << result << " is not a 2-D tile";
@@ -222,14 +233,8 @@ LogicalResult BlockLoadOp::verify() {
 }
 
 LogicalResult BlockStoreOp::verify() {
-  size_t rank = getShape().size();
-  if (rank != 2 && rank != 3)
-    return emitOpError("describes a tensor of rank ")
-           << rank << "; block stores take rank 2 or 3 (batch, rows, cols)";
-  if (getOffsets().size() != rank || getStrides().size() != rank)
-    return emitOpError("has ")
-           << getOffsets().size() << " offset(s) and " << getStrides().size()
-           << " stride(s) for a rank-" << rank << " shape";
+  if (failed(verifyBox(*this, "stores")))
+    return failure();
   auto value = cast<RankedTensorType>(getValue().getType());
   if (value.getRank() != 2)
     return emitOpError("value ") << value << " is not a 2-D tile";
