@@ -334,9 +334,11 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   Compiled &line1 = *(*lines)[0].compiled, &line2 = *(*lines)[1].compiled,
            &line3 = *(*lines)[2].compiled;
   rt::Grid line1Grid =
-      syrkGrid(m, Launcher::knob(line1, "syrk", "BLOCK"), batch);
+      syrkGrid(m, Launcher::knob(line1, "syrk", "BLOCK"),
+               Launcher::knob(line1, "syrk", "BLOCK_N"), batch);
   rt::Grid line2Grid =
-      syrkGrid(m, Launcher::knob(line2, "syrk", "BLOCK"), batch);
+      syrkGrid(m, Launcher::knob(line2, "syrk", "BLOCK"),
+               Launcher::knob(line2, "syrk", "BLOCK_N"), batch);
   rt::Grid l3Grid = line3Grid(m, n, Launcher::knob(line3, "ns_line3", "BLOCK_M"),
                               Launcher::knob(line3, "ns_line3", "BLOCK_N"),
                               batch);
@@ -374,7 +376,8 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
     Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : line1;
     rt::Grid firstGrid =
-        syrkGrid(m, Launcher::knob(first, "syrk", "BLOCK"), batch);
+        syrkGrid(m, Launcher::knob(first, "syrk", "BLOCK"),
+               Launcher::knob(first, "syrk", "BLOCK_N"), batch);
     TESSEL_RETURN_IF_ERROR(
         launch(first, "syrk", firstGrid,
                rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,

@@ -12,6 +12,7 @@
 #include "tessel/runtime/DiskCache.h"
 #include "tessel/runtime/Memory.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -42,8 +43,9 @@ bool tmaFits(const std::string &target, const Plan &plan) {
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan) {
   const bool small = plan.m <= 512;
   if (line != TunedLine::Line3)
-    return {{"BLOCK", small ? 64 : 128}, {"BLOCK_K", 64}, {"NUM_STAGES", 4},
-            {"X_LAYOUT", 2}, {"num_warps", small ? 4 : 8}};
+    return {{"BLOCK", small ? 64 : 128}, {"BLOCK_N", small ? 64 : 128},
+            {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+            {"num_warps", small ? 4 : 8}};
   return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
           {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
           {"num_warps", small ? 4 : 8}};
@@ -61,9 +63,11 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan, bool tma) {
   return key;
 }
 
-rt::Grid syrkGrid(int64_t m, int64_t block, int64_t batch) {
-  int64_t t = (m + block - 1) / block;
-  return rt::Grid{(unsigned)(t * (t + 1) / 2), 1, (unsigned)batch};
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch) {
+  const int64_t w = blockN / block;
+  const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
+  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
+  return rt::Grid{(unsigned)tiles, 1, (unsigned)batch};
 }
 
 rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
@@ -114,12 +118,12 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
     switch (line) {
     case TunedLine::Line1:
       return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), batch),
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch),
           rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
                           M, mn, mm, 1.0f, 0.0f)};
     case TunedLine::Line2:
       return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), batch),
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch),
           rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
                           M, mm, mm, 2.0f, -3.0f)};
     case TunedLine::Line3:
@@ -179,6 +183,9 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
             t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
       } else {
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK", {64, 128}, d.at("BLOCK")));
+        // Square tiles or twice as wide (the constraints keep the pairs).
+        TESSEL_RETURN_IF_ERROR(
+            t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
       }
     } else {
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.

@@ -54,9 +54,11 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan);
 tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
                             bool tma = false);
 
-/// Grid of syrk on an m x m output with BLOCK `block`: the T(T+1)/2 upper
-/// tiles, T = cdiv(m, block), times the batch.
-rt::Grid syrkGrid(int64_t m, int64_t block, int64_t batch);
+/// Grid of syrk on an m x m output with tiles of `block` rows by `blockN`
+/// (= block or 2 block) columns: W (U - 1) U / 2 + min(W U, T) tiles reaching
+/// the diagonal or above it (W = blockN / block, U = cdiv(m, blockN), T =
+/// cdiv(m, block); T (T + 1) / 2 for square tiles), times the batch.
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch);
 
 /// Grid of line 3: cdiv(m, bm) x cdiv(n, bn) x batch.
 rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,

@@ -5,23 +5,31 @@
 //   line 1:      A = X X^T          (alpha = 1, beta = 0: D is not read)
 //   line 2:      B = b A + c A A    (X := A, D := A, alpha = c, beta = b;
 //                                    A is symmetric, so A A = A A^T)
-// Only tiles on or above the diagonal are computed: the grid is triangular,
-// (T(T+1)/2, 1, batch) with T = cdiv(m, BLOCK), program t -> tile (i, j),
-// i <= j; each off-diagonal tile is stored twice (at (i, j) and transposed at
-// (j, i)). Batch offsets are 64-bit; batch strides are read as 32-bit (one
-// matrix under 2^31 elements).
+// Only tiles reaching the diagonal or above it are computed. Tiles are
+// BLOCK rows by BLOCK_N = W * BLOCK columns (W = 1 or 2); the grid is
+// triangular: column block J (of U = cdiv(m, BLOCK_N)) takes row blocks
+// i = 0 .. W (J + 1) - 1 (of T = cdiv(m, BLOCK)), so (W (U - 1) U / 2 +
+// min(W U, T), 1, batch) programs, program t -> (i, J) with t = W J (J + 1)
+// / 2 + i. Each tile is stored twice, at (i, J) and transposed at (J, i) —
+// except a square diagonal tile (W = 1, i = J), which is its own mirror.
+// With W = 2 the diagonal tiles hold a block below the diagonal too; its
+// values equal the mirrored ones written there. Batch offsets are 64-bit;
+// batch strides are read as 32-bit (one matrix under 2^31 elements).
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
                 %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
-    // Config space: at most 64 fp32 accumulators per thread (more spill),
-    // both operand tiles (rows padded by 8) in shared memory, and on the TMA
-    // path NUM_STAGES of them; after them the mirror tile's staging (its
+    // Config space: at most 64 fp32 accumulators per thread on the
+    // masked-load path (more spill), 128 on the TMA one (X_LAYOUT = 2); both
+    // operand tiles (rows padded by 8) in shared memory, and on the TMA path
+    // NUM_STAGES of them; after them the mirror tile's staging (its
     // transposed store goes through shared memory, columns padded by 8).
     attributes {tessel.kernel, tessel.constraints = [
-      "BLOCK * BLOCK <= 64 * 32 * num_warps",
-      "2 * BLOCK * (BLOCK_K + 8) * 2 + BLOCK * (BLOCK + 8) * 2 <= SMEM",
-      "2 * BLOCK * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK * (BLOCK + 8) * 2 <= SMEM"]} {
+      "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
+      "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
+      "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
+      "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
+  %BN = tessel.param "BLOCK_N" {default_value = 64 : i64, values = array<i64: 32, 64, 128, 256>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64, 128>} : index
   %warps = tessel.param "num_warps" {default_value = 4 : i64, values = array<i64: 4, 8>} : index
   %bs = arith.index_cast %BS : index to i32
@@ -33,48 +41,48 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // batch x m x k may pass 2^31).
   %bz = tessel.program_id 2 : i32
 
-  // Program t -> upper-triangle tile (i, j): row i starts at
-  // start(i) = i (2T - i + 1) / 2; i from the quadratic, then corrected by
-  // one either way for float rounding.
+  // Program t -> tile (i, J): column block J starts at start(J) = W J (J +
+  // 1) / 2; J from the quadratic, then corrected by one either way for float
+  // rounding.
+  %bn = arith.index_cast %BN : index to i32
+  %wide = arith.divsi %bn, %bs : i32
   %t = tessel.program_id 0 : i32
-  %mb = arith.addi %m, %bs : i32
-  %mb1 = arith.subi %mb, %c1_i32 : i32
-  %T = arith.divsi %mb1, %bs : i32
-  %T2 = arith.muli %T, %c2_i32 : i32
-  %T21 = arith.addi %T2, %c1_i32 : i32
-  %T21f = arith.sitofp %T21 : i32 to f32
   %tf = arith.sitofp %t : i32 to f32
+  %wf = arith.sitofp %wide : i32 to f32
   %eight = arith.constant 8.0 : f32
+  %onef = arith.constant 1.0 : f32
   %half = arith.constant 0.5 : f32
-  %sqT = arith.mulf %T21f, %T21f : f32
   %t8 = arith.mulf %tf, %eight : f32
-  %disc = arith.subf %sqT, %t8 : f32
+  %t8w = arith.divf %t8, %wf : f32
+  %disc = arith.addf %t8w, %onef : f32
   %root = math.sqrt %disc : f32
-  %num = arith.subf %T21f, %root : f32
-  %i0f = arith.mulf %num, %half : f32
-  %i0 = arith.fptosi %i0f : f32 to i32
-  // start(i) = i * (2T + 1 - i) / 2
-  %i0n = arith.subi %T21, %i0 : i32
-  %s0p = arith.muli %i0, %i0n : i32
-  %s0 = arith.divsi %s0p, %c2_i32 : i32
+  %rm1 = arith.subf %root, %onef : f32
+  %j0f = arith.mulf %rm1, %half : f32
+  %j0 = arith.fptosi %j0f : f32 to i32
+  // start(J) = W * J * (J + 1) / 2
+  %j0p1 = arith.addi %j0, %c1_i32 : i32
+  %s0a = arith.muli %j0, %j0p1 : i32
+  %s0b = arith.muli %s0a, %wide : i32
+  %s0 = arith.divsi %s0b, %c2_i32 : i32
   %too_far = arith.cmpi sgt, %s0, %t : i32
-  %i0m1 = arith.subi %i0, %c1_i32 : i32
-  %i1 = arith.select %too_far, %i0m1, %i0 : i32
-  %i1p1 = arith.addi %i1, %c1_i32 : i32
-  %i1n = arith.subi %T21, %i1p1 : i32
-  %s1p = arith.muli %i1p1, %i1n : i32
-  %s1 = arith.divsi %s1p, %c2_i32 : i32
+  %j0m1 = arith.subi %j0, %c1_i32 : i32
+  %j1 = arith.select %too_far, %j0m1, %j0 : i32
+  %j1p1 = arith.addi %j1, %c1_i32 : i32
+  %j1p2 = arith.addi %j1, %c2_i32 : i32
+  %s1a = arith.muli %j1p1, %j1p2 : i32
+  %s1b = arith.muli %s1a, %wide : i32
+  %s1 = arith.divsi %s1b, %c2_i32 : i32
   %next = arith.cmpi sle, %s1, %t : i32
-  %ti = arith.select %next, %i1p1, %i1 : i32
-  %tin = arith.subi %T21, %ti : i32
-  %stp = arith.muli %ti, %tin : i32
-  %start = arith.divsi %stp, %c2_i32 : i32
-  %tj0 = arith.subi %t, %start : i32
-  %tj = arith.addi %tj0, %ti : i32
+  %tj = arith.select %next, %j1p1, %j1 : i32
+  %tjp1 = arith.addi %tj, %c1_i32 : i32
+  %sta = arith.muli %tj, %tjp1 : i32
+  %stb = arith.muli %sta, %wide : i32
+  %start = arith.divsi %stb, %c2_i32 : i32
+  %ti = arith.subi %t, %start : i32
 
-  // Rows (of X and C) for tile row i, columns for tile column j.
+  // Rows (of X and C) for tile row i, columns for tile column J.
   %r0 = arith.muli %ti, %bs : i32
-  %q0 = arith.muli %tj, %bs : i32
+  %q0 = arith.muli %tj, %bn : i32
 
   // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T. Both operands are
   // block loads of X as a [batch, m, k] tensor: the K tail and rows past m
@@ -92,7 +100,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %xb = arith.trunci %x_batch : i64 to i32
   %grid_z = arith.constant 65535 : i32
   %zero = arith.constant 0.0 : f32
-  %acc0 = tessel.splat %zero [%BS, %BS] : f32 -> tensor<?x?xf32>
+  %acc0 = tessel.splat %zero [%BS, %BN] : f32 -> tensor<?x?xf32>
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %k : i32 to index
   %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
@@ -100,7 +108,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     %lt = tessel.block_load %x[%bz, %r0, %kk32] shape [%grid_z, %m, %k]
             strides [%xb, %sxr, %sc] sizes [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %rt = tessel.block_load %x[%bz, %kk32, %q0] shape [%grid_z, %k, %m]
-            strides [%xb, %sc, %sxr] sizes [%BK, %BS] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%xb, %sc, %sxr] sizes [%BK, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     scf.yield %acc_n : tensor<?x?xf32>
   }
@@ -109,14 +117,14 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // C and D are [batch, m, m] tensors like X (outside them nothing is read or
   // written).
   %cb = arith.trunci %c_batch : i64 to i32
-  %alphas = tessel.splat %alpha [%BS, %BS] : f32 -> tensor<?x?xf32>
+  %alphas = tessel.splat %alpha [%BS, %BN] : f32 -> tensor<?x?xf32>
   %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
   %has_d = arith.cmpf one, %beta, %zero : f32
   %result = scf.if %has_d -> (tensor<?x?xf32>) {
     %dv = tessel.block_load %d[%bz, %r0, %q0] shape [%grid_z, %m, %m]
-            strides [%cb, %ldc, %c1_i32] sizes [%BS, %BS] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%cb, %ldc, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %dv32 = arith.extf %dv : tensor<?x?xbf16> to tensor<?x?xf32>
-    %betas = tessel.splat %beta [%BS, %BS] : f32 -> tensor<?x?xf32>
+    %betas = tessel.splat %beta [%BS, %BN] : f32 -> tensor<?x?xf32>
     %bd = arith.mulf %betas, %dv32 : tensor<?x?xf32>
     %sum = arith.addf %scaled, %bd : tensor<?x?xf32>
     scf.yield %sum : tensor<?x?xf32>
@@ -126,10 +134,12 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %out = arith.truncf %result : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
     strides [%cb, %ldc, %c1_i32], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
-  // The mirror tile C[j, i] = C[i, j]^T (not on the diagonal): the same box
-  // with the strides swapped.
-  %off_diag = arith.cmpi ne, %ti, %tj : i32
-  scf.if %off_diag {
+  // The mirror tile C[J, i] = C[i, J]^T (all but a square diagonal tile):
+  // the same box with the strides swapped.
+  %off_diag = arith.cmpi ne, %r0, %q0 : i32
+  %wide_tile = arith.cmpi ne, %wide, %c1_i32 : i32
+  %mirror = arith.ori %off_diag, %wide_tile : i1
+  scf.if %mirror {
     tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
       strides [%cb, %c1_i32, %ldc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
   }

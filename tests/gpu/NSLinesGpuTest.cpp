@@ -18,6 +18,7 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cublas_v2.h>
@@ -69,8 +70,10 @@ struct Env {
     tma = target == "sm_90a";
     if (tma &&
         (!load(kSyrkSource, "syrk", target,
-               {"BLOCK=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-                "num_warps=8"},
+               // 128 x 256 tiles on the triangular grid (two row blocks
+               // per column block reach the diagonal): the wide form.
+               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
+                "X_LAYOUT=2", "num_warps=8"},
                true, syrk[1]) ||
          !load(kLine3Source, "ns_line3", target,
                {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
@@ -165,14 +168,19 @@ std::vector<uint16_t> toBits(const std::vector<double> &v) {
 
 void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d,
                 const Dev &c, int32_t m, int32_t k, float alpha, float beta) {
-  int64_t tile = syrk.info.params.at("BLOCK");
-  int64_t t = (m + tile - 1) / tile;
+  // Tiles of BLOCK rows by BLOCK_N = W * BLOCK columns reaching the
+  // diagonal or above it (syrk.mlir's grid).
+  const int64_t rows = syrk.info.params.at("BLOCK");
+  const int64_t cols = syrk.info.params.at("BLOCK_N");
+  const int64_t w = cols / rows, t = (m + rows - 1) / rows,
+                u = (m + cols - 1) / cols;
+  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
                               alpha, beta);
   rt::Status launched =
       launchKernel(*syrk.kernel, syrk.info,
-                   rt::Grid{(unsigned)(t * (t + 1) / 2), 1, 1}, nullptr, args);
+                   rt::Grid{(unsigned)tiles, 1, 1}, nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
 }

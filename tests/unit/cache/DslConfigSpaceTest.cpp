@@ -23,56 +23,66 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 5u);
+  ASSERT_EQ(space->knobs.size(), 6u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
-  EXPECT_EQ(space->knobs[2].name, "num_warps");
+  // Tiles are square or twice as wide.
+  EXPECT_EQ(space->knobs[1].name, "BLOCK_N");
+  EXPECT_EQ(space->knobs[1].values, (std::vector<int64_t>{32, 64, 128, 256}));
+  EXPECT_EQ(space->knobs[2].name, "BLOCK_K");
+  EXPECT_EQ(space->knobs[2].values, (std::vector<int64_t>{16, 32, 64, 128}));
+  EXPECT_EQ(space->knobs[3].name, "num_warps");
   // The TMA path's knobs: X's layout promise and the ring depth.
-  EXPECT_EQ(space->knobs[3].name, "X_LAYOUT");
-  EXPECT_EQ(space->knobs[3].values, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(space->knobs[4].name, "NUM_STAGES");
-  EXPECT_EQ(space->knobs[1].name, "BLOCK_K");
-  EXPECT_EQ(space->knobs[1].values, (std::vector<int64_t>{16, 32, 64, 128}));
-  EXPECT_EQ(space->size(), 3 * 4 * 2 * 2 * 3);
-  ASSERT_EQ(space->constraints.size(), 3u);
+  EXPECT_EQ(space->knobs[4].name, "X_LAYOUT");
+  EXPECT_EQ(space->knobs[4].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[5].name, "NUM_STAGES");
+  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3);
+  ASSERT_EQ(space->constraints.size(), 4u);
   EXPECT_EQ(space->constraints[0].text(),
-            "BLOCK * BLOCK <= 64 * 32 * num_warps");
+            "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
   EXPECT_EQ(space->defaults(),
             (tune::Config{{"BLOCK", 64},
                           {"BLOCK_K", 32},
+                          {"BLOCK_N", 64},
                           {"NUM_STAGES", 4},
                           {"X_LAYOUT", 1},
                           {"num_warps", 4}}));
-  // H100-like limits: BLOCK=128 with 4 warps breaks the register bound
-  // (128 * 128 > 64 * 32 * 4), for each BLOCK_K, X_LAYOUT and NUM_STAGES;
-  // and with 8 warps the 4-stage ring of BLOCK_K = 128 (2 * 128 * 128 * 2 *
-  // 4 + 1024 bytes, plus the mirror tile's staging) is over shared memory,
-  // while its 3-stage ring fits exactly.
+  // H100-like limits. Of the 12 (BLOCK, BLOCK_N) pairs 6 are tile shapes
+  // (48 configs each over BLOCK_K, warps, X_LAYOUT, NUM_STAGES). 128 x 128
+  // loses 4 warps with the masked form's 64 accumulators (12) and the
+  // 4-stage ring of BLOCK_K = 128 (3: its 3-stage ring fits exactly);
+  // 128 x 256 keeps only 8 warps on the ring (X_LAYOUT = 2) and, with the
+  // mirror tile's staging, rings of at most 3 stages of BLOCK_K = 64 or 4
+  // of 32: 8 configs.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 118u);
-  ASSERT_EQ(pruned.size(), 26u);
-  int byRing = 0;
+  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 8);
+  ASSERT_EQ(pruned.size(), 576u - configs.size());
+  int notATile = 0;
   for (const tune::Pruned &p : pruned) {
-    EXPECT_EQ(p.config.at("BLOCK"), 128);
-    if (p.config.at("num_warps") == 4) {
-      EXPECT_NE(p.reason.find("BLOCK * BLOCK"), std::string::npos) << p.reason;
+    const int64_t rows = p.config.at("BLOCK"), cols = p.config.at("BLOCK_N");
+    if (cols != rows && cols != 2 * rows) {
+      ++notATile;
+      EXPECT_NE(p.reason.find("BLOCK_N == BLOCK"), std::string::npos)
+          << p.reason;
       continue;
     }
-    ++byRing;
-    EXPECT_EQ(p.config.at("BLOCK_K"), 128);
-    EXPECT_EQ(p.config.at("NUM_STAGES"), 4);
-    EXPECT_NE(p.reason.find("NUM_STAGES"), std::string::npos) << p.reason;
+    EXPECT_EQ(rows, 128);
   }
-  EXPECT_EQ(byRing, 2);
-  // A device with little shared memory also prunes by the second one.
+  EXPECT_EQ(notATile, 6 * 48);
+  for (const tune::Config &c : configs)
+    if (c.at("BLOCK_N") == 256) {
+      EXPECT_EQ(c.at("num_warps"), 8);
+      EXPECT_EQ(c.at("X_LAYOUT"), 2);
+    }
+  // A device with little shared memory also prunes by shared memory.
   limits["SMEM"] = 8192;
-  EXPECT_LT(space->enumerate(limits).size(), 118u);
+  EXPECT_LT(space->enumerate(limits).size(), configs.size());
 }
 
 TEST(DslConfigSpace, EveryKernelOfAFileAndItsHash) {
