@@ -42,12 +42,15 @@ struct Variant {
   const char *source;
   const char *kernel;
   tune::Config config;
+  bool wgmma = false; ///< the sm_90a ring form (TMA + wgmma)
 };
 
 std::string variantName(const Variant &v) {
   std::string name = std::string(v.file) + ":" + v.kernel;
   if (!v.config.empty())
     name += "[" + tune::configString(v.config) + "]";
+  if (v.wgmma)
+    name += " (tma)";
   return name;
 }
 
@@ -137,25 +140,40 @@ int tuneBenchMain(int argc, char **argv) {
       {"syrk.mlir",
        kSyrkSource,
        "syrk",
-       {{"BLOCK", 128}, {"BLOCK_K", 32}, {"num_warps", 8}}},
+       {{"BLOCK", 128}, {"BLOCK_N", 128}, {"BLOCK_K", 32}, {"num_warps", 8}}},
       {"line3.mlir", kLine3Source, "ns_line3", {}},
       {"line3.mlir",
        kLine3Source,
        "ns_line3",
        {{"BLOCK_M", 128}, {"BLOCK_N", 64}, {"BLOCK_K", 32}, {"num_warps", 8}}},
+      // The ring forms orthogonalize runs on sm_90a (large m).
+      {"syrk.mlir",
+       kSyrkSource,
+       "syrk",
+       {{"BLOCK", 128}, {"BLOCK_N", 256}, {"BLOCK_K", 64}, {"NUM_STAGES", 3},
+        {"X_LAYOUT", 2}, {"num_warps", 8}},
+       true},
+      {"line3.mlir",
+       kLine3Source,
+       "ns_line3",
+       {{"BLOCK_M", 128}, {"BLOCK_N", 256}, {"BLOCK_K", 64},
+        {"NUM_STAGES", 4}, {"X_LAYOUT", 2}, {"num_warps", 8}},
+       true},
   };
   std::printf("\n%-58s %10s %9s %9s %9s %10s\n", "kernel variant", "cold ms",
               "to PTX", "to cubin", "load", "warm ms");
   rt::DiskCache cache = rt::DiskCache::fromEnvironment();
   for (const Variant &v : variants) {
     auto t0 = std::chrono::steady_clock::now();
+    if (v.wgmma && target != "sm_90a")
+      continue;
     auto cold = tune::compileAndLoad(v.source, v.file, v.kernel, v.config,
-                                     target, *device, cache);
+                                     target, *device, cache, v.wgmma);
     double coldMs = seconds(t0) * 1e3;
     BENCH_CHECK(cold.status());
     auto t1 = std::chrono::steady_clock::now();
     auto warm = tune::compileAndLoad(v.source, v.file, v.kernel, v.config,
-                                     target, *device, cache);
+                                     target, *device, cache, v.wgmma);
     double warmMs = seconds(t1) * 1e3;
     BENCH_CHECK(warm.status());
     if (cold->cacheHit || !warm->cacheHit) {
