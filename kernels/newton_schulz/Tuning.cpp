@@ -42,10 +42,17 @@ bool tmaFits(const std::string &target, const Plan &plan) {
 
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan) {
   const bool small = plan.m <= 512;
-  if (line != TunedLine::Line3)
-    return {{"BLOCK", small ? 64 : 128}, {"BLOCK_N", small ? 64 : 128},
-            {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+  if (line != TunedLine::Line3) {
+    // Large m: 128 x 256 tiles on the triangular grid (a three-stage ring
+    // with the mirror tile's staging fits the shared memory).
+    const bool wide = plan.m > 1024;
+    return {{"BLOCK", small ? 64 : 128},
+            {"BLOCK_N", small ? 64 : wide ? 256 : 128},
+            {"BLOCK_K", 64},
+            {"NUM_STAGES", wide ? 3 : 4},
+            {"X_LAYOUT", 2},
             {"num_warps", small ? 4 : 8}};
+  }
   return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
           {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
           {"num_warps", small ? 4 : 8}};
@@ -183,9 +190,14 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
             t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
       } else {
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK", {64, 128}, d.at("BLOCK")));
-        // Square tiles or twice as wide (the constraints keep the pairs).
-        TESSEL_RETURN_IF_ERROR(
-            t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
+        // Square tiles or twice as wide (the constraints keep the pairs);
+        // 256 columns only where m is large, keeping small shapes' tuning
+        // time.
+        TESSEL_RETURN_IF_ERROR(t.narrow(
+            "BLOCK_N",
+            plan->m > 1024 ? std::vector<int64_t>{128, 256}
+                           : std::vector<int64_t>{64, 128},
+            d.at("BLOCK_N")));
       }
     } else {
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.

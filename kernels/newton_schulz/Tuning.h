@@ -45,7 +45,8 @@ bool tmaFits(const std::string &target, const Plan &plan);
 
 /// The TMA lines' config before tuning: m <= 512 takes 64-row tiles on one
 /// warpgroup (more programs), larger m 128-row tiles on two and line 3
-/// 128 x 256; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X).
+/// 128 x 256; syrk's tiles are square up to m = 1024 and 128 x 256 (on a
+/// 3-stage ring) above; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X).
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan);
 
 /// What the line's results are keyed on for `plan`: kernel and source hash,
