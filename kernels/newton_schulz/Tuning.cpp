@@ -182,7 +182,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {64, 128}, 64));
       else
         TESSEL_RETURN_IF_ERROR(t.pin("BLOCK_K", 64));
-      TESSEL_RETURN_IF_ERROR(t.narrow("NUM_STAGES", {2, 3, 4}, 4));
+      TESSEL_RETURN_IF_ERROR(
+          t.narrow("NUM_STAGES", {2, 3, 4}, d.at("NUM_STAGES")));
       TESSEL_RETURN_IF_ERROR(t.narrow("num_warps", {4, 8}, d.at("num_warps")));
       if (line == TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_M", {64, 128}, d.at("BLOCK_M")));
