@@ -150,7 +150,7 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
     std::optional<tune::Config> config;
     bool tuned = false;
     if (tma)
-      config = tmaDefaultConfig(line, plan);
+      config = tmaDefaultConfig(line, plan, device.smCount);
     if (db) {
       auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)

@@ -36,28 +36,6 @@ LineKernel lineKernel(TunedLine line) {
   return {"kernels/newton_schulz/syrk.mlir", kSyrkSource, "syrk"};
 }
 
-bool tmaFits(const std::string &target, const Plan &plan) {
-  return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
-}
-
-tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan) {
-  const bool small = plan.m <= 512;
-  if (line != TunedLine::Line3) {
-    // Large m: 128 x 256 tiles on the triangular grid (a three-stage ring
-    // with the mirror tile's staging fits the shared memory).
-    const bool wide = plan.m > 1024;
-    return {{"BLOCK", small ? 64 : 128},
-            {"BLOCK_N", small ? 64 : wide ? 256 : 128},
-            {"BLOCK_K", 64},
-            {"NUM_STAGES", wide ? 3 : 4},
-            {"X_LAYOUT", 2},
-            {"num_warps", small ? 4 : 8}};
-  }
-  return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
-          {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
-          {"num_warps", small ? 4 : 8}};
-}
-
 tune::ProblemKey problemKey(TunedLine line, const Plan &plan, bool tma) {
   LineKernel k = lineKernel(line);
   tune::ProblemKey key;
@@ -68,19 +46,6 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan, bool tma) {
   key.shape = {plan.shape.batch, plan.m,
                line == TunedLine::Line2 ? plan.m : plan.n};
   return key;
-}
-
-rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch) {
-  const int64_t w = blockN / block;
-  const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
-  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
-  return rt::Grid{(unsigned)tiles, 1, (unsigned)batch};
-}
-
-rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
-                   int64_t batch) {
-  return rt::Grid{(unsigned)((m + bm - 1) / bm), (unsigned)((n + bn - 1) / bn),
-                  (unsigned)batch};
 }
 
 rt::Expected<TuneMode> tuneModeFromEnvironment() {
@@ -173,7 +138,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
     if (tma) {
       // The ring's form: row-major X, BLOCK_K 64 or 128 (one or two swizzle
       // rows), tiles of 64 or 128 rows; from the untuned TMA config.
-      tune::Config d = tmaDefaultConfig(line, *plan);
+      tune::Config d = tmaDefaultConfig(line, *plan, device.smCount);
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 2));
       // BLOCK_K = 128 halves the ring's iterations: worth trying only where
       // the K loops are long (m > 512); the small shapes keep their tuning

@@ -45,9 +45,17 @@ bool tmaFits(const std::string &target, const Plan &plan);
 
 /// The TMA lines' config before tuning: m <= 512 takes 64-row tiles on one
 /// warpgroup (more programs), larger m 128-row tiles on two and line 3
-/// 128 x 256; syrk's tiles are square up to m = 1024 and 128 x 256 (on a
-/// 3-stage ring) above; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X).
-tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan);
+/// 128 x 256; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X). For m > 1024
+/// syrk takes 128 x 256 tiles (3 stages) where they need fewer rounds of
+/// `sms` programs (wideSyrkTiles), else 128 x 128.
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms);
+
+/// Whether 128 x 256 syrk tiles beat 128 x 128 on `sms` SMs for an m x m
+/// output: rounds of programs (ceil(tiles / sms), per batch entry) times a
+/// tile's time, a wide tile costing 1.6 square ones (twice the work at the
+/// 0.94x-of-cuBLAS rate 128 x 256 GEMM tiles reach, against 0.75x for
+/// 128 x 128: H100, bench/results/gemm-bench-h100.txt).
+bool wideSyrkTiles(int64_t m, int64_t batch, int sms);
 
 /// What the line's results are keyed on for `plan`: kernel and source hash,
 /// dtypes "bf16", layout = the line's name (with "+tma" for the TMA form),

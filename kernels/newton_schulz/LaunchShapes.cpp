@@ -1,0 +1,55 @@
+//===- LaunchShapes.cpp - NS kernels' grids and untuned configs -----------===//
+//
+// What a launch of the NS lines looks like before any tuning: syrk's
+// triangular grid, line 3's, and the TMA lines' default tiles. Kept apart
+// from the tuner so the CPU tests need no compiler.
+//
+//===----------------------------------------------------------------------===//
+#include "Tuning.h"
+
+#include <algorithm>
+
+namespace tessel::ns {
+
+bool tmaFits(const std::string &target, const Plan &plan) {
+  return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
+}
+
+bool wideSyrkTiles(int64_t m, int64_t batch, int sms) {
+  auto rounds = [&](int64_t blockN) {
+    int64_t tiles = (int64_t)syrkGrid(m, 128, blockN, 1).x * batch;
+    return (tiles + sms - 1) / sms;
+  };
+  return m > 1024 && sms > 0 && rounds(256) * 16 < rounds(128) * 10;
+}
+
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
+  const bool small = plan.m <= 512;
+  if (line != TunedLine::Line3) {
+    const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
+    return {{"BLOCK", small ? 64 : 128},
+            {"BLOCK_N", small ? 64 : wide ? 256 : 128},
+            {"BLOCK_K", 64},
+            {"NUM_STAGES", wide ? 3 : 4},
+            {"X_LAYOUT", 2},
+            {"num_warps", small ? 4 : 8}};
+  }
+  return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
+          {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+          {"num_warps", small ? 4 : 8}};
+}
+
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch) {
+  const int64_t w = blockN / block;
+  const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
+  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
+  return rt::Grid{(unsigned)tiles, 1, (unsigned)batch};
+}
+
+rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
+                   int64_t batch) {
+  return rt::Grid{(unsigned)((m + bm - 1) / bm), (unsigned)((n + bn - 1) / bn),
+                  (unsigned)batch};
+}
+
+} // namespace tessel::ns

@@ -1,0 +1,81 @@
+// CPU tests of the NS launch shapes: syrk's triangular grid for square and
+// wide tiles, and the default choice between them.
+#include "Tuning.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <utility>
+#include <vector>
+
+using namespace tessel::ns;
+
+namespace {
+
+/// The tiles syrk.mlir's program ids map to (its float quadratic, replayed
+/// in double): (row block i, column block J) per program.
+std::vector<std::pair<int64_t, int64_t>> tilesOf(int64_t programs, int64_t w) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int64_t t = 0; t < programs; ++t) {
+    int64_t j = (int64_t)((std::sqrt(8.0 * t / w + 1) - 1) / 2);
+    auto start = [&](int64_t J) { return w * J * (J + 1) / 2; };
+    if (start(j) > t)
+      --j;
+    if (start(j + 1) <= t)
+      ++j;
+    out.push_back({t - start(j), j});
+  }
+  return out;
+}
+
+} // namespace
+
+// Every element on or above the diagonal is in exactly one program's tile,
+// and no program's tile starts past the matrix, for square and wide tiles.
+TEST(SyrkGrid, CoversTheUpperTriangleOnce) {
+  for (int64_t block : {64, 128})
+    for (int64_t w : {1, 2})
+      for (int64_t m : {1, 100, 128, 129, 256, 300, 1000, 2048, 4096}) {
+        const int64_t cols = w * block;
+        const int64_t programs = syrkGrid(m, block, cols, 1).x;
+        std::set<std::pair<int64_t, int64_t>> seen;
+        for (auto [i, J] : tilesOf(programs, w)) {
+          ASSERT_LT(i * block, m) << "m " << m << " w " << w;
+          ASSERT_LT(J * cols, m) << "m " << m << " w " << w;
+          ASSERT_TRUE(seen.insert({i, J}).second) << "tile twice";
+        }
+        // Each 8 x 8 sample point of the upper triangle is in a tile.
+        for (int64_t r = 0; r < m; r += 8)
+          for (int64_t c = r; c < m; c += 8)
+            ASSERT_TRUE(seen.count({r / block, c / cols}))
+                << "m " << m << " w " << w << " (" << r << ", " << c << ")";
+      }
+}
+
+TEST(SyrkGrid, SquareTilesAreTheTriangleNumber) {
+  EXPECT_EQ(syrkGrid(8192, 128, 128, 1).x, 64u * 65 / 2);
+  EXPECT_EQ(syrkGrid(8192, 128, 256, 1).x, 32u * 33);
+  EXPECT_EQ(syrkGrid(2048, 128, 256, 3).z, 3u);
+}
+
+// The default tile shape follows the rounds of programs on 132 SMs: wide
+// at 2048 (72 tiles, one round, against two for 136 square ones) and 8192
+// (8 rounds against 16); square at 4096 (3 rounds of double tiles against
+// 4) and for m <= 1024.
+TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
+  EXPECT_TRUE(wideSyrkTiles(2048, 1, 132));
+  EXPECT_TRUE(wideSyrkTiles(8192, 1, 132));
+  EXPECT_FALSE(wideSyrkTiles(4096, 1, 132));
+  EXPECT_FALSE(wideSyrkTiles(1024, 32, 132));
+  EXPECT_FALSE(wideSyrkTiles(8192, 1, 0));
+  Plan plan;
+  plan.m = 8192;
+  plan.n = 8192;
+  plan.shape.batch = 1;
+  tessel::tune::Config c = tmaDefaultConfig(TunedLine::Line1, plan, 132);
+  EXPECT_EQ(c.at("BLOCK_N"), 256);
+  EXPECT_EQ(c.at("NUM_STAGES"), 3);
+  plan.m = plan.n = 4096;
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
+}
