@@ -141,9 +141,10 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       tune::Config d = tmaDefaultConfig(line, *plan, device.smCount);
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 2));
       // BLOCK_K = 128 halves the ring's iterations: worth trying only where
-      // the K loops are long (m > 512); the small shapes keep their tuning
-      // time (H100: 5.0 s for 128 x 128^2 with it, 3.6 s without).
-      if (plan->m > 512)
+      // the K loops are long (m > 1024); the smaller shapes keep their
+      // tuning time (H100: 5.0-5.5 s for 128 x 128^2 and 32 x 1024^2 with
+      // it, where it gained nothing measurable).
+      if (plan->m > 1024)
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {64, 128}, 64));
       else
         TESSEL_RETURN_IF_ERROR(t.pin("BLOCK_K", 64));
