@@ -150,7 +150,7 @@ int tuneBenchMain(int argc, char **argv) {
       {"syrk.mlir",
        kSyrkSource,
        "syrk",
-       {{"BLOCK", 128}, {"BLOCK_N", 256}, {"BLOCK_K", 64}, {"NUM_STAGES", 3},
+       {{"BLOCK", 128}, {"BLOCK_N", 256}, {"BLOCK_K", 64}, {"NUM_STAGES", 4},
         {"X_LAYOUT", 2}, {"num_warps", 8}},
        true},
       {"line3.mlir",

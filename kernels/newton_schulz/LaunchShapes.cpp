@@ -30,7 +30,7 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
     return {{"BLOCK", small ? 64 : 128},
             {"BLOCK_N", small ? 64 : wide ? 256 : 128},
             {"BLOCK_K", 64},
-            {"NUM_STAGES", wide ? 3 : 4},
+            {"NUM_STAGES", 4},
             {"X_LAYOUT", 2},
             {"num_warps", small ? 4 : 8}};
   }

@@ -46,8 +46,8 @@ bool tmaFits(const std::string &target, const Plan &plan);
 /// The TMA lines' config before tuning: m <= 512 takes 64-row tiles on one
 /// warpgroup (more programs), larger m 128-row tiles on two and line 3
 /// 128 x 256; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X). For m > 1024
-/// syrk takes 128 x 256 tiles (3 stages) where they need fewer rounds of
-/// `sms` programs (wideSyrkTiles), else 128 x 128.
+/// syrk takes 128 x 256 tiles where they need fewer rounds of `sms` programs
+/// (wideSyrkTiles), else 128 x 128.
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms);
 
 /// Whether 128 x 256 syrk tiles beat 128 x 128 on `sms` SMs for an m x m

@@ -75,7 +75,7 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   plan.shape.batch = 1;
   tessel::tune::Config c = tmaDefaultConfig(TunedLine::Line1, plan, 132);
   EXPECT_EQ(c.at("BLOCK_N"), 256);
-  EXPECT_EQ(c.at("NUM_STAGES"), 3);
+  EXPECT_EQ(c.at("NUM_STAGES"), 4);
   plan.m = plan.n = 4096;
   EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
 }

@@ -21,13 +21,15 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     // Config space: at most 64 fp32 accumulators per thread on the
     // masked-load path (more spill), 128 on the TMA one (X_LAYOUT = 2); both
     // operand tiles (rows padded by 8) in shared memory, and on the TMA path
-    // NUM_STAGES of them; after them the mirror tile's staging (its
-    // transposed store goes through shared memory, columns padded by 8).
+    // NUM_STAGES of them; and the mirror tile's staging (its transposed
+    // store goes through shared memory, columns padded by 8): after the
+    // operand tiles, or inside the TMA ring once its loop is done.
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
       "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
-      "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM"]} {
+      "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
+      "BLOCK_N * (BLOCK + 8) * 2 <= (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES || (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 64 : i64, values = array<i64: 32, 64, 128, 256>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64, 128>} : index

@@ -71,8 +71,9 @@ struct Env {
     if (tma &&
         (!load(kSyrkSource, "syrk", target,
                // 128 x 256 tiles on the triangular grid (two row blocks
-               // per column block reach the diagonal): the wide form.
-               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
+               // per column block reach the diagonal): the wide form, its
+               // mirror tile staged in the finished ring.
+               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4",
                 "X_LAYOUT=2", "num_warps=8"},
                true, syrk[1]) ||
          !load(kLine3Source, "ns_line3", target,

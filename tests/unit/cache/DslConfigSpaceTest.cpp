@@ -38,7 +38,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(space->knobs[4].values, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(space->knobs[5].name, "NUM_STAGES");
   EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3);
-  ASSERT_EQ(space->constraints.size(), 4u);
+  ASSERT_EQ(space->constraints.size(), 5u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
   EXPECT_EQ(space->defaults(),
@@ -51,17 +51,16 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   // H100-like limits. Of the 12 (BLOCK, BLOCK_N) pairs 6 are tile shapes
   // (48 configs each over BLOCK_K, warps, X_LAYOUT, NUM_STAGES). 128 x 128
   // loses 4 warps with the masked form's 64 accumulators (12) and the
-  // 4-stage ring of BLOCK_K = 128 (3: its 3-stage ring fits exactly);
-  // 128 x 256 keeps only 8 warps on the ring (X_LAYOUT = 2) and, with the
-  // mirror tile's staging, rings of at most 3 stages of BLOCK_K = 64 or 4
-  // of 32: 8 configs.
+  // 4-stage ring of BLOCK_K = 128 (3); 128 x 256 keeps only 8 warps on the
+  // ring (X_LAYOUT = 2) and rings up to 4 stages of BLOCK_K = 64 (the mirror
+  // tile's staging reuses the ring) or 2 of 128: 10 configs.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 8);
+  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 10);
   ASSERT_EQ(pruned.size(), 576u - configs.size());
   int notATile = 0;
   for (const tune::Pruned &p : pruned) {

@@ -92,7 +92,13 @@ static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
   OpBuilder &b = k.b;
   auto i32c = [&](int64_t v) { return k.i32(loc, v); };
 
-  const int64_t staging = k.allocShared(cols * pitch * bytes, 16);
+  // The staging may take a finished TMA ring's memory: the barrier below
+  // comes before any write to it.
+  const int64_t stagingBytes = cols * pitch * bytes;
+  const int64_t staging =
+      k.freeAfterBarrier && k.freeAfterBarrier->second >= stagingBytes
+          ? k.freeAfterBarrier->first
+          : k.allocShared(stagingBytes, 16);
   auto sharedAt = [&](Value element) {
     return k.smemPtr(loc, k.add(loc, i32c(staging),
                                 k.mul(loc, element, i32c(bytes))));

@@ -126,6 +126,9 @@ public:
   /// Threads that reach barriers from here on: 0 for the whole CTA, else the
   /// consumer threads left after a producer warpgroup exited.
   int64_t barrierThreads = 0;
+  /// Shared memory (offset, bytes) that is free to reuse once the CTA has
+  /// met at a barrier: a TMA ring after its loop (without a producer).
+  std::optional<std::pair<int64_t, int64_t>> freeAfterBarrier;
   /// The PTX target (the module's tessel.target; "" when absent).
   std::string target;
   /// The module opts into wgmma (tessel.wgmma).

@@ -129,3 +129,38 @@ func.func @runtime_stride(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: 
   return
 }
 }
+
+// -----
+
+// After a TMA-pipelined loop (no producer), a transposed store stages its
+// tile in the finished ring: the kernel's shared memory stays the ring's
+// (2 stages of 16 KiB and 4 mbarriers), with no extra staging area.
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
+// CHECK-LABEL: gpu.func @staged_in_ring(
+// CHECK-SAME: tessel.shared_bytes = 32800 : i64
+// CHECK: "wgmma.wait_group.sync.aligned 0;"
+// CHECK: gpu.barrier
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+func.func @staged_in_ring(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64} {
+  %one = arith.constant 1 : i32
+  %m0 = tessel.program_id 0 : i32
+  %z = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %z : f32 -> tensor<64x64xf32, #mma>
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %kend = arith.index_cast %K : i32 to index
+  %acc = scf.for %k = %c0 to %kend step %c64 iter_args(%acc_i = %acc0) -> (tensor<64x64xf32, #mma>) {
+    %k32 = arith.index_cast %k : index to i32
+    %ta = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one] : !tessel.ptr<bf16> -> tensor<64x64xbf16, #blk>
+    %tb = tessel.block_load %b[%k32, %m0] shape [%K, %N] strides [%ldb, %one] : !tessel.ptr<bf16> -> tensor<64x64xbf16, #blk>
+    %d = tessel.dot %ta, %tb, %acc_i : tensor<64x64xbf16, #blk>, tensor<64x64xbf16, #blk> -> tensor<64x64xf32, #mma>
+    scf.yield %d : tensor<64x64xf32, #mma>
+  }
+  tessel.block_store %c[%m0, %m0] shape [%M, %M] strides [%one, %M], %acc : !tessel.ptr<f32>, tensor<64x64xf32, #mma>
+  return
+}
+}

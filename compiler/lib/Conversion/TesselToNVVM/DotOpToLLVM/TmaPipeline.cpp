@@ -705,6 +705,11 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
   // The last iteration's wgmmas.
   Regs results(forOp.getResults().begin(), forOp.getResults().end());
   k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
+  // Without a producer nothing refills the ring after the loop (every copy
+  // issued was waited for, and a later run starts behind a CTA barrier):
+  // once the CTA next meets, its memory is free for the epilogue's staging.
+  if (!producer)
+    k.freeAfterBarrier = {ring.ring, S * ring.stageBytes};
   if (producer) {
     // The producer waits for this run's last stage too (the next run's
     // copies reuse it): release it, and advance the count.
