@@ -333,12 +333,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     return lines.status();
   Compiled &line1 = *(*lines)[0].compiled, &line2 = *(*lines)[1].compiled,
            &line3 = *(*lines)[2].compiled;
-  rt::Grid line1Grid =
-      syrkGrid(m, Launcher::knob(line1, "syrk", "BLOCK"),
-               Launcher::knob(line1, "syrk", "BLOCK_N"), batch);
-  rt::Grid line2Grid =
-      syrkGrid(m, Launcher::knob(line2, "syrk", "BLOCK"),
-               Launcher::knob(line2, "syrk", "BLOCK_N"), batch);
+  // syrk's triangular grid for a compiled config's tile shape.
+  auto syrkGridOf = [&](Compiled &c) {
+    return syrkGrid(m, Launcher::knob(c, "syrk", "BLOCK"),
+                    Launcher::knob(c, "syrk", "BLOCK_N"), batch);
+  };
+  rt::Grid line1Grid = syrkGridOf(line1);
+  rt::Grid line2Grid = syrkGridOf(line2);
   rt::Grid l3Grid = line3Grid(m, n, Launcher::knob(line3, "ns_line3", "BLOCK_M"),
                               Launcher::knob(line3, "ns_line3", "BLOCK_N"),
                               batch);
@@ -375,9 +376,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     const bool rowMajorLine1 = Launcher::knob(line1, "syrk", "X_LAYOUT") == 2;
     const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
     Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : line1;
-    rt::Grid firstGrid =
-        syrkGrid(m, Launcher::knob(first, "syrk", "BLOCK"),
-               Launcher::knob(first, "syrk", "BLOCK_N"), batch);
+    rt::Grid firstGrid = syrkGridOf(first);
     TESSEL_RETURN_IF_ERROR(
         launch(first, "syrk", firstGrid,
                rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,

@@ -10,6 +10,7 @@
 #include "KernelFiles.h"
 #include "NSKernelSources.h"
 #include "NewtonSchulz.h"
+#include "Tuning.h"
 
 #include "tessel/Target/CompileCache.h"
 #include "tessel/Target/Launch.h"
@@ -18,7 +19,6 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cublas_v2.h>
@@ -169,19 +169,14 @@ std::vector<uint16_t> toBits(const std::vector<double> &v) {
 
 void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d,
                 const Dev &c, int32_t m, int32_t k, float alpha, float beta) {
-  // Tiles of BLOCK rows by BLOCK_N = W * BLOCK columns reaching the
-  // diagonal or above it (syrk.mlir's grid).
-  const int64_t rows = syrk.info.params.at("BLOCK");
-  const int64_t cols = syrk.info.params.at("BLOCK_N");
-  const int64_t w = cols / rows, t = (m + rows - 1) / rows,
-                u = (m + cols - 1) / cols;
-  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
                               alpha, beta);
   rt::Status launched =
       launchKernel(*syrk.kernel, syrk.info,
-                   rt::Grid{(unsigned)tiles, 1, 1}, nullptr, args);
+                   ns::syrkGrid(m, syrk.info.params.at("BLOCK"),
+                                syrk.info.params.at("BLOCK_N"), 1),
+                   nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
 }

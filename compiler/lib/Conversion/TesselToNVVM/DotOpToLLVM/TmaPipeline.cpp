@@ -278,11 +278,13 @@ public:
     b.setInsertionPoint(op.thenBlock()->getTerminator());
     body();
   }
-  /// for (i = from; i < to; ++i) body(i), carrying `init` (yield the new).
+  /// for (i = from; i < to; i += step) body(i), carrying `init` (yield the
+  /// new); step 1 (i32) unless given.
   SmallVector<Value> forEach(Value from, Value to, ValueRange init,
                              llvm::function_ref<SmallVector<Value>(
-                                 Value, ValueRange)> body) {
-    auto op = scf::ForOp::create(b, loc, from, to, c32(1), init);
+                                 Value, ValueRange)> body,
+                             Value step = {}) {
+    auto op = scf::ForOp::create(b, loc, from, to, step ? step : c32(1), init);
     OpBuilder::InsertionGuard guard(b);
     Block *blk = op.getBody();
     if (!blk->empty() && isa<scf::YieldOp>(blk->back()))
@@ -479,19 +481,15 @@ static void emitProducer(KernelLowering &k, const TmaPipelinePlan &plan,
           };
           Value total;
           if (scf::ForOp tiles = plan.tileLoop) {
-            auto op = scf::ForOp::create(b, loc, k.scalar(tiles.getLowerBound()),
-                                         k.scalar(tiles.getUpperBound()),
-                                         k.scalar(tiles.getStep()),
-                                         ValueRange{ring.c32(0)});
-            OpBuilder::InsertionGuard guard(b);
-            Block *blk = op.getBody();
-            if (!blk->empty() && isa<scf::YieldOp>(blk->back()))
-              blk->back().erase();
-            b.setInsertionPointToEnd(blk);
-            IRMapping map;
-            map.map(tiles.getInductionVar(), op.getInductionVar());
-            scf::YieldOp::create(b, loc, run(map, op.getRegionIterArgs()[0]));
-            total = op.getResult(0);
+            total = ring.forEach(
+                k.scalar(tiles.getLowerBound()),
+                k.scalar(tiles.getUpperBound()), ValueRange{ring.c32(0)},
+                [&](Value t, ValueRange done) -> SmallVector<Value> {
+                  IRMapping map;
+                  map.map(tiles.getInductionVar(), t);
+                  return {run(map, done[0])};
+                },
+                k.scalar(tiles.getStep()))[0];
           } else {
             IRMapping map;
             total = run(map, ring.c32(0));
@@ -582,13 +580,14 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
 
   IRMapping none;
   auto [lb, step, trips] = ring.bounds(none);
+  // Without a producer, thread 0 issues the copies.
+  Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid, c32(0));
   Value done = c32(0); // iterations of earlier runs (producer mode)
   if (producer) {
     done = LLVM::LoadOp::create(b, loc, b.getI32Type(), k.tmaRings[loop].counter);
   } else {
     // Without a producer the ring is this loop's alone: a loop inside
     // another runs it afresh, so the CTA first finishes with the last run.
-    Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid, c32(0));
     if (loop->getParentOp() != loop->getParentOfType<func::FuncOp>())
       k.barrier(loc);
     ring.init(isLeader);
@@ -626,16 +625,9 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
   Value groupLeader = ring.cmp(arith::CmpIPredicate::eq,
                                arith::RemUIOp::create(b, loc, k.tid, c32(128)),
                                c32(0));
-  Value isLeader = ring.cmp(arith::CmpIPredicate::eq, k.tid, c32(0));
 
-  auto forOp = scf::ForOp::create(b, loc, c32(0), trips, c32(1), init);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    Block *body = forOp.getBody();
-    if (!body->empty() && isa<scf::YieldOp>(body->back()))
-      body->back().erase();
-    b.setInsertionPointToEnd(body);
-    Value j = forOp.getInductionVar();
+  // The consumers' loop: iteration j of this run is use g = done + j.
+  auto body = [&](Value j, ValueRange accIn) -> SmallVector<Value> {
     Value g = k.add(loc, done, j);
     Value cS = c32(S), c1 = c32(1);
     // Refill the stage iteration j - 2 used (released at iteration j - 1,
@@ -685,9 +677,7 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
                                  /*transB=*/!plan.b.kMajor);
       }
     }
-    Regs acc;
-    for (BlockArgument arg : body->getArguments().drop_front(1))
-      acc.push_back(arg);
+    Regs acc(accIn.begin(), accIn.end());
     // This iteration's wgmmas run on while the previous ones are waited
     // for: then the previous stage is free, and this warpgroup says so.
     Regs issued = emitWgmmaBlock(k, loc, text, descriptors, acc,
@@ -700,10 +690,10 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
                   ring.arriveEmpty(
                       ring.stageOf(arith::SubIOp::create(b, loc, g, c1)));
                 });
-    scf::YieldOp::create(b, loc, out);
-  }
+    return SmallVector<Value>(out.begin(), out.end());
+  };
   // The last iteration's wgmmas.
-  Regs results(forOp.getResults().begin(), forOp.getResults().end());
+  Regs results = ring.forEach(c32(0), trips, init, body);
   k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
   // Without a producer nothing refills the ring after the loop (every copy
   // issued was waited for, and a later run starts behind a CTA barrier):
