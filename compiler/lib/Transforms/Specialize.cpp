@@ -162,6 +162,11 @@ static LogicalResult inferOp(Operation *op) {
         o.getResult().setType(o.getAcc().getType());
         return success();
       })
+      .Case<TransOp>([](TransOp o) {
+        auto src = o.getSrc().getType();
+        setShape(o.getResult(), {src.getDimSize(1), src.getDimSize(0)});
+        return success();
+      })
       .Case<ReduceOp>([](ReduceOp o) {
         auto src = o.getSrc().getType();
         setShape(o.getResult(), {src.getDimSize(1 - o.getAxis())});

@@ -56,6 +56,24 @@ func.func @defaults(%p: !tessel.ptr<f32>, %q: !tessel.ptr<f32>, %n: i32) attribu
 
 // -----
 
+// trans takes its source's shape with the dimensions swapped.
+// CHECK-LABEL: func.func @trans_shape
+// CHECK: %[[X:.*]] = tessel.load %{{.*}} : tensor<64x16x!tessel.ptr<f32>>
+// CHECK: tessel.trans %[[X]] : tensor<64x16xf32> -> tensor<16x64xf32>
+// CHECK: tessel.store %{{.*}}, %{{.*}} : tensor<16x64x!tessel.ptr<f32>>
+func.func @trans_shape(%p: !tessel.ptr<f32>) attributes {tessel.kernel} {
+  %bm = tessel.param "BLOCK_M" {default_value = 64 : i64} : index
+  %bn = tessel.param "BLOCK_N" {default_value = 16 : i64} : index
+  %base = tessel.splat %p [%bm, %bn] : !tessel.ptr<f32> -> tensor<?x?x!tessel.ptr<f32>>
+  %x = tessel.load %base : tensor<?x?x!tessel.ptr<f32>>
+  %t = tessel.trans %x : tensor<?x?xf32> -> tensor<?x?xf32>
+  %tb = tessel.splat %p [%bn, %bm] : !tessel.ptr<f32> -> tensor<?x?x!tessel.ptr<f32>>
+  tessel.store %tb, %t : tensor<?x?x!tessel.ptr<f32>>
+  return
+}
+
+// -----
+
 // num_warps is a knob like any other; its value is recorded on the kernel.
 // CHECK-LABEL: func.func @warps_default
 // CHECK-SAME: tessel.num_warps = 2 : i64

@@ -98,7 +98,7 @@ static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
   const int64_t staging =
       k.freeAfterBarrier && k.freeAfterBarrier->second >= stagingBytes
           ? k.freeAfterBarrier->first
-          : k.allocShared(stagingBytes, 16);
+          : k.allocScratch(stagingBytes);
   auto sharedAt = [&](Value element) {
     return k.smemPtr(loc, k.add(loc, i32c(staging),
                                 k.mul(loc, element, i32c(bytes))));

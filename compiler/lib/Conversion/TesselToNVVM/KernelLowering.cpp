@@ -86,6 +86,18 @@ int64_t KernelLowering::allocShared(int64_t bytes, int64_t align) {
   return offset;
 }
 
+int64_t KernelLowering::allocScratch(int64_t bytes) {
+  bytes = (bytes + 15) / 16 * 16;
+  if (scratch && scratch->first + scratch->second == sharedTop) {
+    scratch->second = std::max(scratch->second, bytes);
+    sharedTop = scratch->first + scratch->second;
+    return scratch->first;
+  }
+  if (!scratch || scratch->second < bytes)
+    scratch = std::make_pair(allocShared(bytes), bytes);
+  return scratch->first;
+}
+
 FailureOr<layout::LayoutMap> KernelLowering::mapOf(Operation *op, Type type) {
   auto tile = dyn_cast<RankedTensorType>(type);
   auto l = tgpu::layoutOf(type);
@@ -373,6 +385,7 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
                                    : lowerDotMMAv2(*this, o);
       })
       .Case<ReduceOp>([&](ReduceOp o) { return lowerReduce(*this, o); })
+      .Case<TransOp>([&](TransOp o) { return lowerTrans(*this, o); })
       .Case<tgpu::ConvertLayoutOp>(
           [&](tgpu::ConvertLayoutOp o) { return lowerConvertLayout(*this, o); })
       .Case<scf::ForOp>([&](scf::ForOp o) { return lowerFor(o); })

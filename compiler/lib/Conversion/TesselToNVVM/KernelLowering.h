@@ -112,6 +112,12 @@ public:
   /// Reserves `bytes` of shared memory aligned to `align` (a power of two,
   /// at most the window's 1024); returns its offset.
   int64_t allocShared(int64_t bytes, int64_t align = 16);
+  /// Shared memory for an op that begins with a barrier and has read back
+  /// into registers all it wrote before it returns (convert_layout, reduce,
+  /// trans, the mma.sync dot's operands). Such ops take turns in one region:
+  /// each one's first barrier orders its writes after the previous one's
+  /// reads. Grows the region when it is the last allocation.
+  int64_t allocScratch(int64_t bytes);
   int64_t sharedBytes() const { return sharedTop; }
   /// A CTA barrier; once a producer warpgroup has exited, named barrier 1
   /// over the barrierThreads consumers.
@@ -149,6 +155,8 @@ private:
 
   Value smemBase;
   int64_t sharedTop = 0;
+  /// The scratch region (offset, bytes), once an op asked for one.
+  std::optional<std::pair<int64_t, int64_t>> scratch;
   llvm::DenseMap<Value, Regs> tiles;
   IRMapping scalars;
 };
@@ -192,6 +200,7 @@ bool producerCanWalk(const TmaPipelinePlan &plan, scf::ForOp tiles);
 LogicalResult lowerTmaProducer(KernelLowering &k, const TmaPipelinePlan &plan);
 LogicalResult lowerReduce(KernelLowering &k, ReduceOp op);
 LogicalResult lowerConvertLayout(KernelLowering &k, tgpu::ConvertLayoutOp op);
+LogicalResult lowerTrans(KernelLowering &k, TransOp op);
 
 } // namespace mlir::tessel
 

@@ -1,8 +1,9 @@
-//===- SharedMemoryOpsToLLVM.cpp - reduce and convert_layout --------------===//
+//===- SharedMemoryOpsToLLVM.cpp - reduce, convert_layout, trans ---------===//
 //
 // The ops that move elements between threads, both through shared memory:
 // every thread writes its registers at their coordinates, a barrier, then
-// every thread reads what its destination layout gives it.
+// every thread reads what its destination layout gives it. They use the
+// kernel's scratch region (KernelLowering::allocScratch).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelLowering.h"
@@ -57,35 +58,50 @@ static Value loadShared(KernelLowering &k, Location loc, Type e, Value ptr) {
   return v;
 }
 
-// convert_layout %x : L1 -> L2
-//   barrier; smem[coords_L1(t, r)] = x[r]; barrier; y[r] = smem[coords_L2(t,
-//   r)]
-LogicalResult mlir::tessel::lowerConvertLayout(KernelLowering &k,
-                                               tgpu::ConvertLayoutOp op) {
-  Location loc = op.getLoc();
-  auto type = op.getType();
+/// Moves the registers of `src` (in `srcMap`) to the layout `dstMap` of the
+/// result `dst` through shared memory: barrier; smem[coords_src(t, r)] =
+/// x[r]; barrier; y[r] = smem[coords_dst(t, r)]. With `transpose`, the
+/// source's coordinates are written swapped, so y = x^T.
+static LogicalResult exchange(KernelLowering &k, Operation *op, Value src,
+                              Value dst, bool transpose) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(dst.getType());
   Type e = type.getElementType();
-  auto src = k.mapOf(op, op.getSrc().getType()), dst = k.mapOf(op, type);
-  if (failed(src) || failed(dst))
+  auto srcMap = k.mapOf(op, src.getType()), dstMap = k.mapOf(op, type);
+  if (failed(srcMap) || failed(dstMap))
     return failure();
   int64_t bytes = sharedBytesOf(e);
-  int64_t base = k.allocShared(type.getNumElements() * bytes);
+  int64_t base = k.allocScratch(type.getNumElements() * bytes);
   k.barrier(loc);
-  auto srcCoords = k.coords(loc, *src);
-  for (auto [r, v] : llvm::enumerate(k.regs(op.getSrc())))
+  auto srcCoords = k.coords(loc, *srcMap);
+  for (auto [r, v] : llvm::enumerate(k.regs(src))) {
+    SmallVector<Value> at = srcCoords[r];
+    if (transpose)
+      std::swap(at[0], at[1]);
     storeShared(k, loc, v, e,
                 elementPtr(k, loc, base,
-                           linearIndex(k, loc, srcCoords[r], type.getShape()),
-                           bytes));
+                           linearIndex(k, loc, at, type.getShape()), bytes));
+  }
   k.barrier(loc);
   Regs out;
-  for (auto &c : k.coords(loc, *dst))
+  for (auto &c : k.coords(loc, *dstMap))
     out.push_back(
         loadShared(k, loc, e,
                    elementPtr(k, loc, base,
                               linearIndex(k, loc, c, type.getShape()), bytes)));
-  k.setRegs(op.getResult(), out);
+  k.setRegs(dst, out);
   return success();
+}
+
+// convert_layout %x : L1 -> L2 (the same elements, other threads)
+LogicalResult mlir::tessel::lowerConvertLayout(KernelLowering &k,
+                                               tgpu::ConvertLayoutOp op) {
+  return exchange(k, op, op.getSrc(), op.getResult(), /*transpose=*/false);
+}
+
+// trans %x : [M, N] -> [N, M]
+LogicalResult mlir::tessel::lowerTrans(KernelLowering &k, TransOp op) {
+  return exchange(k, op, op.getSrc(), op.getResult(), /*transpose=*/true);
 }
 
 // reduce<kind> %x {axis} : [M, N] -> [M] (axis 1)
@@ -99,7 +115,7 @@ LogicalResult mlir::tessel::lowerReduce(KernelLowering &k, ReduceOp op) {
   if (failed(src) || failed(dst))
     return failure();
   int64_t bytes = sharedBytesOf(e);
-  int64_t base = k.allocShared(srcType.getNumElements() * bytes);
+  int64_t base = k.allocScratch(srcType.getNumElements() * bytes);
   unsigned axis = op.getAxis();
   int64_t len = srcType.getDimSize(axis);
   int64_t cols = srcType.getDimSize(1);

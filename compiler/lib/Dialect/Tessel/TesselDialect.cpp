@@ -161,6 +161,18 @@ LogicalResult ExpandDimsOp::verify() {
   return success();
 }
 
+LogicalResult TransOp::verify() {
+  auto src = getSrc().getType(), dst = getType();
+  if (src.getRank() != 2)
+    return emitOpError("transposes 2-D tiles; the source has rank ")
+           << src.getRank();
+  SmallVector<int64_t> expect{src.getDimSize(1), src.getDimSize(0)};
+  if (dst.getRank() != 2 || !shapesCompatible(expect, dst.getShape()) ||
+      src.getElementType() != dst.getElementType())
+    return emitOpError("result ") << dst << " is not the transpose of " << src;
+  return success();
+}
+
 LogicalResult AddPtrOp::verify() {
   auto ptrTile = dyn_cast<RankedTensorType>(getPtr().getType());
   auto offTile = dyn_cast<RankedTensorType>(getOffset().getType());

@@ -5,12 +5,13 @@
 // RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
 
 // 8 x 16 f32 min-reduced over axis 0 (identity +inf), then converted to a
-// blocked 1-D layout. Shared memory: 8 x 16 x 4 = 512 for the reduce, 16 x 4
-// = 64 after it for the conversion.
+// blocked 1-D layout. Both take turns in one scratch region (each begins
+// with a barrier and reads back all it wrote): 8 x 16 x 4 = 512 bytes for the
+// reduce, and the conversion's 16 x 4 at the same offset 0.
 #b = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 #b1 = #tessel_gpu.blocked<sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]>
 // CHECK-LABEL: gpu.func @reduce_then_convert
-// CHECK-SAME: tessel.shared_bytes = 576 : i64
+// CHECK-SAME: tessel.shared_bytes = 512 : i64
 // CHECK: %[[SMEM:.*]] = llvm.mlir.addressof @__tessel_smem : !llvm.ptr<3>
 // CHECK-COUNT-4: llvm.load %{{.*}} : !llvm.ptr<1> -> f32
 // CHECK: gpu.barrier
@@ -26,10 +27,8 @@
 // CHECK: }
 // CHECK-COUNT-3: scf.for
 // CHECK: gpu.barrier
-// CHECK: %[[C512:.*]] = arith.constant 512 : i32
-// CHECK: %[[OFF:.*]] = arith.addi %{{.*}}, %[[C512]] : i32
-// CHECK: %[[Q:.*]] = llvm.getelementptr %[[SMEM]][%[[OFF]]]
-// CHECK: llvm.store %[[R0]], %[[Q]] {alignment = 4 : i64} : f32, !llvm.ptr<3>
+// CHECK: %[[Q:.*]] = llvm.getelementptr %[[SMEM]]
+// CHECK-NEXT: llvm.store %[[R0]], %[[Q]] {alignment = 4 : i64} : f32, !llvm.ptr<3>
 // CHECK-COUNT-3: llvm.store %{{.*}} : f32, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: %[[Y:.*]] = llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> f32
@@ -78,11 +77,12 @@ func.func @reduce_kinds(%x: !tessel.ptr<f32>, %s: f32) attributes {tessel.kernel
 
 // -----
 
-// Pointers and masks cross shared memory as i64 and i8.
+// Pointers and masks cross shared memory as i64 and i8, both conversions in
+// the one scratch region: 32 x 8 bytes, not 32 x 8 + 32 x 1.
 #b = #tessel_gpu.blocked<sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]>
 #b2 = #tessel_gpu.blocked<sizePerThread = [2], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]>
 // CHECK-LABEL: gpu.func @convert_ptr_and_mask
-// CHECK-SAME: tessel.shared_bytes = 288 : i64
+// CHECK-SAME: tessel.shared_bytes = 256 : i64
 // CHECK: %[[PI:.*]] = llvm.ptrtoint %{{.*}} : !llvm.ptr<1> to i64
 // CHECK: llvm.store %[[PI]], %{{.*}} {alignment = 8 : i64} : i64, !llvm.ptr<3>
 // CHECK: gpu.barrier
@@ -100,5 +100,42 @@ func.func @convert_ptr_and_mask(%x: !tessel.ptr<f32>, %m: i1) attributes {tessel
   %ms = tessel.splat %m : i1 -> tensor<32xi1, #b>
   %mq = tessel_gpu.convert_layout %ms : tensor<32xi1, #b> -> tensor<32xi1, #b2>
   %v = tessel.load %q, %mq : tensor<32x!tessel.ptr<f32>, #b2>
+  return
+}
+
+// -----
+
+// trans: each thread writes its registers at swapped coordinates, then reads
+// what the result layout gives it. A 4 x 8 f32 source: register (r, c) goes to
+// element c * 4 + r of the 8 x 4 result, in the scratch region at offset 0.
+#b = #tessel_gpu.blocked<sizePerThread = [1, 1], threadsPerWarp = [4, 8], warpsPerCTA = [1, 1], order = [1, 0]>
+#t = #tessel_gpu.blocked<sizePerThread = [1, 1], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
+// CHECK-LABEL: gpu.func @trans
+// CHECK-SAME: tessel.shared_bytes = 128 : i64
+// CHECK: %[[C31:.*]] = arith.constant 31 : i32
+// CHECK: %[[LANE:.*]] = arith.andi %{{.*}}, %[[C31]] : i32
+// CHECK: %[[V:.*]] = llvm.load %{{.*}} : !llvm.ptr<1> -> f32
+// CHECK: gpu.barrier
+// CHECK: %[[RD:.*]] = arith.divui %[[LANE]], %{{.*}} : i32
+// CHECK: %[[R:.*]] = arith.remui %[[RD]], %{{.*}} : i32
+// CHECK: %[[R1:.*]] = arith.addi %{{.*}}, %[[R]] : i32
+// CHECK: %[[C:.*]] = arith.remui %[[LANE]], %{{.*}} : i32
+// CHECK: %[[C1:.*]] = arith.addi %{{.*}}, %[[C]] : i32
+// CHECK: %[[R2:.*]] = arith.addi %[[R1]], %{{.*}} : i32
+// CHECK: %[[C2:.*]] = arith.addi %[[C1]], %{{.*}} : i32
+// CHECK-NEXT: %[[FOUR:.*]] = arith.constant 4 : i32
+// CHECK-NEXT: %[[T:.*]] = arith.muli %[[C2]], %[[FOUR]] : i32
+// CHECK-NEXT: %[[IDX:.*]] = arith.addi %[[T]], %[[R2]] : i32
+// CHECK: %[[BYTE:.*]] = arith.muli %[[IDX]], %{{.*}} : i32
+// CHECK: llvm.store %[[V]], %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: %[[Y:.*]] = llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> f32
+// CHECK: llvm.store %[[Y]], %{{.*}} : f32, !llvm.ptr<1>
+func.func @trans(%x: !tessel.ptr<f32>, %o: !tessel.ptr<f32>) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %px = tessel.splat %x : !tessel.ptr<f32> -> tensor<4x8x!tessel.ptr<f32>, #b>
+  %v = tessel.load %px : tensor<4x8x!tessel.ptr<f32>, #b>
+  %t = tessel.trans %v : tensor<4x8xf32, #b> -> tensor<8x4xf32, #t>
+  %po = tessel.splat %o : !tessel.ptr<f32> -> tensor<8x4x!tessel.ptr<f32>, #t>
+  tessel.store %po, %t : tensor<8x4x!tessel.ptr<f32>, #t>
   return
 }

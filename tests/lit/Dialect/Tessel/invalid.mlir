@@ -254,6 +254,34 @@ func.func @broadcast_not_pow2(%x: tensor<1x1xi32>) {
 }
 
 //===----------------------------------------------------------------------===//
+// tessel.trans
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @trans_not_swapped(%x: tensor<64x32xbf16>) {
+  // expected-error @+1 {{'tessel.trans' op result 'tensor<64x32xbf16>' is not the transpose of 'tensor<64x32xbf16>'}}
+  %0 = tessel.trans %x : tensor<64x32xbf16> -> tensor<64x32xbf16>
+  return
+}
+
+// -----
+
+func.func @trans_rank_one(%x: tensor<64xf32>) {
+  // expected-error @+1 {{'tessel.trans' op transposes 2-D tiles; the source has rank 1}}
+  %0 = tessel.trans %x : tensor<64xf32> -> tensor<64xf32>
+  return
+}
+
+// -----
+
+func.func @trans_element_type(%x: tensor<64x32xbf16>) {
+  // expected-error @+1 {{'tessel.trans' op result 'tensor<32x64xf32>' is not the transpose of 'tensor<64x32xbf16>'}}
+  %0 = tessel.trans %x : tensor<64x32xbf16> -> tensor<32x64xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
 // tessel.expand_dims
 //===----------------------------------------------------------------------===//
 

@@ -61,6 +61,17 @@ func.func @splat(%x: f32, %p: !tessel.ptr<bf16>, %m: index, %n: index) {
 
 // -----
 
+// CHECK-LABEL: func.func @trans
+// CHECK: tessel.trans %{{.*}} : tensor<64x32xbf16> -> tensor<32x64xbf16>
+// CHECK: tessel.trans %{{.*}} : tensor<?x?xf32> -> tensor<?x?xf32>
+func.func @trans(%a: tensor<64x32xbf16>, %b: tensor<?x?xf32>) {
+  %0 = tessel.trans %a : tensor<64x32xbf16> -> tensor<32x64xbf16>
+  %1 = tessel.trans %b : tensor<?x?xf32> -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @broadcast_expand_dims
 // CHECK: %[[E0:.*]] = tessel.expand_dims %{{.*}} {axis = 1 : i32} : tensor<64xi32> -> tensor<64x1xi32>
 // CHECK: %[[E1:.*]] = tessel.expand_dims %{{.*}} {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>

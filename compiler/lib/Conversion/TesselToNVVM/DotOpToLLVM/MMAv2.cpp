@@ -68,8 +68,9 @@ LogicalResult mlir::tessel::lowerDotMMAv2(KernelLowering &k, DotOp op) {
     return failure();
 
   int64_t pitchA = kd + kRowPad, pitchB = n + kRowPad;
-  int64_t offA = k.allocShared(m * pitchA * 2);
-  int64_t offB = k.allocShared(kd * pitchB * 2);
+  int64_t bytesA = (m * pitchA * 2 + 15) / 16 * 16;
+  int64_t offA = k.allocScratch(bytesA + kd * pitchB * 2);
+  int64_t offB = offA + bytesA;
   // Readers of the previous use of these buffers (the last loop iteration)
   // must be done before they are overwritten.
   k.barrier(loc);

@@ -121,6 +121,22 @@ def Tessel_ExpandDimsOp : Tessel_Op<"expand_dims", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tessel_TransOp : Tessel_Op<"trans", [Pure]> {
+  let summary = "transpose a 2-D tile";
+  let description = [{
+    `result[j, i] = src[i, j]`. The elements move between threads (through
+    shared memory), so a kernel that can read the transposed view straight
+    from memory (a `block_load` with swapped strides) should.
+    ```mlir
+    %xt = tessel.trans %x : tensor<128x64xbf16> -> tensor<64x128xbf16>
+    ```
+  }];
+  let arguments = (ins Tessel_Tile:$src);
+  let results = (outs Tessel_Tile:$result);
+  let assemblyFormat = "$src attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
