@@ -61,6 +61,9 @@ namespace {
 const std::vector<ns::Shape> kQuickShapes = {
     {128, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
 const char *kBaselineName = "cublas-muon5";
+/// aol4 through the three line kernels per step, where small.mlir would
+/// take the whole run in one launch.
+const std::string kLinesName = "aol4-lines";
 
 struct Options {
   std::string outDir = "bench/results";
@@ -559,6 +562,27 @@ int main(int argc, char **argv) {
       row.launches = callInfo.launches;
       rows.push_back(std::move(row));
     }
+    // Where the whole run is one launch (small.mlir), aol4 through the line
+    // kernels too: what the fusion is worth, in the same run.
+    if (ns::smallConfig(*ns::makePlan(s, ns::Variant::Aol4),
+                        ns::Normalization::Aol)) {
+      Row row;
+      row.variant = std::string(kLinesName);
+      row.shape = s;
+      row.plan = *ns::makePlan(s, ns::Variant::Aol4);
+      row.x0 = x0;
+      row.baselineMs = rows[baseIndex].ms;
+      ns::Options o = nsOptions;
+      o.variant = ns::Variant::Aol4;
+      o.fuseSmall = false;
+      ns::CallInfo callInfo;
+      BENCH_CHECK(measure(row, [&]() -> Status {
+        return ns::orthogonalize(in->ptr(), out->ptr(), s, o, cuStream,
+                                 &callInfo, &workspace);
+      }));
+      row.launches = callInfo.launches;
+      rows.push_back(std::move(row));
+    }
     // The baseline once more: the spread between two timings of one version.
     Row again = rows[baseIndex];
     BENCH_CHECK(measure(again, baseRun));
@@ -598,8 +622,9 @@ int main(int argc, char **argv) {
       threads.emplace_back([&] {
         for (size_t j; (j = next++) < jobs.size();) {
           Row &r = rows[jobs[j]];
-          ns::Variant variant = r.variant == kBaselineName
-                                    ? ns::Variant::Muon5
+          ns::Variant variant = r.variant == kBaselineName ? ns::Variant::Muon5
+                                : r.variant == kLinesName
+                                    ? ns::Variant::Aol4
                                     : *ns::parseVariant(r.variant);
           ns::Plan one =
               *ns::makePlan({1, r.shape.rows, r.shape.cols}, variant);

@@ -28,14 +28,19 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
   if (line != TunedLine::Line3) {
     const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
     return {{"BLOCK", small ? 64 : 128},
-            {"BLOCK_N", small ? 64 : wide ? 256 : 128},
+            {"BLOCK_N", small  ? 64
+                        : wide ? 256
+                               : 128},
             {"BLOCK_K", 64},
             {"NUM_STAGES", 4},
             {"X_LAYOUT", 2},
             {"num_warps", small ? 4 : 8}};
   }
-  return {{"BLOCK_M", small ? 64 : 128}, {"BLOCK_N", small ? 128 : 256},
-          {"BLOCK_K", 64}, {"NUM_STAGES", 4}, {"X_LAYOUT", 2},
+  return {{"BLOCK_M", small ? 64 : 128},
+          {"BLOCK_N", small ? 128 : 256},
+          {"BLOCK_K", 64},
+          {"NUM_STAGES", 4},
+          {"X_LAYOUT", 2},
           {"num_warps", small ? 4 : 8}};
 }
 
@@ -44,6 +49,26 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch) {
   const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
   const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
   return rt::Grid{(unsigned)tiles, 1, (unsigned)batch};
+}
+
+std::optional<tune::Config> smallConfig(const Plan &plan,
+                                        Normalization::Kind norm) {
+  if (plan.m > kSmallMaxSide || plan.n > kSmallMaxSide)
+    return std::nullopt;
+  auto tile = [](int64_t side) {
+    int64_t t = 16;
+    while (t < side)
+      t *= 2;
+    return t;
+  };
+  const int64_t bm = tile(plan.m), bn = tile(plan.n);
+  const int64_t side = std::max(bm, bn);
+  return tune::Config{{"BLOCK_M", bm},
+                      {"BLOCK_N", bn},
+                      {"NORM", norm == Normalization::Aol ? 2 : 1},
+                      {"num_warps", side >= 128  ? 16
+                                    : side == 64 ? 8
+                                                 : 4}};
 }
 
 rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,

@@ -9,7 +9,8 @@
 //              line3
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
 // The working X is a compact m x n matrix; the first read and the last write
-// use the caller's layout (transposed for tall inputs).
+// use the caller's layout (transposed for tall inputs). Matrices that fit one
+// tile (smallConfig) take small.mlir instead: the whole run in one launch.
 //
 //===----------------------------------------------------------------------===//
 #include "Orthogonalize.h"
@@ -97,6 +98,23 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   return slot.get();
 }
 
+/// small.mlir for `target` with `config`, compiled once per process (and
+/// cached on disk).
+rt::Expected<Compiled *> smallKernelFor(const std::string &target,
+                                        const tune::Config &config) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Compiled>> compiled;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto &slot = compiled[target + "/" + tune::configString(config)];
+  if (!slot) {
+    auto fresh = std::make_unique<Compiled>();
+    TESSEL_RETURN_IF_ERROR(
+        compile(kSmallSource, "small.mlir", target, *fresh, config));
+    slot = std::move(fresh);
+  }
+  return slot.get();
+}
+
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
 
 /// The kernel and config each tuned line of one shape uses.
@@ -120,11 +138,10 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   static std::map<std::string, LineChoices> chosen;
   static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
-  std::string shapeKey = rt::DiskCache::defaultRoot().string() + "/" +
-                         target + "/" + std::to_string(plan.shape.batch) +
-                         "x" + std::to_string(plan.m) + "x" +
-                         std::to_string(plan.n) + "/" +
-                         std::to_string((int)mode);
+  std::string shapeKey = rt::DiskCache::defaultRoot().string() + "/" + target +
+                         "/" + std::to_string(plan.shape.batch) + "x" +
+                         std::to_string(plan.m) + "x" + std::to_string(plan.n) +
+                         "/" + std::to_string((int)mode);
   if (auto it = chosen.find(shapeKey); it != chosen.end())
     return it->second;
   // On sm_90a with aligned m and n every line's K loop is the TMA ring,
@@ -163,8 +180,8 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
     if (config) {
       // Each distinct (file, config, form) is compiled once per process.
       LineKernel k = lineKernel(line);
-      std::string name = std::string(k.file).substr(
-          std::string(k.file).rfind('/') + 1);
+      std::string name =
+          std::string(k.file).substr(std::string(k.file).rfind('/') + 1);
       auto &slot = compiled[target + "/" + name + (tma ? "/tma/" : "/") +
                             tune::configString(*config)];
       if (!slot) {
@@ -178,9 +195,9 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
     const char *how = tma ? (tuned ? " (tma, tuned)" : " (tma)")
                           : (tuned ? " (tuned)" : " (default)");
     choice.label =
-        tune::configString(config ? *config
-                                  : choice.compiled->kernels.begin()
-                                        ->second.second.params) +
+        tune::configString(
+            config ? *config
+                   : choice.compiled->kernels.begin()->second.second.params) +
         how;
   }
   chosen[shapeKey] = lines;
@@ -283,6 +300,29 @@ rt::Status Workspace::reserve(const Plan &plan) {
   return rt::Status::success();
 }
 
+rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
+  // Every variant's table at once, copied on first use and never rewritten:
+  // a kernel of an earlier call may still be reading it on its stream.
+  int64_t at = -1, floats = 0;
+  std::vector<float> packed;
+  for (Variant v : allVariants()) {
+    if (v == variant)
+      at = (int64_t)packed.size();
+    for (const Step &st : steps(v))
+      packed.insert(packed.end(), {(float)st.a, (float)st.b, (float)st.c});
+  }
+  floats = (int64_t)packed.size();
+  if (!coefReady_) {
+    auto fresh = rt::DeviceBuffer::allocate((size_t)floats * 4);
+    if (!fresh)
+      return fresh.status();
+    TESSEL_RETURN_IF_ERROR(fresh->copyFromHost(packed.data(), floats * 4));
+    coef_ = std::move(*fresh);
+    coefReady_ = true;
+  }
+  return coef_.ptr() + (CUdeviceptr)(at * 4);
+}
+
 rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                          const Options &options, CUstream stream,
                          CallInfo *info, Workspace *workspace) {
@@ -319,39 +359,58 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   Launcher launch{stream};
   const unsigned nb = (unsigned)batch;
 
-  TuneMode mode = TuneMode::Lookup;
-  if (options.tune) {
-    mode = *options.tune;
-  } else {
-    auto env = tuneModeFromEnvironment();
-    if (!env)
-      return env.status();
-    mode = *env;
-  }
-  auto lines = linesFor(target, *device, *plan, mode, stream, k);
-  if (!lines)
-    return lines.status();
-  Compiled &line1 = *(*lines)[0].compiled, &line2 = *(*lines)[1].compiled,
-           &line3 = *(*lines)[2].compiled;
-  // syrk's triangular grid for a compiled config's tile shape.
-  auto syrkGridOf = [&](Compiled &c) {
-    return syrkGrid(m, Launcher::knob(c, "syrk", "BLOCK"),
-                    Launcher::knob(c, "syrk", "BLOCK_N"), batch);
-  };
-  rt::Grid line1Grid = syrkGridOf(line1);
-  rt::Grid line2Grid = syrkGridOf(line2);
-  rt::Grid l3Grid = line3Grid(m, n, Launcher::knob(line3, "ns_line3", "BLOCK_M"),
-                              Launcher::knob(line3, "ns_line3", "BLOCK_N"),
-                              batch);
-  if (info)
-    for (size_t i = 0; i < 3; ++i)
-      info->lineConfigs[i] = (*lines)[i].label;
-
   if (options.quality && m > kMaxQualitySide)
     return rt::Status::error("tessel::ns::orthogonalize: the quality report "
                              "is computed on the host and limited to "
                              "min(rows, cols) <= ",
                              kMaxQualitySide, "; got ", m);
+  Normalization norm = normalization(options.variant);
+  // Matrices that fit one tile: the whole run is one launch of small.mlir
+  // (no tuning: its tiles follow the shape).
+  std::optional<tune::Config> small =
+      options.fuseSmall ? smallConfig(*plan, norm.kind) : std::nullopt;
+  Compiled *oneLaunch = nullptr;
+  if (small) {
+    auto c = smallKernelFor(target, *small);
+    if (!c)
+      return c.status();
+    oneLaunch = *c;
+    if (info)
+      info->lineConfigs = {tune::configString(*small) + " (one launch)", "",
+                           ""};
+  }
+  // The line kernels and their grids (not used by a one-launch call).
+  Compiled *line1 = nullptr, *line2 = nullptr, *line3 = nullptr;
+  // syrk's triangular grid for a compiled config's tile shape.
+  auto syrkGridOf = [&](Compiled &c) {
+    return syrkGrid(m, Launcher::knob(c, "syrk", "BLOCK"),
+                    Launcher::knob(c, "syrk", "BLOCK_N"), batch);
+  };
+  rt::Grid line1Grid, line2Grid, l3Grid;
+  if (!small) {
+    TuneMode mode = TuneMode::Lookup;
+    if (options.tune) {
+      mode = *options.tune;
+    } else {
+      auto env = tuneModeFromEnvironment();
+      if (!env)
+        return env.status();
+      mode = *env;
+    }
+    auto lines = linesFor(target, *device, *plan, mode, stream, k);
+    if (!lines)
+      return lines.status();
+    line1 = (*lines)[0].compiled;
+    line2 = (*lines)[1].compiled;
+    line3 = (*lines)[2].compiled;
+    line1Grid = syrkGridOf(*line1);
+    line2Grid = syrkGridOf(*line2);
+    l3Grid = line3Grid(m, n, Launcher::knob(*line3, "ns_line3", "BLOCK_M"),
+                       Launcher::knob(*line3, "ns_line3", "BLOCK_N"), batch);
+    if (info)
+      for (size_t i = 0; i < 3; ++i)
+        info->lineConfigs[i] = (*lines)[i].label;
+  }
   const CUdeviceptr original = input;
   if (options.input == InputType::F32) {
     // The bf16 working copy goes to x2, free until the first line 3.
@@ -366,67 +425,79 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   const int32_t irs = options.input == InputType::F32 ? N : rs;
   const int32_t ics = options.input == InputType::F32 ? 1 : cs;
 
-  Normalization norm = normalization(options.variant);
-  CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
-  bool haveA = false;
-  if (norm.kind == Normalization::Aol) {
-    // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A diag(s).
-    // The TMA line 1 reads X row-major with 16-byte aligned rows; a
-    // transposed (tall) or unaligned input takes the general kernel.
-    const bool rowMajorLine1 = Launcher::knob(line1, "syrk", "X_LAYOUT") == 2;
-    const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
-    Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : line1;
-    rt::Grid firstGrid = syrkGridOf(first);
-    TESSEL_RETURN_IF_ERROR(
-        launch(first, "syrk", firstGrid,
-               rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn, mm,
-                               1.0f, 0.0f)));
-    int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
-    TESSEL_RETURN_IF_ERROR(
-        launch(k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
-               rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs,
-                               ics, N, (int32_t)1, mm, mn, mn,
-                               (float)norm.eps)));
-    int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
-    int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
-    TESSEL_RETURN_IF_ERROR(
-        launch(k.aol, "aol_symscale", rt::Grid{cdiv(m, sm), cdiv(m, sn), nb},
-               rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm)));
-    haveA = true;
-  } else {
-    int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
-    TESSEL_RETURN_IF_ERROR(
-        launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
-               rt::ArgPack::of(input, ws.rows(), M, N, irs, ics, mn)));
-    int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
-    int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
+  if (oneLaunch) {
+    // The whole iteration, one program per matrix: input (its layout, or the
+    // compact bf16 copy) to output, the coefficients from the workspace.
+    auto coef = ws.coefficients(options.variant);
+    if (!coef)
+      return coef.status();
+    const int32_t nsteps = (int32_t)steps(options.variant).size();
     TESSEL_RETURN_IF_ERROR(launch(
-        k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
-        rt::ArgPack::of(input, ws.rows(), xcur, M, N, irs, ics, N, (int32_t)1,
-                        mn, (float)norm.scale, (float)norm.eps)));
-  }
-
-  const std::vector<Step> &coeffs = steps(options.variant);
-  for (size_t i = 0; i < coeffs.size(); ++i) {
-    const Step &st = coeffs[i];
-    if (!(haveA && i == 0))
+        *oneLaunch, "ns_small", rt::Grid{1, 1, nb},
+        rt::ArgPack::of(input, output, *coef, M, N, irs, ics, rs, cs, mn, mn,
+                        nsteps, (float)norm.scale, (float)norm.eps)));
+  } else {
+    CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
+    bool haveA = false;
+    if (norm.kind == Normalization::Aol) {
+      // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A
+      // diag(s). The TMA line 1 reads X row-major with 16-byte aligned rows; a
+      // transposed (tall) or unaligned input takes the general kernel.
+      const bool rowMajorLine1 =
+          Launcher::knob(*line1, "syrk", "X_LAYOUT") == 2;
+      const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
+      Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : *line1;
+      rt::Grid firstGrid = syrkGridOf(first);
       TESSEL_RETURN_IF_ERROR(
-          launch(line1, "syrk", line1Grid,
-                 rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
-                                 mn, mm, 1.0f, 0.0f)));
-    // B = b A + c A A (A symmetric: A A = A A^T).
-    TESSEL_RETURN_IF_ERROR(
-        launch(line2, "syrk", line2Grid,
-               rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
-                               mm, mm, (float)st.c, (float)st.b)));
-    bool last = i + 1 == coeffs.size();
-    CUdeviceptr out = last ? output : xnext;
-    int32_t ors = last ? rs : N, ocs = last ? cs : 1;
-    TESSEL_RETURN_IF_ERROR(
-        launch(line3, "ns_line3", l3Grid,
-               rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
-                               ocs, mm, mn, (float)st.a)));
-    std::swap(xcur, xnext);
+          launch(first, "syrk", firstGrid,
+                 rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn,
+                                 mm, 1.0f, 0.0f)));
+      int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
+          rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs, ics, N,
+                          (int32_t)1, mm, mn, mn, (float)norm.eps)));
+      int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
+      int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
+      TESSEL_RETURN_IF_ERROR(
+          launch(k.aol, "aol_symscale", rt::Grid{cdiv(m, sm), cdiv(m, sn), nb},
+                 rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm)));
+      haveA = true;
+    } else {
+      int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
+      TESSEL_RETURN_IF_ERROR(
+          launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
+                 rt::ArgPack::of(input, ws.rows(), M, N, irs, ics, mn)));
+      int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
+      int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
+          rt::ArgPack::of(input, ws.rows(), xcur, M, N, irs, ics, N, (int32_t)1,
+                          mn, (float)norm.scale, (float)norm.eps)));
+    }
+
+    const std::vector<Step> &coeffs = steps(options.variant);
+    for (size_t i = 0; i < coeffs.size(); ++i) {
+      const Step &st = coeffs[i];
+      if (!(haveA && i == 0))
+        TESSEL_RETURN_IF_ERROR(
+            launch(*line1, "syrk", line1Grid,
+                   rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
+                                   mn, mm, 1.0f, 0.0f)));
+      // B = b A + c A A (A symmetric: A A = A A^T).
+      TESSEL_RETURN_IF_ERROR(
+          launch(*line2, "syrk", line2Grid,
+                 rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
+                                 mm, mm, (float)st.c, (float)st.b)));
+      bool last = i + 1 == coeffs.size();
+      CUdeviceptr out = last ? output : xnext;
+      int32_t ors = last ? rs : N, ocs = last ? cs : 1;
+      TESSEL_RETURN_IF_ERROR(
+          launch(*line3, "ns_line3", l3Grid,
+                 rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
+                                 ocs, mm, mn, (float)st.a)));
+      std::swap(xcur, xnext);
+    }
   }
   if (!workspace || options.quality) {
     // The call's own buffers are freed when this returns (and the quality

@@ -40,6 +40,11 @@ struct Options {
   /// tuning database lacks the shape (Tuning.h); empty: $TESSEL_TUNE, else
   /// TuneMode::Lookup (tuned configs when recorded, defaults otherwise).
   std::optional<TuneMode> tune;
+  /// Matrices whose working m x n fits one tile (both sides at most
+  /// kSmallMaxSide) run the whole iteration in one launch (small.mlir: one
+  /// program per matrix). false: the line kernels, three launches per step,
+  /// as for larger matrices (kept for comparison and testing).
+  bool fuseSmall = true;
 };
 
 /// Work buffers of a call (A, B, two X, row sums), reusable across calls of
@@ -53,9 +58,14 @@ public:
   CUdeviceptr x1() const { return x1_.ptr(); }
   CUdeviceptr x2() const { return x2_.ptr(); }
   CUdeviceptr rows() const { return r_.ptr(); }
+  /// The (a, b, c) of every step of `variant` as f32 in device memory, for
+  /// small.mlir. Every variant's table is copied (synchronously) on first
+  /// use and never rewritten.
+  rt::Expected<CUdeviceptr> coefficients(Variant variant);
 
 private:
-  rt::DeviceBuffer a_, b_, x1_, x2_, r_;
+  rt::DeviceBuffer a_, b_, x1_, x2_, r_, coef_;
+  bool coefReady_ = false;
 };
 
 /// Largest Gram side Options::quality accepts (host Jacobi is O(m^3)).
@@ -65,7 +75,8 @@ inline constexpr int64_t kMaxQualitySide = 1024;
 struct CallInfo {
   int launches = 0;
   std::string target;
-  /// The config of line 1, 2 and 3 ("BLOCK=64,... (tuned)" or "(default)").
+  /// The config of line 1, 2 and 3 ("BLOCK=64,... (tuned)" or "(default)");
+  /// for a one-launch call, small.mlir's config in the first.
   std::array<std::string, 3> lineConfigs;
   std::optional<Quality> quality;
 };

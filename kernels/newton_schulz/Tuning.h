@@ -18,6 +18,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,19 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
 /// the diagonal or above it (W = blockN / block, U = cdiv(m, blockN), T =
 /// cdiv(m, block); T (T + 1) / 2 for square tiles), times the batch.
 rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch);
+
+/// The whole run in one launch (small.mlir) takes matrices whose working
+/// m x n (after the tall transpose) fits one tile of this side.
+inline constexpr int64_t kSmallMaxSide = 128;
+
+/// small.mlir's config for `plan`, or nothing when the matrices do not fit
+/// one tile: BLOCK_M and BLOCK_N the powers of two (at least 16, the dot's
+/// least) over m and n, NORM 2 for AOL and 1 for the Frobenius variants, and
+/// warps by the larger tile side: 16 at 128 (ptxas keeps 128 registers per
+/// thread: A, A A and the line-3 accumulator live at once), 8 at 64, else 4.
+/// Launched on a (1, 1, batch) grid.
+std::optional<tune::Config> smallConfig(const Plan &plan,
+                                        Normalization::Kind norm);
 
 /// Grid of line 3: cdiv(m, bm) x cdiv(n, bn) x batch.
 rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,

@@ -79,3 +79,45 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   plan.m = plan.n = 4096;
   EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
 }
+
+/// small.mlir's config for one shape and variant (the plan must exist).
+std::optional<tessel::tune::Config> smallFor(Shape shape, Variant v) {
+  std::string why;
+  auto plan = makePlan(shape, v, &why);
+  EXPECT_TRUE(plan.has_value()) << why;
+  return plan ? smallConfig(*plan, normalization(v).kind) : std::nullopt;
+}
+
+TEST(SmallConfig, TilesCoverTheWorkingMatrix) {
+  auto c = smallFor({128, 128, 128}, Variant::Aol4);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->at("BLOCK_M"), 128);
+  EXPECT_EQ(c->at("BLOCK_N"), 128);
+  EXPECT_EQ(c->at("NORM"), 2);
+  EXPECT_EQ(c->at("num_warps"), 16);
+  // Tall: the working matrix is the transpose (m = 40 rows of n = 100).
+  c = smallFor({3, 100, 40}, Variant::Muon5);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->at("BLOCK_M"), 64);
+  EXPECT_EQ(c->at("BLOCK_N"), 128);
+  EXPECT_EQ(c->at("NORM"), 1);
+  EXPECT_EQ(c->at("num_warps"), 16);
+  // The dot's least side is 16.
+  c = smallFor({5, 3, 9}, Variant::PolarExpress5);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->at("BLOCK_M"), 16);
+  EXPECT_EQ(c->at("BLOCK_N"), 16);
+  EXPECT_EQ(c->at("num_warps"), 4);
+  c = smallFor({2, 64, 33}, Variant::Quintic5);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->at("BLOCK_M"), 64);
+  EXPECT_EQ(c->at("BLOCK_N"), 64);
+  EXPECT_EQ(c->at("num_warps"), 8);
+}
+
+TEST(SmallConfig, NothingPastOneTile) {
+  EXPECT_FALSE(smallFor({1, 129, 129}, Variant::Aol4));
+  EXPECT_FALSE(smallFor({1, 64, 4096}, Variant::Aol4));
+  EXPECT_FALSE(smallFor({1, 4096, 64}, Variant::Aol4));
+  EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
+}

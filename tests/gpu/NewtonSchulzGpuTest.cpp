@@ -78,9 +78,10 @@ double maxAbsFromIteration(const Result &r) {
 }
 
 /// Runs `variant` on Gaussian input of `shape` (or zeros); x holds the
-/// bf16-exact input as doubles.
+/// bf16-exact input as doubles. `fuseSmall` is Options::fuseSmall.
 ::testing::AssertionResult run(ns::Variant variant, ns::Shape shape,
-                               uint32_t seed, bool zeros, Result &out) {
+                               uint32_t seed, bool zeros, Result &out,
+                               bool fuseSmall = true) {
   std::string why;
   auto plan = ns::makePlan(shape, variant, &why);
   if (!plan)
@@ -112,6 +113,7 @@ double maxAbsFromIteration(const Result &r) {
     return ::testing::AssertionFailure() << stream.status().message();
   ns::Options options;
   options.variant = variant;
+  options.fuseSmall = fuseSmall;
   if (auto s = ns::orthogonalize(in->ptr(), res->ptr(), shape, options,
                                  stream->handle(), &out.info);
       !s.ok())
@@ -128,16 +130,20 @@ double maxAbsFromIteration(const Result &r) {
 struct Case {
   ns::Variant variant;
   ns::Shape shape;
+  /// Options::fuseSmall: matrices that fit one tile run small.mlir.
+  bool fuse = true;
 };
 
 void PrintTo(const Case &c, std::ostream *os) {
-  *os << ns::variantName(c.variant) << " " << ns::shapeString(c.shape);
+  *os << ns::variantName(c.variant) << " " << ns::shapeString(c.shape)
+      << (c.fuse ? "" : " lines");
 }
 
 std::string caseName(const ::testing::TestParamInfo<Case> &info) {
   std::ostringstream os;
   os << ns::variantName(info.param.variant) << "_" << info.param.shape.batch
-     << "x" << info.param.shape.rows << "x" << info.param.shape.cols;
+     << "x" << info.param.shape.rows << "x" << info.param.shape.cols
+     << (info.param.fuse ? "" : "_lines");
   return os.str();
 }
 
@@ -148,8 +154,8 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
   const Case &c = GetParam();
   Result r;
-  ASSERT_TRUE(
-      run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false, r));
+  ASSERT_TRUE(run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false,
+                  r, c.fuse));
   std::vector<double> ref(r.x.size());
   ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
   double maxAbs = 0, maxRef = 0;
@@ -162,27 +168,39 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
     maxAbs = std::max(maxAbs, std::fabs(r.gpu[i] - ref[i]));
     maxRef = std::max(maxRef, std::fabs(ref[i]));
   }
-  std::printf("RESULT ns %s %s target=%s launches=%d max_abs=%.3e max_ref=%.3e "
-              "tol=0.02 %s\n",
+  std::printf("RESULT ns %s %s%s target=%s launches=%d max_abs=%.3e "
+              "max_ref=%.3e tol=0.02 %s\n",
               std::string(ns::variantName(c.variant)).c_str(),
-              ns::shapeString(c.shape).c_str(), r.info.target.c_str(),
-              r.info.launches, maxAbs, maxRef,
+              ns::shapeString(c.shape).c_str(), c.fuse ? "" : " (lines)",
+              r.info.target.c_str(), r.info.launches, maxAbs, maxRef,
               bad == 0 && maxAbs < 0.02 ? "ok" : "FAIL");
   EXPECT_EQ(bad, 0u) << "elements not written or not finite";
   EXPECT_LT(maxAbs, 0.02);
-  int expected = ns::normalization(c.variant).kind == ns::Normalization::Aol
+  const ns::Normalization::Kind norm = ns::normalization(c.variant).kind;
+  int expected = norm == ns::Normalization::Aol
                      ? 3 + 2 + 3 * (r.plan.iterations - 1)
                      : 2 + 3 * r.plan.iterations;
+  // Matrices that fit one tile: the whole run is one launch.
+  if (c.fuse && ns::smallConfig(r.plan, norm))
+    expected = 1;
   EXPECT_EQ(r.info.launches, expected);
 }
 
 std::vector<Case> cases() {
   std::vector<Case> out;
-  for (ns::Variant v : ns::allVariants())
+  for (ns::Variant v : ns::allVariants()) {
     for (ns::Shape s :
          {ns::Shape{1, 64, 128}, ns::Shape{1, 128, 64}, ns::Shape{2, 128, 256},
           ns::Shape{1, 300, 700}, ns::Shape{1, 512, 512}})
       out.push_back({v, s});
+    // One launch (small.mlir): full tiles, ragged ones, tall, the dot's
+    // least tile; and the same shapes through the line kernels.
+    for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{3, 100, 120},
+                        ns::Shape{2, 100, 40}, ns::Shape{2, 9, 24}}) {
+      out.push_back({v, s});
+      out.push_back({v, s, false});
+    }
+  }
   return out;
 }
 
@@ -314,12 +332,14 @@ TEST(NSQuality, AolSigmaRangeOnGaussian2048) {
 TEST(NSQuality, ZeroInputGivesZeros) {
   if (!gpu().ok)
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
-  for (ns::Variant v : ns::allVariants()) {
-    Result r;
-    ASSERT_TRUE(run(v, ns::Shape{1, 96, 160}, 5u, true, r));
-    for (double y : r.gpu)
-      ASSERT_EQ(y, 0.0) << ns::variantName(v);
-  }
+  for (ns::Variant v : ns::allVariants())
+    for (ns::Shape shape : {ns::Shape{1, 96, 160}, ns::Shape{2, 60, 100}}) {
+      Result r; // 2x60x100 is one launch of small.mlir
+      ASSERT_TRUE(run(v, shape, 5u, true, r));
+      for (double y : r.gpu)
+        ASSERT_EQ(y, 0.0) << ns::variantName(v) << " "
+                          << ns::shapeString(shape);
+    }
 }
 
 // Which lines run: on sm_90a a shape whose m and n are multiples of 8 takes
@@ -422,7 +442,8 @@ TEST(NSInput, Float32InputAndQualityReport) {
   for (ns::Variant v : {ns::Variant::Muon5, ns::Variant::PolarExpress5,
                         ns::Variant::Aol4})
     for (ns::Shape shape : {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96},
-                            ns::Shape{2, 96, 160}, ns::Shape{2, 160, 96}}) {
+                            ns::Shape{2, 96, 160}, ns::Shape{2, 160, 96},
+                            ns::Shape{2, 120, 72}}) { // the last: one launch
       auto plan = ns::makePlan(shape, v);
       ASSERT_TRUE(plan);
       size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
