@@ -1,14 +1,17 @@
 //===- Kernel.cpp - Launching a kernel and reading its attributes ---------===//
 //
 // The launch path: validate the configuration, raise the dynamic shared
-// memory limit when needed, cuLaunchKernel; every error names the kernel.
+// memory limit when needed, cuLaunchKernel (cuLaunchKernelEx for a
+// programmatic dependent launch); every error names the kernel.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessel/runtime/CudaDriver.h"
 #include "tessel/runtime/Module.h"
 
+#include <cstdlib>
 #include <sstream>
+#include <string>
 
 namespace tessel::rt {
 namespace {
@@ -24,8 +27,17 @@ std::string describeLaunch(Grid grid, Block block, unsigned sharedBytes,
 
 } // namespace
 
+/// TESSEL_PDL=0 turns programmatic dependent launches off (read once).
+static bool programmaticLaunchesAllowed() {
+  static const bool allowed = [] {
+    const char *v = std::getenv("TESSEL_PDL");
+    return !(v && std::string(v) == "0");
+  }();
+  return allowed;
+}
+
 Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
-                      CUstream stream, ArgPack &args) {
+                      CUstream stream, ArgPack &args, bool overlapPrevious) {
   if (!function_)
     return Status::error("launch of an empty Kernel handle");
   if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z)
@@ -59,10 +71,31 @@ Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
     }
   }
 
-  Status status = CudaDriver::check(
-      cu.cuLaunchKernel(function_, grid.x, grid.y, grid.z, block.x, block.y,
-                        block.z, sharedBytes, stream, args.params(), nullptr),
-      "cuLaunchKernel", name_, __FILE__, __LINE__);
+  Status status = Status::success();
+  if (overlapPrevious && programmaticLaunchesAllowed()) {
+    CUlaunchAttribute attribute{};
+    attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attribute.value.programmaticStreamSerializationAllowed = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = grid.x;
+    config.gridDimY = grid.y;
+    config.gridDimZ = grid.z;
+    config.blockDimX = block.x;
+    config.blockDimY = block.y;
+    config.blockDimZ = block.z;
+    config.sharedMemBytes = sharedBytes;
+    config.hStream = stream;
+    config.attrs = &attribute;
+    config.numAttrs = 1;
+    status = CudaDriver::check(
+        cu.cuLaunchKernelEx(&config, function_, args.params(), nullptr),
+        "cuLaunchKernelEx", name_, __FILE__, __LINE__);
+  } else {
+    status = CudaDriver::check(
+        cu.cuLaunchKernel(function_, grid.x, grid.y, grid.z, block.x, block.y,
+                          block.z, sharedBytes, stream, args.params(), nullptr),
+        "cuLaunchKernel", name_, __FILE__, __LINE__);
+  }
   if (!status.ok())
     return status.withDetail(describeLaunch(grid, block, sharedBytes, args));
   return Status::success();

@@ -49,6 +49,7 @@ bool tessel::parseKernelInfoJson(const std::string &text,
     info.name = k.value("name", "");
     info.numWarps = k.value("num_warps", 0);
     info.sharedBytes = k.value("shared_bytes", 0);
+    info.gridDependency = k.value("grid_dependency", false);
     if (k.contains("args"))
       info.args = k["args"].get<std::vector<std::string>>();
     if (k.contains("params"))

@@ -322,6 +322,7 @@ bool ::tessel::compileSource(const std::string &source,
       // The launch's warps, a producer warpgroup included (WARP_ROLES = 2).
       if (auto warps = fn->getAttrOfType<IntegerAttr>("tessel.num_warps"))
         info.numWarps = warps.getInt();
+      info.gridDependency = fn->hasAttr("tessel.grid_dependency");
       if (failed(readTmaSpecs(fn, info, options.bufferName, errs)))
         return false;
     }
@@ -360,6 +361,8 @@ auto ::tessel::kernelInfoJson(const CompileResult &result) -> std::string {
     os << "}";
     if (!k.tma.empty())
       os << ", \"tma\": " << ::tessel::rt::tmaSpecsToJson(k.tma).dump();
+    if (k.gridDependency)
+      os << ", \"grid_dependency\": true";
     os << "}";
   }
   os << "\n  ]\n}\n";

@@ -27,6 +27,8 @@ rt::Status tessel::launchKernel(rt::Kernel &kernel, const KernelInfo &info,
   if (!info.tma.empty())
     TESSEL_RETURN_IF_ERROR(rt::appendTensorMaps(
         info.name, info.tma, args, rt::TensorMapCache::forCurrentContext()));
+  // A kernel that waits for its predecessor may start while it drains.
   return kernel.launch(grid, rt::Block{unsigned(info.numWarps * 32)},
-                       unsigned(info.sharedBytes), stream, args);
+                       unsigned(info.sharedBytes), stream, args,
+                       info.gridDependency);
 }

@@ -197,6 +197,7 @@ CompileResult withTensorMaps() {
   b.element = rt::TmaElement::F32;
   b.swizzle = rt::TmaSwizzle::None;
   gemm.tma = {a, b};
+  gemm.gridDependency = true;
   KernelInfo plain;
   plain.name = "axpy";
   plain.args = {"ptr", "ptr", "f32", "i32"};
@@ -222,8 +223,14 @@ TEST(KernelInfoJson, TensorMapsRoundTrip) {
     EXPECT_EQ(r.args, w.args);
     EXPECT_EQ(r.params, w.params);
     EXPECT_EQ(r.tma, w.tma) << "kernel " << w.name << " in\n" << json;
+    EXPECT_EQ(r.gridDependency, w.gridDependency) << json;
   }
   EXPECT_TRUE(read.kernels[1].tma.empty());
+  // Only a kernel that waits for its predecessor says so.
+  EXPECT_EQ(json.find("\"grid_dependency\": true"),
+            json.rfind("\"grid_dependency\": true"))
+      << json;
+  EXPECT_NE(json.find("\"grid_dependency\": true"), std::string::npos);
   // Written again, the same text.
   EXPECT_EQ(kernelInfoJson(read), json);
 }

@@ -54,6 +54,10 @@ struct KernelInfo {
   /// order; built from the launch's own arguments by rt::appendTensorMaps
   /// (tessel::launchKernel does it). Empty for kernels without TMA.
   std::vector<rt::TmaArgSpec> tma;
+  /// The kernel waits for the previous grid on its stream before touching
+  /// memory (griddepcontrol, sm_90 and later), so it may be launched to
+  /// overlap it (programmatic dependent launch).
+  bool gridDependency = false;
 };
 
 struct CompileResult {

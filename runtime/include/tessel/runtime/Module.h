@@ -58,8 +58,13 @@ public:
   /// (or the kernel's current limit) the limit is first raised with
   /// cuFuncSetAttribute. Errors name the kernel, the CUDA error and the
   /// launch configuration. Returns once the launch is queued.
+  /// `overlapPrevious` launches it as a programmatic dependent of the kernel
+  /// before it on the stream (cuLaunchKernelEx): only for a kernel that
+  /// waits for that one (griddepcontrol.wait) before touching memory, as
+  /// Tessel's sm_90+ kernels do (KernelInfo::gridDependency). Setting
+  /// TESSEL_PDL=0 in the environment turns it off for the process.
   Status launch(Grid grid, Block block, unsigned sharedBytes, CUstream stream,
-                ArgPack &args);
+                ArgPack &args, bool overlapPrevious = false);
 
   /// The driver's view of the compiled kernel (registers, spills...).
   Expected<KernelAttributes> attributes() const;
