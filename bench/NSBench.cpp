@@ -21,9 +21,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchCommon.h"
-#include "NSInputs.h"
 #include "KernelFiles.h"
 #include "NSBaselinePtx.h"
+#include "NSInputs.h"
 #include "Orthogonalize.h"
 
 #include "tessel/runtime/ArgPack.h"
@@ -91,6 +91,47 @@ struct Row {
   std::shared_ptr<std::vector<double>> x0; ///< input entry 0 (shared per shape)
   std::vector<double> y0;                  ///< output entry 0
 };
+
+/// Where a call's time goes: five calls with Options::timeLaunches, the
+/// median of each launch's time, summed per kernel role.
+Status printLaunchTimes(
+    ns::Options options,
+    const std::function<Status(const ns::Options &, ns::CallInfo &)> &call) {
+  options.timeLaunches = true;
+  std::vector<std::vector<double>> samples;
+  std::vector<std::string> labels;
+  for (int rep = 0; rep < 5; ++rep) {
+    ns::CallInfo info;
+    TESSEL_RETURN_IF_ERROR(call(options, info));
+    if (rep == 0) {
+      samples.resize(info.launchTimes.size());
+      for (const ns::LaunchTime &t : info.launchTimes)
+        labels.push_back(t.kernel);
+    }
+    for (size_t i = 0; i < info.launchTimes.size() && i < samples.size(); ++i)
+      samples[i].push_back(info.launchTimes[i].ms);
+  }
+  std::vector<std::pair<std::string, std::pair<int, double>>> roles;
+  double total = 0;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const double ms = tessel::rt::median(samples[i]);
+    total += ms;
+    auto it = std::find_if(roles.begin(), roles.end(),
+                           [&](const auto &r) { return r.first == labels[i]; });
+    if (it == roles.end())
+      roles.push_back({labels[i], {1, ms}});
+    else {
+      ++it->second.first;
+      it->second.second += ms;
+    }
+  }
+  std::printf("    per launch (timed, median of 5 calls; sum %.4f ms):", total);
+  for (const auto &[label, v] : roles)
+    std::printf("  %s %dx %.4f ms (%.0f%%)", label.c_str(), v.first,
+                v.second / v.first, 100.0 * v.second / total);
+  std::printf("\n");
+  return Status::success();
+}
 
 int usage() {
   std::cerr
@@ -560,6 +601,12 @@ int main(int argc, char **argv) {
       };
       BENCH_CHECK(measure(row, tesselRun));
       row.launches = callInfo.launches;
+      if (variant == ns::Variant::Aol4)
+        BENCH_CHECK(printLaunchTimes(
+            o, [&](const ns::Options &timed, ns::CallInfo &ci) {
+              return ns::orthogonalize(in->ptr(), out->ptr(), s, timed,
+                                       cuStream, &ci, &workspace);
+            }));
       rows.push_back(std::move(row));
     }
     // Where the whole run is one launch (small.mlir), aol4 through the line
@@ -679,10 +726,10 @@ int main(int argc, char **argv) {
       const bool fast = speedup >= 1.3;
       const bool measured = !std::isnan(r.sigmaMax);
       // Unmeasured sigma is not a pass: say only what was shown.
-      const char *verdict = !fast                      ? "NOT met"
-                            : !measured                ? "speed met, sigma unchecked"
-                            : r.sigmaMax <= 1.10       ? "met"
-                                                       : "NOT met";
+      const char *verdict = !fast                ? "NOT met"
+                            : !measured          ? "speed met, sigma unchecked"
+                            : r.sigmaMax <= 1.10 ? "met"
+                                                 : "NOT met";
       std::printf("  %-16s aol4 %.3fx, sigma_max %s: %s\n",
                   shapeText(r.shape).c_str(), speedup,
                   measured ? fmt("%.4f", r.sigmaMax).c_str()

@@ -135,7 +135,7 @@ int tuneBenchMain(int argc, char **argv) {
   const std::vector<Variant> variants = {
       {"convert.mlir", kConvertSource, "to_bf16", {}},
       {"frobenius.mlir", kFrobeniusSource, "frob_scale", {}},
-      {"aol.mlir", kAolSource, "aol_rowscale", {}},
+      {"aol.mlir", kAolSource, "aol_rowsum", {}},
       {"syrk.mlir", kSyrkSource, "syrk", {}},
       {"syrk.mlir",
        kSyrkSource,

@@ -4,7 +4,7 @@
 // per process through the compile cache, the GEMM-shaped lines (syrk as
 // line 1 and 2, line3) with the configs tuned for the shape when the
 // device's tuning database has them (Tuning.h), then issues, per call:
-//   AOL:       syrk (A = X X^T) -> aol_rowscale -> aol_symscale, then per step
+//   AOL:       syrk (A = X X^T) -> aol_rowsum -> aol_scale, then per step
 //              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) ->
 //              line3
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
@@ -224,15 +224,58 @@ rt::Expected<rt::DeviceInfo> currentDevice() {
 }
 
 /// Launches `name` of `c` with block/shared memory and tensor maps from its
-/// metadata.
+/// metadata; with `timed`, an event before each launch (labelled `role`, else
+/// the kernel's name) and, at finish(), one after the last.
 struct Launcher {
   CUstream stream;
+  bool timed = false;
   int launches = 0;
+  std::vector<std::pair<std::string, CUevent>> marks;
+
   rt::Status operator()(Compiled &c, const std::string &name, rt::Grid grid,
-                        rt::ArgPack args) {
+                        rt::ArgPack args, const char *role = nullptr) {
     auto &[kernel, info] = c.kernels.at(name);
+    if (timed)
+      TESSEL_RETURN_IF_ERROR(mark(role ? role : name));
     ++launches;
     return launchKernel(kernel, info, grid, stream, std::move(args));
+  }
+  /// Records an event labelled `label` on the stream.
+  rt::Status mark(const std::string &label) {
+    auto drv = rt::CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    CUevent e = nullptr;
+    TESSEL_CU((*drv)->cuEventCreate(&e, CU_EVENT_DEFAULT),
+              "tessel::ns launch timing");
+    marks.emplace_back(label, e);
+    TESSEL_CU((*drv)->cuEventRecord(e, stream), "tessel::ns launch timing");
+    return rt::Status::success();
+  }
+  /// The time of every launch (waits for the last one).
+  rt::Expected<std::vector<LaunchTime>> finish() {
+    TESSEL_RETURN_IF_ERROR(mark("end"));
+    auto drv = rt::CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    TESSEL_CU((*drv)->cuEventSynchronize(marks.back().second),
+              "tessel::ns launch timing");
+    std::vector<LaunchTime> out;
+    for (size_t i = 0; i + 1 < marks.size(); ++i) {
+      float ms = 0;
+      TESSEL_CU((*drv)->cuEventElapsedTime_v2(&ms, marks[i].second,
+                                              marks[i + 1].second),
+                "tessel::ns launch timing");
+      out.push_back({marks[i].first, (double)ms});
+    }
+    return out;
+  }
+  ~Launcher() {
+    if (marks.empty())
+      return;
+    if (auto drv = rt::CudaDriver::get())
+      for (auto &[label, e] : marks)
+        (*drv)->cuEventDestroy_v2(e);
   }
   static int64_t knob(Compiled &c, const std::string &name,
                       const std::string &knob) {
@@ -356,7 +399,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   Workspace local;
   Workspace &ws = workspace ? *workspace : local;
   TESSEL_RETURN_IF_ERROR(ws.reserve(*plan));
-  Launcher launch{stream};
+  Launcher launch{stream, options.timeLaunches};
   const unsigned nb = (unsigned)batch;
 
   if (options.quality && m > kMaxQualitySide)
@@ -451,17 +494,19 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       TESSEL_RETURN_IF_ERROR(
           launch(first, "syrk", firstGrid,
                  rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn,
-                                 mm, 1.0f, 0.0f)));
-      int64_t bm = Launcher::knob(k.aol, "aol_rowscale", "BLOCK_M");
-      TESSEL_RETURN_IF_ERROR(launch(
-          k.aol, "aol_rowscale", rt::Grid{cdiv(m, bm), 1, nb},
-          rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs, ics, N,
-                          (int32_t)1, mm, mn, mn, (float)norm.eps)));
-      int64_t sm = Launcher::knob(k.aol, "aol_symscale", "BLOCK_M");
-      int64_t sn = Launcher::knob(k.aol, "aol_symscale", "BLOCK_N");
+                                 mm, 1.0f, 0.0f),
+                 "syrk (AOL's line 1)"));
+      int64_t rm = Launcher::knob(k.aol, "aol_rowsum", "BLOCK_M");
       TESSEL_RETURN_IF_ERROR(
-          launch(k.aol, "aol_symscale", rt::Grid{cdiv(m, sm), cdiv(m, sn), nb},
-                 rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm)));
+          launch(k.aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
+                 rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm,
+                                 (float)norm.eps)));
+      int64_t sm = Launcher::knob(k.aol, "aol_scale", "BLOCK_M");
+      int64_t sn = Launcher::knob(k.aol, "aol_scale", "BLOCK_N");
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
+          rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs, ics, N,
+                          (int32_t)1, mm, mn, mn)));
       haveA = true;
     } else {
       int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
@@ -483,21 +528,31 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
         TESSEL_RETURN_IF_ERROR(
             launch(*line1, "syrk", line1Grid,
                    rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
-                                   mn, mm, 1.0f, 0.0f)));
+                                   mn, mm, 1.0f, 0.0f),
+                   "syrk (line 1)"));
       // B = b A + c A A (A symmetric: A A = A A^T).
       TESSEL_RETURN_IF_ERROR(
           launch(*line2, "syrk", line2Grid,
                  rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
-                                 mm, mm, (float)st.c, (float)st.b)));
+                                 mm, mm, (float)st.c, (float)st.b),
+                 "syrk (line 2)"));
       bool last = i + 1 == coeffs.size();
       CUdeviceptr out = last ? output : xnext;
       int32_t ors = last ? rs : N, ocs = last ? cs : 1;
       TESSEL_RETURN_IF_ERROR(
           launch(*line3, "ns_line3", l3Grid,
                  rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
-                                 ocs, mm, mn, (float)st.a)));
+                                 ocs, mm, mn, (float)st.a),
+                 "ns_line3 (line 3)"));
       std::swap(xcur, xnext);
     }
+  }
+  std::vector<LaunchTime> times;
+  if (options.timeLaunches) {
+    auto t = launch.finish();
+    if (!t)
+      return t.status();
+    times = std::move(*t);
   }
   if (!workspace || options.quality) {
     // The call's own buffers are freed when this returns (and the quality
@@ -509,6 +564,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   }
   if (info) {
     info->launches = launch.launches;
+    info->launchTimes = std::move(times);
     info->target = target;
     info->quality.reset();
   }

@@ -18,6 +18,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tessel::ns {
 
@@ -45,6 +46,19 @@ struct Options {
   /// program per matrix). false: the line kernels, three launches per step,
   /// as for larger matrices (kept for comparison and testing).
   bool fuseSmall = true;
+  /// Time every launch (CallInfo::launchTimes): an event before each and one
+  /// after the last, and the call waits for them. The events keep kernels
+  /// from overlapping, so the times add up to a little more than an untimed
+  /// call takes. For finding where a shape's time goes.
+  bool timeLaunches = false;
+};
+
+/// One launch of a call with Options::timeLaunches: what ran and its time.
+struct LaunchTime {
+  /// The kernel and its role: "syrk (line 1)", "syrk (line 2)",
+  /// "ns_line3 (line 3)", "aol_rowsum", "ns_small"...
+  std::string kernel;
+  double ms = 0;
 };
 
 /// Work buffers of a call (A, B, two X, row sums), reusable across calls of
@@ -79,6 +93,8 @@ struct CallInfo {
   /// for a one-launch call, small.mlir's config in the first.
   std::array<std::string, 3> lineConfigs;
   std::optional<Quality> quality;
+  /// With Options::timeLaunches, every launch in order; else empty.
+  std::vector<LaunchTime> launchTimes;
 };
 
 /// Orthogonalizes `input` (bf16, [batch, rows, cols] row-major) into
