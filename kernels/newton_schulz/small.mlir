@@ -17,8 +17,9 @@ func.func @ns_small(%x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>, %coef: !tesse
                     %m: i32, %n: i32, %sxr: i32, %sxc: i32, %sor: i32, %soc: i32,
                     %x_batch: i64, %o_batch: i64, %steps: i32, %scale: f32, %eps: f32)
     // The fp32 tiles A, A A and the line-3 accumulator live at once: at
-    // most 64 registers each per thread.
-    attributes {tessel.kernel, tessel.constraints = [
+    // most 64 registers each per thread. One program per SM is all a batch
+    // of matrices needs, so ptxas may give each thread all it can.
+    attributes {tessel.kernel, tessel.min_programs_per_sm = 1 : i64, tessel.constraints = [
       "BLOCK_M * BLOCK_M <= 64 * 32 * num_warps",
       "BLOCK_M * BLOCK_N <= 64 * 32 * num_warps"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 128 : i64, values = array<i64: 16, 32, 64, 128>} : index

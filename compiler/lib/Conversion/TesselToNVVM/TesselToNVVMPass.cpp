@@ -126,6 +126,12 @@ struct ConvertTesselToNVVMPass
                 b.getUnitAttr());
     int64_t threads = launchedWarps * ::tessel::layout::kWarpSize;
     gf.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({(int32_t)threads, 1, 1}));
+    // A kernel may say how many of its programs must fit an SM at once
+    // (`.minnctapersm`): with 1, ptxas budgets registers for one program per
+    // SM instead of assuming it should leave room for two (at 512 threads it
+    // otherwise stops at 64 registers and spills).
+    if (auto min = f->getAttrOfType<IntegerAttr>("tessel.min_programs_per_sm"))
+      gf->setAttr("nvvm.minctasm", b.getI32IntegerAttr((int32_t)min.getInt()));
 
     Block &entry = gf.getBody().front();
     b.setInsertionPointToStart(&entry);

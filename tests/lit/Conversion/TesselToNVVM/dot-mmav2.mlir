@@ -6,6 +6,8 @@
 
 // One warp, M x N x K = 32 x 16 x 16: 2 x 2 fragments of 16x8, one k step.
 // Shared memory: A 32 x (16 + 8) x 2 B = 1536, B 16 x (16 + 8) x 2 B = 768.
+// Each thread's 8 adjacent columns of a row are one 16-byte store: two rows
+// of A and one of B.
 #ba = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [16, 2], warpsPerCTA = [1, 1], order = [1, 0]>
 #bb = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [16, 2], warpsPerCTA = [1, 1], order = [1, 0]>
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [1, 1]>
@@ -15,7 +17,7 @@
 // CHECK: %[[SMEM:.*]] = llvm.mlir.addressof @__tessel_smem : !llvm.ptr<3>
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: gpu.barrier
-// CHECK-COUNT-24: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<3>
+// CHECK-COUNT-3: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<3>
 // CHECK-NOT: llvm.store
 // CHECK: gpu.barrier
 // CHECK-COUNT-2: nvvm.ldmatrix %{{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
@@ -99,5 +101,33 @@ func.func @dot_loop(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.pt
   }
   %pc = tessel.splat %c : !tessel.ptr<f32> -> tensor<64x64x!tessel.ptr<f32>, #mma>
   tessel.store %pc, %acc : tensor<64x64x!tessel.ptr<f32>, #mma>
+  return
+}
+
+// -----
+
+// An operand in the accumulator's layout (a product fed to the next dot, as
+// small.mlir does) is staged in the column pairs each thread holds: 4-byte
+// stores, four for the 16 x 16 tile's eight registers.
+#bb = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [16, 2], warpsPerCTA = [1, 1], order = [1, 0]>
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [1, 1]>
+// CHECK-LABEL: gpu.func @chained
+// CHECK: nvvm.mma.sync
+// CHECK: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<3>
+// CHECK-NOT: gpu.barrier
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<3>
+// CHECK-NEXT: gpu.barrier
+func.func @chained(%b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
+  %pb = tessel.splat %b : !tessel.ptr<bf16> -> tensor<16x16x!tessel.ptr<bf16>, #bb>
+  %tb = tessel.load %pb : tensor<16x16x!tessel.ptr<bf16>, #bb>
+  %z = arith.constant 0.0 : f32
+  %acc = tessel.splat %z : f32 -> tensor<16x16xf32, #mma>
+  %d = tessel.dot %tb, %tb, %acc : tensor<16x16xbf16, #bb>, tensor<16x16xbf16, #bb> -> tensor<16x16xf32, #mma>
+  %h = arith.truncf %d : tensor<16x16xf32, #mma> to tensor<16x16xbf16, #mma>
+  %e = tessel.dot %h, %tb, %acc : tensor<16x16xbf16, #mma>, tensor<16x16xbf16, #bb> -> tensor<16x16xf32, #mma>
+  %pc = tessel.splat %c : !tessel.ptr<f32> -> tensor<16x16x!tessel.ptr<f32>, #mma>
+  tessel.store %pc, %e : tensor<16x16x!tessel.ptr<f32>, #mma>
   return
 }

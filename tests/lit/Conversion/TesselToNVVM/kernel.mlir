@@ -146,3 +146,19 @@ func.func @helper() -> i32 {
   %0 = tessel.program_id 0 : i32
   return %0 : i32
 }
+
+// -----
+
+// tessel.min_programs_per_sm becomes nvvm.minctasm (PTX .minnctapersm), so
+// ptxas budgets registers for that many programs per SM; without it, nothing.
+// CHECK-LABEL: gpu.func @one_per_sm
+// CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK-LABEL: gpu.func @any_per_sm
+// CHECK-NOT: nvvm.minctasm
+// CHECK: gpu.return
+func.func @one_per_sm(%n: i32) attributes {tessel.kernel, tessel.num_warps = 16 : i64, tessel.min_programs_per_sm = 1 : i64} {
+  return
+}
+func.func @any_per_sm(%n: i32) attributes {tessel.kernel, tessel.num_warps = 16 : i64} {
+  return
+}

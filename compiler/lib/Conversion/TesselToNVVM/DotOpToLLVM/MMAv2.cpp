@@ -15,17 +15,65 @@ namespace layout = ::tessel::layout;
 /// Padding of each shared-memory row in elements (16 bytes of 16-bit values).
 static constexpr int64_t kRowPad = 8;
 
+/// The widest run (8, 4, 2 or 1 elements) that every thread's column
+/// coordinates allow: thread offsets along columns a multiple of it, no
+/// wrap-around along columns.
+static int64_t runAlignment(const layout::LayoutMap &m) {
+  if (m.shape.size() != 2 || m.wraps(1))
+    return 1;
+  int64_t width = 8;
+  for (const layout::ThreadTerm &t : m.threadTerms[1])
+    if (t.mod > 1)
+      while (width > 1 && t.mul % width)
+        width /= 2;
+  return width;
+}
+
 /// Stores a tile's registers to shared memory as a row-major [rows][pitch]
-/// array of 16-bit elements starting at byte `base`.
+/// array of 16-bit elements starting at byte `base` (16-byte aligned, pitch
+/// a multiple of 8). A thread's registers at adjacent columns of one row go
+/// out as one vector store of up to 16 bytes where their first column is
+/// aligned for it; the rest one element at a time.
 static void stageTile(KernelLowering &k, Location loc,
                       const layout::LayoutMap &m, const Regs &regs,
                       int64_t base, int64_t pitch) {
   auto coords = k.coords(loc, m);
-  for (auto [r, v] : llvm::enumerate(regs)) {
-    Value idx =
-        k.add(loc, k.mul(loc, coords[r][0], k.i32(loc, pitch)), coords[r][1]);
+  const int64_t align = runAlignment(m);
+  auto storeAt = [&](int64_t r, Value v, int64_t bytes) {
+    Value idx = k.add(loc, k.mul(loc, coords[r][0], k.i32(loc, pitch)),
+                      coords[r][1]);
     Value byte = k.add(loc, k.mul(loc, idx, k.i32(loc, 2)), k.i32(loc, base));
-    LLVM::StoreOp::create(k.b, loc, v, k.smemPtr(loc, byte), 2);
+    LLVM::StoreOp::create(k.b, loc, v, k.smemPtr(loc, byte), bytes);
+  };
+  const int64_t n = (int64_t)regs.size();
+  for (int64_t r = 0; r < n;) {
+    // The run of registers r, r+1, ... at columns c, c+1, ... of one row.
+    int64_t width = 1;
+    const auto &first = m.regOffsets[r];
+    for (int64_t w = align; w > 1; w /= 2) {
+      if (first[1] % w || r + w > n)
+        continue;
+      bool run = true;
+      for (int64_t i = 1; i < w && run; ++i)
+        run = m.regOffsets[r + i][0] == first[0] &&
+              m.regOffsets[r + i][1] == first[1] + i;
+      if (run) {
+        width = w;
+        break;
+      }
+    }
+    if (width == 1) {
+      storeAt(r, regs[r], 2);
+      ++r;
+      continue;
+    }
+    auto vecType = VectorType::get({width}, regs[r].getType());
+    Value vec = LLVM::UndefOp::create(k.b, loc, vecType);
+    for (int64_t i = 0; i < width; ++i)
+      vec = LLVM::InsertElementOp::create(k.b, loc, vec, regs[r + i],
+                                          k.i32(loc, i));
+    storeAt(r, vec, 2 * width);
+    r += width;
   }
 }
 
