@@ -1,8 +1,8 @@
 // line3.mlir — NS line 3: X' = a * X + B * X in one pass. B is m x m (bf16,
 // row-major, leading dimension ldb); X and X' are m x n views with element
 // strides (sxr, sxc) and (sor, soc), so tall inputs are read and written
-// transposed without a copy. The program's X tile is loaded once, as the
-// accumulator's start (a * X), then the K loop adds B[rows, :] * X[:, cols].
+// transposed without a copy. The K loop sums B[rows, :] * X[:, cols], then
+// the program's X tile is read once and a * X added before the store.
 // Grid: (cdiv(m, BLOCK_M), cdiv(n, BLOCK_N), batch); batch offsets 64-bit.
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
@@ -40,12 +40,8 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   %xb = arith.trunci %x_batch : i64 to i32
   %grid_z = arith.constant 65535 : i32
 
-  // acc starts as a * X[rows, cols]: X's tile is read once.
-  %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
-          strides [%xb, %sxr, %sc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
-  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
-  %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
-  %acc0 = arith.mulf %as, %xv32 : tensor<?x?xf32>
+  %zero = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %zero [%BM, %BN] : f32 -> tensor<?x?xf32>
 
   // K loop: acc += B[rows, k:k+BK] * X[k:k+BK, cols], both block loads (the
   // K tail and edges read zero). B is row-major; with X_LAYOUT = 2 (row-major
@@ -66,9 +62,19 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
+  // + a * X[rows, cols], X's tile read once, after the loop: read before it,
+  // the accumulator's start held the ring's first copies back until it
+  // arrived.
+  %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+          strides [%xb, %sxr, %sc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
+  %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
+  %ax = arith.mulf %as, %xv32 : tensor<?x?xf32>
+  %sum = arith.addf %acc, %ax : tensor<?x?xf32>
+
   // X' has its own strides (the last step writes the caller's output, which
   // may be transposed) and X's batch stride.
-  %out = arith.truncf %acc : tensor<?x?xf32> to tensor<?x?xbf16>
+  %out = arith.truncf %sum : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.block_store %xo[%bz, %m0, %n0] shape [%grid_z, %m, %n]
     strides [%xb, %sor, %soc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
   return
