@@ -360,6 +360,14 @@ rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
     if (!fresh)
       return fresh.status();
     TESSEL_RETURN_IF_ERROR(fresh->copyFromHost(packed.data(), floats * 4));
+    // A copy from pageable memory may return before its DMA lands, and a
+    // non-blocking stream is not ordered after it: it runs on the legacy
+    // stream, so wait for that (once per workspace), as TensorMapCache does.
+    auto drv = rt::CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    TESSEL_CU((*drv)->cuStreamSynchronize(CU_STREAM_LEGACY),
+              "tessel::ns coefficient table");
     coef_ = std::move(*fresh);
     coefReady_ = true;
   }
