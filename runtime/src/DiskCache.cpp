@@ -28,8 +28,8 @@ namespace {
 // Bump the directory's version when the file format changes: old entries are
 // then simply never looked at (and `tessel cache clear` of an old build
 // removes them).
-constexpr const char *kEntriesDir = "compile-v1";
-constexpr std::string_view kMagic = "TESSEL-CACHE 1";
+constexpr const char *kEntriesDir = "compile-v2";
+constexpr std::string_view kMagic = "TESSEL-CACHE 2";
 constexpr std::size_t kMaxBlobName = 128;
 
 bool isValidBlobName(std::string_view name) {
@@ -154,7 +154,7 @@ std::string DiskCache::encode(std::string_view key, const CacheEntry &entry) {
   file += "\nkey ";
   file += key;
   file += "\npayload " + std::to_string(payload.size()) + " " +
-          sha256Hex(payload) + "\n";
+          checksum64Hex(payload) + "\n";
   file += payload;
   return file;
 }
@@ -173,14 +173,17 @@ Expected<CacheEntry> DiskCache::decode(std::string_view key,
   std::optional<std::string_view> payloadLine = readLine(bytes, pos);
   if (!payloadLine)
     return Status::error("truncated header");
-  // "payload <size> <sha256>"
+  // "payload <size> <checksum64: 16 hex digits>"
   std::string_view line = *payloadLine;
   std::size_t space = line.find(' ', 8);
   if (line.substr(0, 8) != "payload " || space == std::string_view::npos)
     return Status::error("malformed payload line");
   std::optional<std::size_t> size = parseSize(line.substr(8, space - 8));
   std::string_view checksum = line.substr(space + 1);
-  if (!size || !isValidKey(checksum))
+  if (!size || checksum.size() != 16 ||
+      !std::all_of(checksum.begin(), checksum.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      }))
     return Status::error("malformed payload line");
   std::string_view payload = bytes.substr(pos);
   if (payload.size() < *size)
@@ -188,7 +191,7 @@ Expected<CacheEntry> DiskCache::decode(std::string_view key,
                          *size, " bytes");
   if (payload.size() > *size)
     return Status::error(payload.size() - *size, " bytes after the payload");
-  if (sha256Hex(payload) != checksum)
+  if (checksum64Hex(payload) != checksum)
     return Status::error("checksum mismatch");
 
   CacheEntry entry;

@@ -1,4 +1,4 @@
-//===- Hash.cpp - SHA-256 (FIPS 180-4) ------------------------------------===//
+//===- Hash.cpp - SHA-256 (FIPS 180-4) and a fast checksum ---------------===//
 //
 // The textbook algorithm: 64-byte blocks, 64 rounds, big-endian lengths.
 // Checked against the NIST vectors in tests/unit/runtime/HashTest.cpp.
@@ -133,6 +133,49 @@ std::string Sha256::finishHex() {
 
 std::string sha256Hex(std::string_view data) {
   return Sha256().update(data).finishHex();
+}
+
+std::string checksum64Hex(std::string_view data) {
+  // Four lanes take alternate 8-byte words, so their multiplies overlap.
+  // Each step, lane = (lane ^ word) * odd; lane ^= lane >> 29, is a
+  // bijection of the lane for a fixed word, so a change in one word reaches
+  // the end of its lane; the finish mixes each lane in bijectively too.
+  constexpr std::uint64_t kOdd = 0x9E3779B97F4A7C15ull;
+  constexpr std::uint64_t kMix = 0xD6E8FEB86659FD93ull;
+  auto step = [](std::uint64_t lane, std::uint64_t word) {
+    lane = (lane ^ word) * kOdd;
+    return lane ^ (lane >> 29);
+  };
+  auto finalize = [](std::uint64_t x) {
+    x ^= x >> 32;
+    x *= kMix;
+    x ^= x >> 29;
+    x *= kMix;
+    return x ^ (x >> 32);
+  };
+  std::uint64_t lane[4] = {1, 2, 3, 4};
+  const char *p = data.data();
+  const std::size_t n = data.size();
+  std::size_t at = 0;
+  for (; at + 32 <= n; at += 32)
+    for (int l = 0; l < 4; ++l) {
+      std::uint64_t word;
+      std::memcpy(&word, p + at + 8 * l, 8);
+      lane[l] = step(lane[l], word);
+    }
+  // The tail (under 32 bytes), zero-padded to whole words.
+  for (int l = 0; at < n; ++l, at += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p + at, std::min<std::size_t>(8, n - at));
+    lane[l] = step(lane[l], word);
+  }
+  std::uint64_t h = finalize(std::uint64_t(n) * kOdd);
+  for (std::uint64_t l : lane)
+    h = finalize(h ^ l);
+  std::uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = std::uint8_t(h >> (56 - 8 * i));
+  return toHex(bytes, 8);
 }
 
 std::string toHex(const std::uint8_t *bytes, std::size_t size) {

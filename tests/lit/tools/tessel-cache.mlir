@@ -32,7 +32,7 @@
 // USAGE: usage: tessel cache ls | clear | show KEY [--stage NAME]
 //
 // A truncated entry: reported by show, removed, and rebuilt by the next compile.
-// RUN: f=$(ls %t/c/compile-v1/*/$(cat %t/key)*) && head -c 100 $f > %t/cut && cp %t/cut $f
+// RUN: f=$(ls %t/c/compile-v2/*/$(cat %t/key)*) && head -c 100 $f > %t/cut && cp %t/cut $f
 // RUN: not env TESSEL_CACHE_DIR=%t/c tessel cache show $(cat %t/key) 2>&1 | FileCheck %s --check-prefix=CORRUPT
 // CORRUPT: tessel: error: entry {{[0-9a-f]+}}: {{.*}} (removed; the next compile rebuilds it)
 // RUN: env TESSEL_CACHE_DIR=%t/c tessel cache ls | FileCheck %s --check-prefix=ONE

@@ -77,9 +77,9 @@ TEST_F(DiskCacheTest, RoundTrip) {
   ASSERT_TRUE(cache.store(key, entry).ok());
 
   fs::path path = cache.pathOf(key);
-  EXPECT_EQ(path, root_ / "cache" / "compile-v1" / key.substr(0, 2) / key);
+  EXPECT_EQ(path, root_ / "cache" / "compile-v2" / key.substr(0, 2) / key);
   ASSERT_TRUE(fs::exists(path));
-  EXPECT_TRUE(startsWith(readFile(path), "TESSEL-CACHE 1\nkey " + key + "\n"));
+  EXPECT_TRUE(startsWith(readFile(path), "TESSEL-CACHE 2\nkey " + key + "\n"));
 
   Expected<std::optional<CacheEntry>> loaded = cache.load(key);
   ASSERT_TRUE(loaded) << loaded.status().message();
@@ -289,7 +289,7 @@ TEST_F(DiskCacheTest, TesselCacheDirIsHonoured) {
     EXPECT_EQ(cache.root(), dir);
     std::string key = keyFor("env");
     ASSERT_TRUE(cache.store(key, sampleEntry()).ok());
-    EXPECT_TRUE(fs::exists(dir / "compile-v1" / key.substr(0, 2) / key));
+    EXPECT_TRUE(fs::exists(dir / "compile-v2" / key.substr(0, 2) / key));
   }
   {
     ScopedEnv env("TESSEL_CACHE_DIR", "");

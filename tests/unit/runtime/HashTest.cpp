@@ -8,6 +8,8 @@
 #include "tessel/runtime/Hash.h"
 
 #include <gtest/gtest.h>
+#include <set>
+#include <string>
 
 using namespace tessel::rt;
 
@@ -84,3 +86,43 @@ TEST(Sha256, BinaryDigestAndHex) {
 }
 
 } // namespace
+
+// The cache entries' checksum: 16 hex digits, a function of the bytes only,
+// changed by any one flipped bit (anywhere in a cubin-sized buffer, tail
+// included), by a changed length (zero bytes appended or cut) and by words
+// swapped between lanes.
+TEST(Checksum64, SixteenHexDigitsAndDeterministic) {
+  std::string h = checksum64Hex("tessel");
+  EXPECT_EQ(h.size(), 16u);
+  EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(h, checksum64Hex(std::string("tessel")));
+  EXPECT_NE(checksum64Hex(""), checksum64Hex(std::string(1, '\0')));
+}
+
+TEST(Checksum64, EveryFlippedBitChangesIt) {
+  std::string data(100003, '\0');
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = char((i * 2654435761u) >> 13);
+  const std::string base = checksum64Hex(data);
+  for (size_t i = 0; i < data.size(); i += (i < 64 || i + 64 > data.size()) ? 1 : 997)
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string flipped = data;
+      flipped[i] = char(flipped[i] ^ (1 << bit));
+      ASSERT_NE(checksum64Hex(flipped), base) << "byte " << i << " bit " << bit;
+    }
+}
+
+TEST(Checksum64, LengthAndOrderMatter) {
+  std::string data(4096, 'x');
+  std::set<std::string> seen;
+  for (size_t n = 0; n <= 80; ++n)
+    EXPECT_TRUE(seen.insert(checksum64Hex(std::string(n, '\0'))).second) << n;
+  std::string swapped = data;
+  swapped.replace(0, 8, "abcdefgh");
+  swapped.replace(8, 8, "ijklmnop");
+  std::string other = data;
+  other.replace(0, 8, "ijklmnop");
+  other.replace(8, 8, "abcdefgh");
+  EXPECT_NE(checksum64Hex(swapped), checksum64Hex(other));
+  EXPECT_NE(checksum64Hex(data), checksum64Hex(data.substr(0, 4095)));
+}

@@ -52,7 +52,7 @@ struct CacheLookup {
   std::string reason;
 };
 
-/// A directory of entries, `<root>/compile-v1/<key[0:2]>/<key>`, one file
+/// A directory of entries, `<root>/compile-v2/<key[0:2]>/<key>`, one file
 /// per entry. Safe to share between threads and processes: an entry is
 /// written to a temporary file in its final directory and renamed into place,
 /// so a reader sees a whole old entry, a whole new one or none. Each file
