@@ -98,18 +98,23 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   return slot.get();
 }
 
-/// small.mlir for `target` with `config`, compiled once per process (and
-/// cached on disk).
-rt::Expected<Compiled *> smallKernelFor(const std::string &target,
-                                        const tune::Config &config) {
+/// `source` (file `name`) for `target` with `config` (and `wgmma`),
+/// compiled once per process (and cached on disk): the tuned lines' configs
+/// and small.mlir's.
+rt::Expected<Compiled *> compiledOnce(const char *source,
+                                      const std::string &name,
+                                      const std::string &target,
+                                      const tune::Config &config,
+                                      bool wgmma = false) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
-  auto &slot = compiled[target + "/" + tune::configString(config)];
+  auto &slot = compiled[target + "/" + name + (wgmma ? "/tma/" : "/") +
+                        tune::configString(config)];
   if (!slot) {
     auto fresh = std::make_unique<Compiled>();
     TESSEL_RETURN_IF_ERROR(
-        compile(kSmallSource, "small.mlir", target, *fresh, config));
+        compile(source, name.c_str(), target, *fresh, config, wgmma));
     slot = std::move(fresh);
   }
   return slot.get();
@@ -136,7 +141,6 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
                                    CUstream stream, KernelSet &defaults) {
   static std::mutex mutex;
   static std::map<std::string, LineChoices> chosen;
-  static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
   std::string shapeKey = rt::DiskCache::defaultRoot().string() + "/" + target +
                          "/" + std::to_string(plan.shape.batch) + "x" +
@@ -182,15 +186,10 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
       LineKernel k = lineKernel(line);
       std::string name =
           std::string(k.file).substr(std::string(k.file).rfind('/') + 1);
-      auto &slot = compiled[target + "/" + name + (tma ? "/tma/" : "/") +
-                            tune::configString(*config)];
-      if (!slot) {
-        auto fresh = std::make_unique<Compiled>();
-        TESSEL_RETURN_IF_ERROR(
-            compile(k.source, name.c_str(), target, *fresh, *config, tma));
-        slot = std::move(fresh);
-      }
-      choice.compiled = slot.get();
+      auto c = compiledOnce(k.source, name, target, *config, tma);
+      if (!c)
+        return c.status();
+      choice.compiled = *c;
     }
     const char *how = tma ? (tuned ? " (tma, tuned)" : " (tma)")
                           : (tuned ? " (tuned)" : " (default)");
@@ -346,20 +345,16 @@ rt::Status Workspace::reserve(const Plan &plan) {
 rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
   // Every variant's table at once, copied on first use and never rewritten:
   // a kernel of an earlier call may still be reading it on its stream.
-  int64_t at = -1, floats = 0;
-  std::vector<float> packed;
-  for (Variant v : allVariants()) {
-    if (v == variant)
-      at = (int64_t)packed.size();
-    for (const Step &st : steps(v))
-      packed.insert(packed.end(), {(float)st.a, (float)st.b, (float)st.c});
-  }
-  floats = (int64_t)packed.size();
   if (!coefReady_) {
-    auto fresh = rt::DeviceBuffer::allocate((size_t)floats * 4);
+    std::vector<float> packed;
+    for (Variant v : allVariants())
+      for (const Step &st : steps(v))
+        packed.insert(packed.end(), {(float)st.a, (float)st.b, (float)st.c});
+    auto fresh = rt::DeviceBuffer::allocate(packed.size() * 4);
     if (!fresh)
       return fresh.status();
-    TESSEL_RETURN_IF_ERROR(fresh->copyFromHost(packed.data(), floats * 4));
+    TESSEL_RETURN_IF_ERROR(
+        fresh->copyFromHost(packed.data(), packed.size() * 4));
     // A copy from pageable memory may return before its DMA lands, and a
     // non-blocking stream is not ordered after it: it runs on the legacy
     // stream, so wait for that (once per workspace), as TensorMapCache does.
@@ -370,6 +365,13 @@ rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
               "tessel::ns coefficient table");
     coef_ = std::move(*fresh);
     coefReady_ = true;
+  }
+  // This variant's rows follow those of the variants before it.
+  size_t at = 0;
+  for (Variant v : allVariants()) {
+    if (v == variant)
+      break;
+    at += 3 * steps(v).size();
   }
   return coef_.ptr() + (CUdeviceptr)(at * 4);
 }
@@ -406,7 +408,6 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   const int64_t mm = m * m, mn = m * n;
   Workspace local;
   Workspace &ws = workspace ? *workspace : local;
-  TESSEL_RETURN_IF_ERROR(ws.reserve(*plan));
   Launcher launch{stream, options.timeLaunches};
   const unsigned nb = (unsigned)batch;
 
@@ -422,7 +423,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       options.fuseSmall ? smallConfig(*plan, norm.kind) : std::nullopt;
   Compiled *oneLaunch = nullptr;
   if (small) {
-    auto c = smallKernelFor(target, *small);
+    auto c = compiledOnce(kSmallSource, "small.mlir", target, *small);
     if (!c)
       return c.status();
     oneLaunch = *c;
@@ -430,6 +431,10 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       info->lineConfigs = {tune::configString(*small) + " (one launch)", "",
                            ""};
   }
+  // A one-launch call keeps everything in registers: of the work buffers it
+  // needs only x2, for an fp32 input's bf16 copy.
+  if (!small || options.input == InputType::F32)
+    TESSEL_RETURN_IF_ERROR(ws.reserve(*plan));
   // The line kernels and their grids (not used by a one-launch call).
   Compiled *line1 = nullptr, *line2 = nullptr, *line3 = nullptr;
   // syrk's triangular grid for a compiled config's tile shape.
@@ -505,16 +510,15 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                                  mm, 1.0f, 0.0f),
                  "syrk (AOL's line 1)"));
       int64_t rm = Launcher::knob(k.aol, "aol_rowsum", "BLOCK_M");
-      TESSEL_RETURN_IF_ERROR(
-          launch(k.aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
-                 rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm,
-                                 (float)norm.eps)));
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
+          rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm, (float)norm.eps)));
       int64_t sm = Launcher::knob(k.aol, "aol_scale", "BLOCK_M");
       int64_t sn = Launcher::knob(k.aol, "aol_scale", "BLOCK_N");
-      TESSEL_RETURN_IF_ERROR(launch(
-          k.aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
-          rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs, ics, N,
-                          (int32_t)1, mm, mn, mn)));
+      TESSEL_RETURN_IF_ERROR(
+          launch(k.aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
+                 rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs,
+                                 ics, N, (int32_t)1, mm, mn, mn)));
       haveA = true;
     } else {
       int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");

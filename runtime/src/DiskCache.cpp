@@ -128,11 +128,15 @@ fs::path DiskCache::defaultRoot() {
   return (error ? fs::path("/tmp") : temp) / "tessel-cache";
 }
 
-bool DiskCache::isValidKey(std::string_view key) {
-  return key.size() == 64 && std::all_of(key.begin(), key.end(), [](char c) {
+/// `text` is `digits` lowercase hex digits (a key, a checksum).
+static bool isLowerHex(std::string_view text, std::size_t digits) {
+  return text.size() == digits &&
+         std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }
+
+bool DiskCache::isValidKey(std::string_view key) { return isLowerHex(key, 64); }
 
 fs::path DiskCache::entriesDir() const { return root_ / kEntriesDir; }
 
@@ -180,10 +184,7 @@ Expected<CacheEntry> DiskCache::decode(std::string_view key,
     return Status::error("malformed payload line");
   std::optional<std::size_t> size = parseSize(line.substr(8, space - 8));
   std::string_view checksum = line.substr(space + 1);
-  if (!size || checksum.size() != 16 ||
-      !std::all_of(checksum.begin(), checksum.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      }))
+  if (!size || !isLowerHex(checksum, 16))
     return Status::error("malformed payload line");
   std::string_view payload = bytes.substr(pos);
   if (payload.size() < *size)
