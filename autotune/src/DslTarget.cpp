@@ -105,6 +105,7 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
   out.threads = (unsigned)(info->numWarps * 32);
   out.sharedBytes = (unsigned)info->sharedBytes;
   out.tma = info->tma;
+  out.clusterSize = (unsigned)info->clusterSize;
   if (info->sharedBytes > device.maxSharedPerBlockOptin)
     return rt::Status::error("pruned: ", configString(config), " needs ",
                              info->sharedBytes, " bytes of shared memory; ",
@@ -190,7 +191,9 @@ rt::Status DslTarget::run(CUstream stream) {
   if (!loaded_ || !spec_)
     return rt::Status::error("DslTarget::run before a successful prepare()");
   return loaded_->kernel->launch(spec_->grid, rt::Block{loaded_->threads},
-                                loaded_->sharedBytes, stream, spec_->args);
+                                 loaded_->sharedBytes, stream, spec_->args,
+                                 /*overlapPrevious=*/false,
+                                 loaded_->clusterSize);
 }
 
 rt::Status DslTarget::narrow(const std::string &knob,

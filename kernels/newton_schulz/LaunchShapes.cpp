@@ -44,11 +44,17 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
           {"num_warps", small ? 4 : 8}};
 }
 
-rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch) {
+/// `x` rounded up to a multiple of `cluster`.
+static int64_t roundUp(int64_t x, int64_t cluster) {
+  return (x + cluster - 1) / cluster * cluster;
+}
+
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
+                  int64_t cluster) {
   const int64_t w = blockN / block;
   const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
   const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
-  return rt::Grid{(unsigned)tiles, 1, (unsigned)batch};
+  return rt::Grid{(unsigned)roundUp(tiles, cluster), 1, (unsigned)batch};
 }
 
 std::optional<tune::Config> smallConfig(const Plan &plan,
@@ -71,10 +77,10 @@ std::optional<tune::Config> smallConfig(const Plan &plan,
                                                  : 4}};
 }
 
-rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
-                   int64_t batch) {
-  return rt::Grid{(unsigned)((m + bm - 1) / bm), (unsigned)((n + bn - 1) / bn),
-                  (unsigned)batch};
+rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn, int64_t batch,
+                   int64_t cluster) {
+  return rt::Grid{(unsigned)roundUp((m + bm - 1) / bm, cluster),
+                  (unsigned)((n + bn - 1) / bn), (unsigned)batch};
 }
 
 } // namespace tessel::ns

@@ -280,6 +280,10 @@ struct Launcher {
                       const std::string &knob) {
     return c.kernels.at(name).second.params.at(knob);
   }
+  /// Programs per cluster along x of the compiled kernel `name`.
+  static int64_t cluster(Compiled &c, const std::string &name) {
+    return c.kernels.at(name).second.clusterSize;
+  }
 };
 
 /// Grows `buf` to at least `bytes`.
@@ -440,7 +444,8 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   // syrk's triangular grid for a compiled config's tile shape.
   auto syrkGridOf = [&](Compiled &c) {
     return syrkGrid(m, Launcher::knob(c, "syrk", "BLOCK"),
-                    Launcher::knob(c, "syrk", "BLOCK_N"), batch);
+                    Launcher::knob(c, "syrk", "BLOCK_N"), batch,
+                    Launcher::cluster(c, "syrk"));
   };
   rt::Grid line1Grid, line2Grid, l3Grid;
   if (!small) {
@@ -462,7 +467,8 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     line1Grid = syrkGridOf(*line1);
     line2Grid = syrkGridOf(*line2);
     l3Grid = line3Grid(m, n, Launcher::knob(*line3, "ns_line3", "BLOCK_M"),
-                       Launcher::knob(*line3, "ns_line3", "BLOCK_N"), batch);
+                       Launcher::knob(*line3, "ns_line3", "BLOCK_N"), batch,
+                       Launcher::cluster(*line3, "ns_line3"));
     if (info)
       for (size_t i = 0; i < 3; ++i)
         info->lineConfigs[i] = (*lines)[i].label;

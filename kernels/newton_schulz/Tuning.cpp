@@ -82,6 +82,12 @@ struct Scratch {
   }
 };
 
+/// The config's programs per cluster (1 where the kernel has no CLUSTER).
+int64_t cluster(const tune::Config &c) {
+  auto it = c.find("CLUSTER");
+  return it == c.end() ? 1 : it->second;
+}
+
 tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
   const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
   const int32_t M = (int32_t)m, N = (int32_t)n;
@@ -90,17 +96,17 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
     switch (line) {
     case TunedLine::Line1:
       return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch),
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
           rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
                           M, mn, mm, 1.0f, 0.0f)};
     case TunedLine::Line2:
       return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch),
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
           rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
                           M, mm, mm, 2.0f, -3.0f)};
     case TunedLine::Line3:
       return tune::LaunchSpec{
-          line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch),
+          line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch, cluster(c)),
           rt::ArgPack::of(s.b.ptr(), s.x.ptr(), s.xo.ptr(), M, N, M, N,
                           (int32_t)1, N, (int32_t)1, mm, mn, 3.0f)};
     }
@@ -151,6 +157,11 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(
           t.narrow("NUM_STAGES", {2, 3, 4}, d.at("NUM_STAGES")));
       TESSEL_RETURN_IF_ERROR(t.narrow("num_warps", {4, 8}, d.at("num_warps")));
+      // Pairs of programs multicasting one operand (CLUSTER = 2) measured
+      // 1.16-2.2x slower for every config at 32 x 512^2 and 1 x 2048 x 8192
+      // on the H100 (bench/results/experiments/cluster-multicast-h100.txt):
+      // not worth the tuning time.
+      TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       if (line == TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_M", {64, 128}, d.at("BLOCK_M")));
         TESSEL_RETURN_IF_ERROR(
@@ -170,6 +181,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
+      TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
       TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }

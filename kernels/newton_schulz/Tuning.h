@@ -67,8 +67,10 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
 /// Grid of syrk on an m x m output with tiles of `block` rows by `blockN`
 /// (= block or 2 block) columns: W (U - 1) U / 2 + min(W U, T) tiles reaching
 /// the diagonal or above it (W = blockN / block, U = cdiv(m, blockN), T =
-/// cdiv(m, block); T (T + 1) / 2 for square tiles), times the batch.
-rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch);
+/// cdiv(m, block); T (T + 1) / 2 for square tiles), times the batch; x
+/// rounded up to a multiple of `cluster` (CLUSTER: programs in pairs).
+rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
+                  int64_t cluster = 1);
 
 /// The whole run in one launch (small.mlir) takes matrices whose working
 /// m x n (after the tall transpose) fits one tile of this side.
@@ -83,9 +85,10 @@ inline constexpr int64_t kSmallMaxSide = 128;
 std::optional<tune::Config> smallConfig(const Plan &plan,
                                         Normalization::Kind norm);
 
-/// Grid of line 3: cdiv(m, bm) x cdiv(n, bn) x batch.
-rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn,
-                   int64_t batch);
+/// Grid of line 3: cdiv(m, bm) (rounded up to a multiple of `cluster`) x
+/// cdiv(n, bn) x batch.
+rt::Grid line3Grid(int64_t m, int64_t n, int64_t bm, int64_t bn, int64_t batch,
+                   int64_t cluster = 1);
 
 /// Where tessel::ns takes its configs from when a shape is not in the
 /// database yet: `Lookup` uses the kernels' defaults, `Auto` tunes it then

@@ -3,7 +3,8 @@
 // strides (sxr, sxc) and (sor, soc), so tall inputs are read and written
 // transposed without a copy. The K loop sums B[rows, :] * X[:, cols], then
 // the program's X tile is read once and a * X added before the store.
-// Grid: (cdiv(m, BLOCK_M), cdiv(n, BLOCK_N), batch); batch offsets 64-bit.
+// Grid: (cdiv(m, BLOCK_M) rounded up to a multiple of CLUSTER, cdiv(n,
+// BLOCK_N), batch); batch offsets 64-bit.
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
                     %sor: i32, %soc: i32, %b_batch: i64, %x_batch: i64, %a: f32)
@@ -50,6 +51,11 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   // X N-contiguous: BLOCK_N a multiple of 64); with X_LAYOUT = 1 (any
   // strides) they are masked loads.
   %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
+  // 2: programs (2c, 2c + 1) along x, the same columns of X' in two row
+  // blocks, form a cluster that loads X's [BLOCK_K, BLOCK_N] box once: each
+  // copies half of it to both (the load marked tessel.cluster_shared; TMA
+  // ring only). The host launches an even x.
+  %cluster = tessel.param "CLUSTER" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %m : i32 to index
   %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
@@ -57,7 +63,8 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
     %lt = tessel.block_load %b[%bz, %m0, %kk32] shape [%grid_z, %m, %m]
             strides [%bb, %ldb, %one] sizes [%BM, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %rt = tessel.block_load %x[%bz, %kk32, %n0] shape [%grid_z, %m, %n]
-            strides [%xb, %sxr, %sc] sizes [%BK, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%xb, %sxr, %sc] sizes [%BK, %BN] {tessel.cluster_shared}
+            : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     scf.yield %acc_n : tensor<?x?xf32>
   }

@@ -26,6 +26,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     // operand tiles, or inside the TMA ring once its loop is done.
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
+      "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)",
       "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
       "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
@@ -96,6 +97,13 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // read as 32-bit (a single matrix under 2^31 elements).
   %XL = tessel.param "X_LAYOUT" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %S = tessel.param "NUM_STAGES" {default_value = 4 : i64, values = array<i64: 2, 3, 4>} : index
+  // 2: programs (2c, 2c + 1) form a cluster that loads the column block's
+  // X rows once, each copying half to both (the load marked
+  // tessel.cluster_shared; TMA ring only). With W = 2 a column block has an
+  // even number of row blocks, so the pair is (i, J), (i + 1, J) with i
+  // even; the host rounds the grid up to even, and the extra program's row
+  // block is past m (it reads zero and stores nothing).
+  %cluster = tessel.param "CLUSTER" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %c2_idx = arith.constant 2 : index
   %row_major = arith.cmpi eq, %XL, %c2_idx : index
   %sc = arith.select %row_major, %c1_i32, %sxc : i32
@@ -110,7 +118,8 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     %lt = tessel.block_load %x[%bz, %r0, %kk32] shape [%grid_z, %m, %k]
             strides [%xb, %sxr, %sc] sizes [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %rt = tessel.block_load %x[%bz, %kk32, %q0] shape [%grid_z, %k, %m]
-            strides [%xb, %sc, %sxr] sizes [%BK, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%xb, %sc, %sxr] sizes [%BK, %BN] {tessel.cluster_shared}
+            : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     scf.yield %acc_n : tensor<?x?xf32>
   }

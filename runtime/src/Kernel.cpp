@@ -37,7 +37,8 @@ static bool programmaticLaunchesAllowed() {
 }
 
 Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
-                      CUstream stream, ArgPack &args, bool overlapPrevious) {
+                      CUstream stream, ArgPack &args, bool overlapPrevious,
+                      unsigned clusterX) {
   if (!function_)
     return Status::error("launch of an empty Kernel handle");
   if (!grid.x || !grid.y || !grid.z || !block.x || !block.y || !block.z)
@@ -71,11 +72,27 @@ Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
     }
   }
 
+  if (clusterX == 0 || grid.x % clusterX)
+    return Status::error("cannot launch kernel '", name_, "' in clusters of ",
+                         clusterX,
+                         " along x: the grid's x must be a multiple (",
+                         describeLaunch(grid, block, sharedBytes, args), ")");
   Status status = Status::success();
-  if (overlapPrevious && programmaticLaunchesAllowed()) {
-    CUlaunchAttribute attribute{};
-    attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
-    attribute.value.programmaticStreamSerializationAllowed = 1;
+  const bool overlap = overlapPrevious && programmaticLaunchesAllowed();
+  if (overlap || clusterX > 1) {
+    CUlaunchAttribute attributes[2] = {};
+    unsigned count = 0;
+    if (overlap) {
+      attributes[count].id =
+          CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+      attributes[count++].value.programmaticStreamSerializationAllowed = 1;
+    }
+    if (clusterX > 1) {
+      attributes[count].id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+      attributes[count].value.clusterDim.x = clusterX;
+      attributes[count].value.clusterDim.y = 1;
+      attributes[count++].value.clusterDim.z = 1;
+    }
     CUlaunchConfig config{};
     config.gridDimX = grid.x;
     config.gridDimY = grid.y;
@@ -85,8 +102,8 @@ Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
     config.blockDimZ = block.z;
     config.sharedMemBytes = sharedBytes;
     config.hStream = stream;
-    config.attrs = &attribute;
-    config.numAttrs = 1;
+    config.attrs = attributes;
+    config.numAttrs = count;
     status = CudaDriver::check(
         cu.cuLaunchKernelEx(&config, function_, args.params(), nullptr),
         "cuLaunchKernelEx", name_, __FILE__, __LINE__);

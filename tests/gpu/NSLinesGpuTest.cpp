@@ -4,7 +4,9 @@
 // no worse than cuBLAS's bf16 GEMM error on the same inputs (with a 10%
 // margin for rounding ties). Line 1 (syrk, A = X X^T), line 2 (syrk with D,
 // B = b A + c A A) and line 3 (X' = a X + B X), ragged and square sizes,
-// launched directly from the kernels tessel::ns uses.
+// launched directly from the kernels tessel::ns uses: the general form, the
+// TMA ring, and the TMA ring with programs in pairs sharing one operand's
+// copies (CLUSTER = 2).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelFiles.h"
@@ -39,12 +41,14 @@ struct Loaded {
   KernelInfo info;
 };
 
-/// Device, cuBLAS handle and the two kernels in both forms, or why not:
+/// Device, cuBLAS handle and the two kernels in three forms, or why not:
 /// [0] the general one (masked block loads, mma.sync), [1] the TMA ring with
-/// wgmma (sm_90a only; X_LAYOUT = 2, the configs Orthogonalize.cpp uses).
+/// wgmma (sm_90a only; X_LAYOUT = 2, the configs Orthogonalize.cpp uses),
+/// [2] that ring in clusters of two programs multicasting the shared
+/// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2).
 struct Env {
   rt::Context ctx;
-  Loaded syrk[2], line3[2];
+  Loaded syrk[3], line3[3];
   bool tma = false;
   cublasHandle_t blas = nullptr;
   std::string why;
@@ -79,7 +83,17 @@ struct Env {
          !load(kLine3Source, "ns_line3", target,
                {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
                 "X_LAYOUT=2", "num_warps=8"},
-               true, line3[1])))
+               true, line3[1]) ||
+         // Pairs (i, J), (i + 1, J) of 64 x 128 tiles share X's J rows.
+         !load(kSyrkSource, "syrk", target,
+               {"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
+                "X_LAYOUT=2", "num_warps=4", "CLUSTER=2"},
+               true, syrk[2]) ||
+         // Pairs of row blocks share X's [64, 256] box (split by k rows).
+         !load(kLine3Source, "ns_line3", target,
+               {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
+                "X_LAYOUT=2", "num_warps=8", "CLUSTER=2"},
+               true, line3[2])))
       return;
     if (cudaSetDevice(0) != cudaSuccess ||
         cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) {
@@ -172,11 +186,11 @@ void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d,
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
                               alpha, beta);
-  rt::Status launched =
-      launchKernel(*syrk.kernel, syrk.info,
-                   ns::syrkGrid(m, syrk.info.params.at("BLOCK"),
-                                syrk.info.params.at("BLOCK_N"), 1),
-                   nullptr, args);
+  rt::Status launched = launchKernel(
+      *syrk.kernel, syrk.info,
+      ns::syrkGrid(m, syrk.info.params.at("BLOCK"),
+                   syrk.info.params.at("BLOCK_N"), 1, syrk.info.clusterSize),
+      nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
 }
@@ -189,12 +203,12 @@ void report(const char *line, int m, int n, double tessel, double cublas) {
   EXPECT_TRUE(ok) << line << ": Tessel " << tessel << " vs cuBLAS " << cublas;
 }
 
-/// (m, n or k, the TMA form).
-class NSLines : public ::testing::TestWithParam<std::tuple<int, int, bool>> {
+/// (m, n or k, the kernel form: Env's index).
+class NSLines : public ::testing::TestWithParam<std::tuple<int, int, int>> {
 protected:
-  /// The kernel form this case runs; skips the TMA form off sm_90a.
+  /// The kernel form this case runs; skips the TMA forms off sm_90a.
   bool pick(int &form) {
-    form = std::get<2>(GetParam()) ? 1 : 0;
+    form = std::get<2>(GetParam());
     return !form || env().tma;
   }
 };
@@ -205,7 +219,7 @@ TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
   int m = std::get<0>(GetParam()), k = std::get<1>(GetParam());
   int form = 0;
   if (!pick(form))
-    GTEST_SKIP() << "the TMA form needs sm_90a";
+    GTEST_SKIP() << "the TMA forms need sm_90a";
   std::vector<double> x = randomBf16((size_t)m * k, 11u + m);
   std::vector<double> ref((size_t)m * m, 0.0);
   for (int i = 0; i < m; ++i)
@@ -236,7 +250,7 @@ TEST_P(NSLines, Line2NoWorseThanCublas) {
   int m = std::get<0>(GetParam());
   int form = 0;
   if (!pick(form))
-    GTEST_SKIP() << "the TMA form needs sm_90a";
+    GTEST_SKIP() << "the TMA forms need sm_90a";
   const double b = -4.775, c = 2.0315;
   std::vector<double> r = randomBf16((size_t)m * m, 21u + m), a((size_t)m * m);
   for (int i = 0; i < m; ++i) // symmetric, as line 1's A is
@@ -271,7 +285,7 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
   int m = std::get<0>(GetParam()), n = std::get<1>(GetParam());
   int form = 0;
   if (!pick(form))
-    GTEST_SKIP() << "the TMA form needs sm_90a";
+    GTEST_SKIP() << "the TMA forms need sm_90a";
   const double a = 3.4445;
   std::vector<double> r = randomBf16((size_t)m * m, 31u + m), bm((size_t)m * m);
   for (int i = 0; i < m; ++i)
@@ -297,11 +311,9 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
                               (int32_t)m, (int32_t)n, (int32_t)m, (int32_t)n,
                               (int32_t)1, (int32_t)n, (int32_t)1,
                               (int64_t)m * m, (int64_t)m * n, (float)a);
-  rt::Status launched =
-      launchKernel(*line3.kernel, line3.info,
-                   rt::Grid{(unsigned)((m + bmk - 1) / bmk),
-                            (unsigned)((n + bnk - 1) / bnk), 1},
-                   nullptr, args);
+  rt::Status launched = launchKernel(
+      *line3.kernel, line3.info,
+      ns::line3Grid(m, n, bmk, bnk, 1, line3.info.clusterSize), nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
   double tessel = relErr(dout.read((size_t)m * n), ref);
@@ -316,20 +328,28 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
   report("3", m, n, tessel, relErr(dblas.read((size_t)m * n), ref));
 }
 
-// Ragged tiles in both forms; the TMA form needs 16-byte rows (multiples of
-// 8 elements), so its ragged case is 296 x 704 (not tile multiples either).
-INSTANTIATE_TEST_SUITE_P(
-    Sizes, NSLines,
-    ::testing::Values(std::make_tuple(300, 700, false),
-                      std::make_tuple(512, 512, false),
-                      std::make_tuple(256, 1024, false),
-                      std::make_tuple(296, 704, true),
-                      std::make_tuple(512, 512, true),
-                      std::make_tuple(256, 1024, true)),
-    [](const auto &info) {
-      return std::to_string(std::get<0>(info.param)) + "x" +
-             std::to_string(std::get<1>(info.param)) +
-             (std::get<2>(info.param) ? "_tma" : "");
-    });
+// Ragged tiles in every form; the TMA forms need 16-byte rows (multiples of
+// 8 elements), so their ragged case is 296 x 704 (not tile multiples either:
+// the cluster form's grids round up to an even x there, line 3's 3 row
+// blocks and syrk's 11 tiles, so a lone program's partner reads past m).
+INSTANTIATE_TEST_SUITE_P(Sizes, NSLines,
+                         ::testing::Values(std::make_tuple(300, 700, 0),
+                                           std::make_tuple(512, 512, 0),
+                                           std::make_tuple(256, 1024, 0),
+                                           std::make_tuple(296, 704, 1),
+                                           std::make_tuple(512, 512, 1),
+                                           std::make_tuple(256, 1024, 1),
+                                           std::make_tuple(296, 704, 2),
+                                           std::make_tuple(512, 512, 2),
+                                           std::make_tuple(256, 1024, 2)),
+                         [](const auto &info) {
+                           const int form = std::get<2>(info.param);
+                           return std::to_string(std::get<0>(info.param)) +
+                                  "x" +
+                                  std::to_string(std::get<1>(info.param)) +
+                                  (form == 2   ? "_tma_cluster2"
+                                   : form == 1 ? "_tma"
+                                               : "");
+                         });
 
 } // namespace

@@ -50,6 +50,9 @@ bool tessel::parseKernelInfoJson(const std::string &text,
     info.numWarps = k.value("num_warps", 0);
     info.sharedBytes = k.value("shared_bytes", 0);
     info.gridDependency = k.value("grid_dependency", false);
+    info.clusterSize = k.value("cluster_size", 1);
+    if (info.clusterSize < 1)
+      return false;
     if (k.contains("args"))
       info.args = k["args"].get<std::vector<std::string>>();
     if (k.contains("params"))

@@ -323,6 +323,8 @@ bool ::tessel::compileSource(const std::string &source,
       if (auto warps = fn->getAttrOfType<IntegerAttr>("tessel.num_warps"))
         info.numWarps = warps.getInt();
       info.gridDependency = fn->hasAttr("tessel.grid_dependency");
+      if (auto c = fn->getAttrOfType<IntegerAttr>("tessel.cluster_size"))
+        info.clusterSize = c.getInt();
       if (failed(readTmaSpecs(fn, info, options.bufferName, errs)))
         return false;
     }
@@ -363,6 +365,8 @@ auto ::tessel::kernelInfoJson(const CompileResult &result) -> std::string {
       os << ", \"tma\": " << ::tessel::rt::tmaSpecsToJson(k.tma).dump();
     if (k.gridDependency)
       os << ", \"grid_dependency\": true";
+    if (k.clusterSize != 1)
+      os << ", \"cluster_size\": " << k.clusterSize;
     os << "}";
   }
   os << "\n  ]\n}\n";

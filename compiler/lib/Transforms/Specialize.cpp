@@ -277,7 +277,7 @@ struct SpecializePass
     SmallVector<ParamOp> knobs;
     func.walk([&](ParamOp p) { knobs.push_back(p); });
     int64_t numWarps = 4;
-    std::optional<int64_t> numStages, warpRoles;
+    std::optional<int64_t> numStages, warpRoles, cluster;
     std::map<std::string, int64_t> values;
     for (ParamOp p : knobs) {
       auto [it, inserted] = seen.try_emplace(p.getName(), p);
@@ -318,6 +318,11 @@ struct SpecializePass
           return p.emitOpError("WARP_ROLES must be 1 or 2, not ") << *value;
         warpRoles = *value;
       }
+      if (p.getName() == kClusterParam) {
+        if (*value != 1 && *value != 2)
+          return p.emitOpError("CLUSTER must be 1 or 2, not ") << *value;
+        cluster = *value;
+      }
       values[p.getName().str()] = *value;
       OpBuilder b(p);
       auto c = arith::ConstantIndexOp::create(b, p.getLoc(), *value);
@@ -334,6 +339,9 @@ struct SpecializePass
                     OpBuilder(func).getI64IntegerAttr(*numStages));
     if (warpRoles == 2)
       func->setAttr("tessel.warp_spec", OpBuilder(func).getUnitAttr());
+    if (cluster == 2)
+      func->setAttr("tessel.cluster_size",
+                    OpBuilder(func).getI64IntegerAttr(2));
     if (failed(inferRegion(func.getBody())))
       return failure();
     WalkResult r = func.walk([](Operation *op) {

@@ -1,7 +1,8 @@
 // tessel-specialize on block loads and the ring depth: a block load's `?`
 // tile takes its size operands' values, and NUM_STAGES is recorded on the
 // kernel as tessel.num_stages (read by the TMA pipeline), within 1..8;
-// WARP_ROLES = 2 (a producer warpgroup) as the unit tessel.warp_spec.
+// WARP_ROLES = 2 (a producer warpgroup) as the unit tessel.warp_spec;
+// CLUSTER = 2 (programs in pairs) as tessel.cluster_size = 2, and nothing for 1.
 // RUN: split-file --leading-lines %s %t
 // RUN: tessel-opt %t/stages.mlir -tessel-specialize="params=NUM_STAGES=3" | FileCheck %t/stages.mlir
 // RUN: tessel-opt %t/stages.mlir -tessel-specialize | FileCheck %t/stages.mlir --check-prefix=DEFAULT
@@ -9,6 +10,9 @@
 // RUN: tessel-opt %t/roles.mlir -tessel-specialize="params=WARP_ROLES=2" | FileCheck %t/roles.mlir
 // RUN: tessel-opt %t/roles.mlir -tessel-specialize | FileCheck %t/roles.mlir --check-prefix=ONE-ROLE
 // RUN: tessel-opt %t/bad-roles.mlir -tessel-specialize -verify-diagnostics
+// RUN: tessel-opt %t/cluster.mlir -tessel-specialize="params=CLUSTER=2" | FileCheck %t/cluster.mlir
+// RUN: tessel-opt %t/cluster.mlir -tessel-specialize | FileCheck %t/cluster.mlir --check-prefix=ALONE
+// RUN: tessel-opt %t/bad-cluster.mlir -tessel-specialize -verify-diagnostics
 
 //--- stages.mlir
 // CHECK-LABEL: func.func @ring
@@ -47,5 +51,22 @@ func.func @roles() attributes {tessel.kernel} {
 func.func @three_roles() attributes {tessel.kernel} {
   // expected-error @+1 {{WARP_ROLES must be 1 or 2, not 3}}
   %r = tessel.param "WARP_ROLES" {default_value = 3 : i64} : index
+  return
+}
+
+//--- cluster.mlir
+// CHECK-LABEL: func.func @pairs
+// CHECK-SAME: tessel.cluster_size = 2 : i64
+// ALONE-LABEL: func.func @pairs
+// ALONE-NOT: tessel.cluster_size
+func.func @pairs() attributes {tessel.kernel} {
+  %c = tessel.param "CLUSTER" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  return
+}
+
+//--- bad-cluster.mlir
+func.func @quads() attributes {tessel.kernel} {
+  // expected-error @+1 {{CLUSTER must be 1 or 2, not 4}}
+  %c = tessel.param "CLUSTER" {default_value = 4 : i64} : index
   return
 }

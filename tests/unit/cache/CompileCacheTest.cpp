@@ -198,6 +198,7 @@ CompileResult withTensorMaps() {
   b.swizzle = rt::TmaSwizzle::None;
   gemm.tma = {a, b};
   gemm.gridDependency = true;
+  gemm.clusterSize = 2;
   KernelInfo plain;
   plain.name = "axpy";
   plain.args = {"ptr", "ptr", "f32", "i32"};
@@ -224,7 +225,12 @@ TEST(KernelInfoJson, TensorMapsRoundTrip) {
     EXPECT_EQ(r.params, w.params);
     EXPECT_EQ(r.tma, w.tma) << "kernel " << w.name << " in\n" << json;
     EXPECT_EQ(r.gridDependency, w.gridDependency) << json;
+    EXPECT_EQ(r.clusterSize, w.clusterSize) << json;
   }
+  // Only a clustered kernel names its cluster size (1 is the default).
+  EXPECT_NE(json.find("\"cluster_size\": 2"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\"cluster_size\""), json.rfind("\"cluster_size\""))
+      << json;
   EXPECT_TRUE(read.kernels[1].tma.empty());
   // Only a kernel that waits for its predecessor says so.
   EXPECT_EQ(json.find("\"grid_dependency\": true"),
@@ -252,7 +258,8 @@ TEST(KernelInfoJson, MalformedTensorMapsAreRejected) {
         replaced("\"base\":0", "\"base\":\"A\""),
         replaced("\"shape_args\":[3,5]", "\"shape_args\":[3,-2]"),
         replaced("\"stride_values\":[0,1]", "\"stride_values\":[0,1.5]"),
-        replaced("\"tma\": [", "\"tma\": 7, \"x\": [")})
+        replaced("\"tma\": [", "\"tma\": 7, \"x\": ["),
+        replaced("\"cluster_size\": 2", "\"cluster_size\": 0")})
     EXPECT_FALSE(parseKernelInfoJson(bad, read)) << bad;
   EXPECT_TRUE(parseKernelInfoJson(json, read));
 }

@@ -23,7 +23,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 6u);
+  ASSERT_EQ(space->knobs.size(), 7u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
@@ -37,31 +37,38 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(space->knobs[4].name, "X_LAYOUT");
   EXPECT_EQ(space->knobs[4].values, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(space->knobs[5].name, "NUM_STAGES");
-  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3);
-  ASSERT_EQ(space->constraints.size(), 5u);
+  // Programs in pairs multicasting X's column rows: wide TMA tiles only.
+  EXPECT_EQ(space->knobs[6].name, "CLUSTER");
+  EXPECT_EQ(space->knobs[6].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3 * 2);
+  ASSERT_EQ(space->constraints.size(), 6u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
-  EXPECT_EQ(space->defaults(),
-            (tune::Config{{"BLOCK", 64},
-                          {"BLOCK_K", 32},
-                          {"BLOCK_N", 64},
-                          {"NUM_STAGES", 4},
-                          {"X_LAYOUT", 1},
-                          {"num_warps", 4}}));
+  EXPECT_EQ(space->constraints[1].text(),
+            "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)");
+  EXPECT_EQ(space->defaults(), (tune::Config{{"BLOCK", 64},
+                                             {"BLOCK_K", 32},
+                                             {"BLOCK_N", 64},
+                                             {"CLUSTER", 1},
+                                             {"NUM_STAGES", 4},
+                                             {"X_LAYOUT", 1},
+                                             {"num_warps", 4}}));
   // H100-like limits. Of the 12 (BLOCK, BLOCK_N) pairs 6 are tile shapes
   // (48 configs each over BLOCK_K, warps, X_LAYOUT, NUM_STAGES). 128 x 128
   // loses 4 warps with the masked form's 64 accumulators (12) and the
   // 4-stage ring of BLOCK_K = 128 (3); 128 x 256 keeps only 8 warps on the
   // ring (X_LAYOUT = 2) and rings up to 4 stages of BLOCK_K = 64 (the mirror
-  // tile's staging reuses the ring) or 2 of 128: 10 configs.
+  // tile's staging reuses the ring) or 2 of 128: 10 configs. CLUSTER = 2
+  // adds the wide shapes' ring configs again: 24 each for 32 x 64 and
+  // 64 x 128, and 128 x 256's 10.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 10);
-  ASSERT_EQ(pruned.size(), 576u - configs.size());
+  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 10 + 24 + 24 + 10);
+  ASSERT_EQ(pruned.size(), 1152u - configs.size());
   int notATile = 0;
   for (const tune::Pruned &p : pruned) {
     const int64_t rows = p.config.at("BLOCK"), cols = p.config.at("BLOCK_N");
@@ -71,9 +78,14 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
           << p.reason;
       continue;
     }
+    if (p.reason.find("CLUSTER == 1") != std::string::npos) {
+      EXPECT_EQ(p.config.at("CLUSTER"), 2);
+      EXPECT_FALSE(cols == 2 * rows && p.config.at("X_LAYOUT") == 2);
+      continue;
+    }
     EXPECT_EQ(rows, 128);
   }
-  EXPECT_EQ(notATile, 6 * 48);
+  EXPECT_EQ(notATile, 2 * 6 * 48);
   for (const tune::Config &c : configs)
     if (c.at("BLOCK_N") == 256) {
       EXPECT_EQ(c.at("num_warps"), 8);

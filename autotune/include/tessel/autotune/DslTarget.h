@@ -53,6 +53,8 @@ struct LoadedKernel {
   unsigned sharedBytes = 0;
   /// The kernel's TMA tensor maps (hidden arguments after its own).
   std::vector<rt::TmaArgSpec> tma;
+  /// Programs per cluster along x (KernelInfo::clusterSize).
+  unsigned clusterSize = 1;
   bool cacheHit = false;
   double compileMs = 0; ///< compile (or cache lookup) time, all of it
   double toPtxMs = 0;    ///< on a miss: DSL to PTX (MLIR, LLVM)

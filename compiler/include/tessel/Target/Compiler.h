@@ -58,6 +58,9 @@ struct KernelInfo {
   /// memory (griddepcontrol, sm_90 and later), so it may be launched to
   /// overlap it (programmatic dependent launch).
   bool gridDependency = false;
+  /// Programs per cluster along the grid's x (CLUSTER): 2 when a dot loop's
+  /// copies are shared by pairs of programs; the grid's x must divide by it.
+  int64_t clusterSize = 1;
 };
 
 struct CompileResult {

@@ -60,6 +60,13 @@ struct TmaPipelinePlan {
   /// ahead into the next tile while the consumers finish the last one.
   bool producerWarpgroup = false;
   scf::ForOp tileLoop;
+  /// In a cluster of two programs (tessel.cluster_size), the operand both
+  /// load alike (0: a, 1: b, -1: none): each copies half of every box of it,
+  /// by rows, and multicasts that half to both programs' rings.
+  int sharedOperand = -1;
+  bool isShared(const TmaOperandPlan &p) const {
+    return sharedOperand == 0 ? &p == &a : sharedOperand == 1 && &p == &b;
+  }
 };
 /// Where a producer-fed ring lives once its producer is emitted.
 struct TmaRingState {

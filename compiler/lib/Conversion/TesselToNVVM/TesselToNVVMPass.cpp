@@ -114,6 +114,38 @@ struct ConvertTesselToNVVMPass
     }
     if (producer)
       plans[0].producerWarpgroup = true;
+    // CLUSTER = 2: programs 2c and 2c + 1 form a cluster and split the copies
+    // of the operand the kernel marks as loaded alike by both (one dot loop,
+    // copies issued by a computing thread; each box splits into two halves
+    // of whole 8-row swizzle groups). Anything else is an error: the knob
+    // would only add a launch constraint.
+    int64_t cluster = 1;
+    if (auto c = f->getAttrOfType<IntegerAttr>("tessel.cluster_size"))
+      cluster = c.getInt();
+    if (cluster > 1) {
+      if (plans.size() != 1 || plans[0].producerWarpgroup)
+        return f.emitOpError("CLUSTER = ")
+               << cluster
+               << " needs exactly one TMA-pipelined dot loop (sm_90a with "
+                  "wgmma) and WARP_ROLES = 1; this kernel has "
+               << plans.size();
+      TmaPipelinePlan &plan = plans[0];
+      bool a = plan.a.load->hasAttr(kClusterSharedAttr);
+      bool bShared = plan.b.load->hasAttr(kClusterSharedAttr);
+      if (a == bShared)
+        return f.emitOpError("CLUSTER = ")
+               << cluster << " needs exactly one of the dot loop's block "
+               << "loads marked " << kClusterSharedAttr << ", not "
+               << (a ? 2 : 0);
+      TmaOperandPlan &shared = a ? plan.a : plan.b;
+      int64_t &rows = shared.spec.box[shared.spec.box.size() - 2];
+      if (rows % (8 * cluster))
+        return shared.load.emitOpError("a box of ")
+               << rows << " rows does not split into " << cluster
+               << " parts of whole 8-row groups";
+      rows /= cluster;
+      plan.sharedOperand = a ? 0 : 1;
+    }
     int64_t launchedWarps = warps.getInt() + (producer ? 4 : 0);
     size_t userArgs = argTypes.size();
     for (size_t i = 0; i < 2 * plans.size(); ++i)
@@ -151,6 +183,8 @@ struct ConvertTesselToNVVMPass
     }
     if (!specs.empty())
       gf->setAttr("tessel.tma", b.getArrayAttr(specs));
+    if (cluster > 1)
+      gf->setAttr("tessel.cluster_size", b.getI64IntegerAttr(cluster));
     k.emitPrologue(f.getLoc());
     // From sm_90 on, a kernel may be launched as a programmatic dependent of
     // the one before it on the stream (tessel::launchKernel does so when the

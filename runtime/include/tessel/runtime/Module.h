@@ -63,8 +63,11 @@ public:
   /// waits for that one (griddepcontrol.wait) before touching memory, as
   /// Tessel's sm_90+ kernels do (KernelInfo::gridDependency). Setting
   /// TESSEL_PDL=0 in the environment turns it off for the process.
+  /// `clusterX` > 1 launches programs in clusters of that many along x
+  /// (sm_90+; grid.x must be a multiple of it).
   Status launch(Grid grid, Block block, unsigned sharedBytes, CUstream stream,
-                ArgPack &args, bool overlapPrevious = false);
+                ArgPack &args, bool overlapPrevious = false,
+                unsigned clusterX = 1);
 
   /// The driver's view of the compiled kernel (registers, spills...).
   Expected<KernelAttributes> attributes() const;

@@ -249,6 +249,23 @@ public:
     }
     ring = k.allocShared(S * stageBytes, kStageAlign);
     bars = k.allocShared(2 * S * 8);
+    if (plan.sharedOperand >= 0) {
+      auto rankOp = LLVM::InlineAsmOp::create(
+          b, loc, b.getI32Type(), ValueRange{}, "mov.u32 $0, %cluster_ctarank;",
+          "=r", /*has_side_effects=*/false, /*is_align_stack=*/false,
+          LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+          ArrayAttr());
+      ctaRank = rankOp.getResult(0);
+    }
+  }
+  bool multicast() const { return plan.sharedOperand >= 0; }
+  /// All threads of both programs of the cluster meet (and the writes
+  /// before, shared memory and barrier arrivals included, are visible). The
+  /// NVVM ops are convergent intrinsics: unlike inline asm, LLVM does not
+  /// copy them into both arms of a branch, which .aligned forbids.
+  void clusterBarrier() {
+    NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
   }
   Value c32(int64_t v) { return k.i32(loc, v); }
   Value addr32(Value byte) {
@@ -294,36 +311,60 @@ public:
                          body(op.getInductionVar(), op.getRegionIterArgs()));
     return SmallVector<Value>(op.getResults());
   }
-  void wait(Value bar, Value parity) {
+  /// Waits for phase `parity` of `bar`; `cluster`: acquiring what the other
+  /// program of the cluster released (its arrivals on an empty barrier).
+  void wait(Value bar, Value parity, bool cluster = false) {
     emitAsm(k, loc,
-            "{\n.reg .pred ready;\nwait_again:\n"
-            "mbarrier.try_wait.parity.shared::cta.b64 ready, [$0], $1;\n"
-            "@!ready bra wait_again;\n}",
+            llvm::formatv("{{\n.reg .pred ready;\nwait_again:\n"
+                          "mbarrier.try_wait.parity{0}.shared::cta.b64 "
+                          "ready, [$0], $1;\n"
+                          "@!ready bra wait_again;\n}",
+                          cluster ? ".acquire.cluster" : "")
+                .str(),
             {bar, parity}, "r,r,~{memory}");
   }
+  void waitEmpty(Value s, Value parity) {
+    wait(emptyBar(s), parity, multicast());
+  }
+  /// This warpgroup is done with stage `s`; with multicast the other
+  /// program's copies write into it too, so its empty barrier hears of it.
   void arriveEmpty(Value s) {
     emitAsm(k, loc,
             "{\n.reg .b64 state;\n"
             "mbarrier.arrive.shared::cta.b64 state, [$0];\n}",
             {emptyBar(s)}, "r,~{memory}");
+    if (multicast())
+      emitAsm(k, loc,
+              "{\n.reg .b32 remote;\n"
+              "mapa.shared::cluster.u32 remote, $0, $1;\n"
+              "mbarrier.arrive.release.cluster.shared::cluster.b64 _, "
+              "[remote];\n}",
+              {emptyBar(s), arith::XOrIOp::create(b, loc, ctaRank, c32(1))},
+              "r,r,~{memory}");
   }
   /// Barrier init by `leader`: full completes when a stage's bytes have
   /// landed (one arrival, the issuing thread's expect_tx); empty when every
-  /// consumer warpgroup is done with it. Then the whole CTA meets.
+  /// consumer warpgroup is done with it (with multicast, both programs'
+  /// warpgroups: either program's copies write into it). Then the whole CTA
+  /// meets, or the whole cluster: no copy may reach a barrier not yet set.
   void init(Value leader) {
+    const int64_t users = k.numWarps / 4 * (multicast() ? 2 : 1);
     ifThen(leader, [&] {
       for (int64_t s = 0; s < S; ++s) {
         emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
                 {fullBar(c32(s)), c32(1)}, "r,r,~{memory}");
         emitAsm(k, loc, "mbarrier.init.shared::cta.b64 [$0], $1;",
-                {emptyBar(c32(s)), c32(k.numWarps / 4)}, "r,r,~{memory}");
+                {emptyBar(c32(s)), c32(users)}, "r,r,~{memory}");
       }
       emitAsm(k, loc,
               "fence.mbarrier_init.release.cluster;\n"
               "fence.proxy.async.shared::cta;",
               {}, "~{memory}");
     });
-    k.barrier(loc);
+    if (multicast())
+      clusterBarrier();
+    else
+      k.barrier(loc);
   }
 
   /// `v` as the code at hand sees it: values of the loop body (and, for a
@@ -383,18 +424,28 @@ public:
         offs.push_back(value(o, local));
       Value inner = offs[rank - 2 + p->contiguousDim];
       Value outerCoord = offs[rank - 2 + (1 - p->contiguousDim)];
+      // A shared operand: this program's half of each box's rows, at the
+      // same place in both programs' stages.
+      const bool half = plan.isShared(*p);
+      Value halfRow = c32(0);
+      if (half) {
+        halfRow = k.mul(loc, ctaRank, c32(p->spec.box[rank - 2]));
+        outerCoord = k.add(loc, outerCoord, halfRow);
+      }
       for (int64_t box = 0; box < p->boxes; ++box) {
         // Coordinates innermost first: contiguous, strided, then batch.
         SmallVector<Value> coords = {k.add(loc, inner, c32(box * kRowElems)),
                                      outerCoord};
         for (size_t d = rank - 2; d-- > 0;)
           coords.push_back(offs[d]);
-        Value dst = addr32(
-            k.add(loc, stageBase(s), c32(offsetInStage + box * p->boxBytes)));
+        Value dst = addr32(k.add(
+            loc,
+            k.add(loc, stageBase(s), c32(offsetInStage + box * p->boxBytes)),
+            k.mul(loc, halfRow, c32(kRowBytes))));
         std::string text = llvm::formatv(
             "cp.async.bulk.tensor.{0}d.shared::cluster.global.mbarrier::"
-            "complete_tx::bytes [$0], [$1, {{",
-            rank);
+            "complete_tx::bytes{1} [$0], [$1, {{",
+            rank, half ? ".multicast::cluster" : "");
         std::string constraints = "r,l";
         SmallVector<Value> operands = {dst, p->descriptor};
         for (size_t c = 0; c < coords.size(); ++c) {
@@ -402,9 +453,18 @@ public:
           constraints += ",r";
           operands.push_back(coords[c]);
         }
-        text += "}], [$" + std::to_string(2 + coords.size()) + "];";
-        constraints += ",r,~{memory}";
+        text += "}], [$" + std::to_string(2 + coords.size()) + "]";
+        constraints += ",r";
         operands.push_back(full);
+        if (half) {
+          // Both programs of the cluster receive it.
+          text += ", $" + std::to_string(3 + coords.size());
+          constraints += ",h";
+          operands.push_back(
+              arith::ConstantIntOp::create(b, loc, b.getI16Type(), 0b11));
+        }
+        text += ";";
+        constraints += ",~{memory}";
         emitAsm(k, loc, text, operands, constraints);
       }
       offsetInStage += p->bytes;
@@ -420,6 +480,8 @@ public:
   /// The producer clones the tile loop's scalars too (it runs that loop on
   /// its own); elsewhere they are lowered already.
   bool cloneTileLoop = false;
+  /// This program's rank in its cluster (with multicast only).
+  Value ctaRank;
 };
 } // namespace
 
@@ -643,7 +705,7 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
                        trips)));
       ring.ifThen(refill, [&] {
         Value s = ring.stageOf(old);
-        ring.wait(ring.emptyBar(s), ring.parityOf(old));
+        ring.waitEmpty(s, ring.parityOf(old));
         ring.issue(k.add(loc, old, cS), s, lb, step, none);
       });
     }
@@ -695,6 +757,11 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
   // The last iteration's wgmmas.
   Regs results = ring.forEach(c32(0), trips, init, body);
   k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
+  // With multicast the other program may still arrive on this one's empty
+  // barriers (and a later run re-inits them, or the program exits): both
+  // finish the loop together.
+  if (ring.multicast())
+    ring.clusterBarrier();
   // Without a producer nothing refills the ring after the loop (every copy
   // issued was waited for, and a later run starts behind a CTA barrier):
   // once the CTA next meets, its memory is free for the epilogue's staging.

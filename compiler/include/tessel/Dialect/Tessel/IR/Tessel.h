@@ -37,6 +37,16 @@ inline constexpr llvm::StringLiteral kNumStagesParam = "NUM_STAGES";
 /// that only issues its copies while the num_warps consumers only compute
 /// (tessel.warp_spec on the specialized kernel).
 inline constexpr llvm::StringLiteral kWarpRolesParam = "WARP_ROLES";
+/// The knob that launches programs in clusters (1 or 2 along the grid's x):
+/// with 2, a TMA-pipelined dot loop whose operand load is marked
+/// kClusterSharedAttr copies half of that operand's box in each program and
+/// multicasts it to both (tessel.cluster_size on the specialized kernel).
+inline constexpr llvm::StringLiteral kClusterParam = "CLUSTER";
+/// Marks a tessel.block_load feeding a TMA-pipelined dot: the kernel
+/// promises that the two programs of a cluster (x = 2c, 2c + 1) load the
+/// same box of it on every iteration, and run the loop equally often.
+inline constexpr llvm::StringLiteral kClusterSharedAttr =
+    "tessel.cluster_shared";
 /// Element type of a tile or the type itself for scalars.
 Type elementTypeOf(Type t);
 } // namespace mlir::tessel
