@@ -157,11 +157,14 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(
           t.narrow("NUM_STAGES", {2, 3, 4}, d.at("NUM_STAGES")));
       TESSEL_RETURN_IF_ERROR(t.narrow("num_warps", {4, 8}, d.at("num_warps")));
-      // Pairs of programs multicasting one operand (CLUSTER = 2) measured
-      // 1.16-2.2x slower for every config at 32 x 512^2 and 1 x 2048 x 8192
-      // on the H100 (bench/results/experiments/cluster-multicast-h100.txt):
-      // not worth the tuning time.
+      // Pairs of programs multicasting one operand (CLUSTER = 2), with or
+      // without a producer warpgroup (WARP_ROLES = 2), and the producer
+      // alone measured slower than the plain ring for every tile at
+      // 32 x 512^2 and 1 x 2048 x 8192 on the H100, or within noise of it
+      // (bench/results/experiments/cluster-multicast-h100.txt): not worth
+      // the tuning time.
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
+      TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
       if (line == TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_M", {64, 128}, d.at("BLOCK_M")));
         TESSEL_RETURN_IF_ERROR(
@@ -182,6 +185,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
+      TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
       // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
       TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }

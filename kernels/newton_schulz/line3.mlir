@@ -56,6 +56,9 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   // copies half of it to both (the load marked tessel.cluster_shared; TMA
   // ring only). The host launches an even x.
   %cluster = tessel.param "CLUSTER" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  // 2: one more warpgroup only issues the ring's copies, a full ring ahead
+  // (TmaPipeline.cpp); the others only wait, compute and store.
+  %roles = tessel.param "WARP_ROLES" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %c0 = arith.constant 0 : index
   %kend = arith.index_cast %m : i32 to index
   %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {

@@ -23,14 +23,15 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     // operand tiles (rows padded by 8) in shared memory, and on the TMA path
     // NUM_STAGES of them; and the mirror tile's staging (its transposed
     // store goes through shared memory, columns padded by 8): after the
-    // operand tiles, or inside the TMA ring once its loop is done.
+    // operand tiles, or inside the TMA ring once its loop is done (not with
+    // a producer warpgroup, WARP_ROLES = 2, which has the ring to itself).
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
       "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)",
       "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
       "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
-      "BLOCK_N * (BLOCK + 8) * 2 <= (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES || (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM"]} {
+      "(WARP_ROLES == 1 && BLOCK_N * (BLOCK + 8) * 2 <= (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES) || (BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM"]} {
   %BS = tessel.param "BLOCK" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 64 : i64, values = array<i64: 32, 64, 128, 256>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64, 128>} : index
@@ -104,6 +105,9 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // even; the host rounds the grid up to even, and the extra program's row
   // block is past m (it reads zero and stores nothing).
   %cluster = tessel.param "CLUSTER" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  // 2: one more warpgroup only issues the ring's copies, a full ring ahead
+  // (TmaPipeline.cpp); the others only wait, compute and store.
+  %roles = tessel.param "WARP_ROLES" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
   %c2_idx = arith.constant 2 : index
   %row_major = arith.cmpi eq, %XL, %c2_idx : index
   %sc = arith.select %row_major, %c1_i32, %sxc : i32

@@ -45,10 +45,11 @@ struct Loaded {
 /// [0] the general one (masked block loads, mma.sync), [1] the TMA ring with
 /// wgmma (sm_90a only; X_LAYOUT = 2, the configs Orthogonalize.cpp uses),
 /// [2] that ring in clusters of two programs multicasting the shared
-/// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2).
+/// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2), [3]
+/// the same with a producer warpgroup issuing each program's copies.
 struct Env {
   rt::Context ctx;
-  Loaded syrk[3], line3[3];
+  Loaded syrk[4], line3[4];
   bool tma = false;
   cublasHandle_t blas = nullptr;
   std::string why;
@@ -93,7 +94,16 @@ struct Env {
          !load(kLine3Source, "ns_line3", target,
                {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
                 "X_LAYOUT=2", "num_warps=8", "CLUSTER=2"},
-               true, line3[2])))
+               true, line3[2]) ||
+         // The same pairs fed by a producer warpgroup in each program.
+         !load(kSyrkSource, "syrk", target,
+               {"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
+                "X_LAYOUT=2", "num_warps=4", "CLUSTER=2", "WARP_ROLES=2"},
+               true, syrk[3]) ||
+         !load(kLine3Source, "ns_line3", target,
+               {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
+                "X_LAYOUT=2", "num_warps=8", "CLUSTER=2", "WARP_ROLES=2"},
+               true, line3[3])))
       return;
     if (cudaSetDevice(0) != cudaSuccess ||
         cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) {
@@ -332,24 +342,23 @@ TEST_P(NSLines, Line3NoWorseThanCublas) {
 // 8 elements), so their ragged case is 296 x 704 (not tile multiples either:
 // the cluster form's grids round up to an even x there, line 3's 3 row
 // blocks and syrk's 11 tiles, so a lone program's partner reads past m).
-INSTANTIATE_TEST_SUITE_P(Sizes, NSLines,
-                         ::testing::Values(std::make_tuple(300, 700, 0),
-                                           std::make_tuple(512, 512, 0),
-                                           std::make_tuple(256, 1024, 0),
-                                           std::make_tuple(296, 704, 1),
-                                           std::make_tuple(512, 512, 1),
-                                           std::make_tuple(256, 1024, 1),
-                                           std::make_tuple(296, 704, 2),
-                                           std::make_tuple(512, 512, 2),
-                                           std::make_tuple(256, 1024, 2)),
-                         [](const auto &info) {
-                           const int form = std::get<2>(info.param);
-                           return std::to_string(std::get<0>(info.param)) +
-                                  "x" +
-                                  std::to_string(std::get<1>(info.param)) +
-                                  (form == 2   ? "_tma_cluster2"
-                                   : form == 1 ? "_tma"
-                                               : "");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Sizes, NSLines,
+    ::testing::Values(
+        std::make_tuple(300, 700, 0), std::make_tuple(512, 512, 0),
+        std::make_tuple(256, 1024, 0), std::make_tuple(296, 704, 1),
+        std::make_tuple(512, 512, 1), std::make_tuple(256, 1024, 1),
+        std::make_tuple(296, 704, 2), std::make_tuple(512, 512, 2),
+        std::make_tuple(256, 1024, 2), std::make_tuple(296, 704, 3),
+        std::make_tuple(512, 512, 3), std::make_tuple(256, 1024, 3)),
+    [](const auto &info) {
+      const int form = std::get<2>(info.param);
+      return std::to_string(std::get<0>(info.param)) + "x" +
+             std::to_string(std::get<1>(info.param)) +
+             (form == 3   ? "_tma_cluster2_producer"
+              : form == 2 ? "_tma_cluster2"
+              : form == 1 ? "_tma"
+                          : "");
+    });
 
 } // namespace

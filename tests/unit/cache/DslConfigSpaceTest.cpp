@@ -23,7 +23,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 7u);
+  ASSERT_EQ(space->knobs.size(), 8u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
@@ -40,7 +40,9 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   // Programs in pairs multicasting X's column rows: wide TMA tiles only.
   EXPECT_EQ(space->knobs[6].name, "CLUSTER");
   EXPECT_EQ(space->knobs[6].values, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3 * 2);
+  // A producer warpgroup feeding the ring.
+  EXPECT_EQ(space->knobs[7].name, "WARP_ROLES");
+  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3 * 2 * 2);
   ASSERT_EQ(space->constraints.size(), 6u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
@@ -51,6 +53,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
                                              {"BLOCK_N", 64},
                                              {"CLUSTER", 1},
                                              {"NUM_STAGES", 4},
+                                             {"WARP_ROLES", 1},
                                              {"X_LAYOUT", 1},
                                              {"num_warps", 4}}));
   // H100-like limits. Of the 12 (BLOCK, BLOCK_N) pairs 6 are tile shapes
@@ -60,15 +63,32 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   // ring (X_LAYOUT = 2) and rings up to 4 stages of BLOCK_K = 64 (the mirror
   // tile's staging reuses the ring) or 2 of 128: 10 configs. CLUSTER = 2
   // adds the wide shapes' ring configs again: 24 each for 32 x 64 and
-  // 64 x 128, and 128 x 256's 10.
+  // 64 x 128, and 128 x 256's 10. With WARP_ROLES = 1; a producer
+  // (WARP_ROLES = 2) has the ring to itself, so the mirror tile's staging
+  // must fit beside it: of those, the configs where it does.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  EXPECT_EQ(configs.size(), 48u * 4 + 33 + 10 + 24 + 24 + 10);
-  ASSERT_EQ(pruned.size(), 1152u - configs.size());
+  size_t oneRole = 0, producers = 0, stagingFits = 0;
+  for (const tune::Config &c : configs) {
+    if (c.at("WARP_ROLES") == 2) {
+      ++producers;
+      continue;
+    }
+    ++oneRole;
+    const int64_t rows = c.at("BLOCK"), cols = c.at("BLOCK_N");
+    const int64_t ring =
+        (rows + cols) * c.at("BLOCK_K") * 2 * c.at("NUM_STAGES");
+    if (ring + 1024 + cols * (rows + 8) * 2 <= limits.at("SMEM"))
+      ++stagingFits;
+  }
+  EXPECT_EQ(oneRole, 48u * 4 + 33 + 10 + 24 + 24 + 10);
+  EXPECT_EQ(producers, stagingFits);
+  EXPECT_LT(producers, oneRole);
+  ASSERT_EQ(pruned.size(), 2304u - configs.size());
   int notATile = 0;
   for (const tune::Pruned &p : pruned) {
     const int64_t rows = p.config.at("BLOCK"), cols = p.config.at("BLOCK_N");
@@ -78,6 +98,10 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
           << p.reason;
       continue;
     }
+    if (p.reason.find("WARP_ROLES == 1") != std::string::npos) {
+      EXPECT_EQ(p.config.at("WARP_ROLES"), 2);
+      continue;
+    }
     if (p.reason.find("CLUSTER == 1") != std::string::npos) {
       EXPECT_EQ(p.config.at("CLUSTER"), 2);
       EXPECT_FALSE(cols == 2 * rows && p.config.at("X_LAYOUT") == 2);
@@ -85,7 +109,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
     }
     EXPECT_EQ(rows, 128);
   }
-  EXPECT_EQ(notATile, 2 * 6 * 48);
+  EXPECT_EQ(notATile, 4 * 6 * 48);
   for (const tune::Config &c : configs)
     if (c.at("BLOCK_N") == 256) {
       EXPECT_EQ(c.at("num_warps"), 8);

@@ -116,18 +116,19 @@ struct ConvertTesselToNVVMPass
       plans[0].producerWarpgroup = true;
     // CLUSTER = 2: programs 2c and 2c + 1 form a cluster and split the copies
     // of the operand the kernel marks as loaded alike by both (one dot loop,
-    // copies issued by a computing thread; each box splits into two halves
-    // of whole 8-row swizzle groups). Anything else is an error: the knob
-    // would only add a launch constraint.
+    // run once: a persistent tile loop could run it a different number of
+    // times in the two; each box splits into two halves of whole 8-row
+    // swizzle groups). Anything else is an error: the knob would only add a
+    // launch constraint.
     int64_t cluster = 1;
     if (auto c = f->getAttrOfType<IntegerAttr>("tessel.cluster_size"))
       cluster = c.getInt();
     if (cluster > 1) {
-      if (plans.size() != 1 || plans[0].producerWarpgroup)
+      if (plans.size() != 1 || plans[0].loop->getParentOp() != f.getOperation())
         return f.emitOpError("CLUSTER = ")
                << cluster
                << " needs exactly one TMA-pipelined dot loop (sm_90a with "
-                  "wgmma) and WARP_ROLES = 1; this kernel has "
+                  "wgmma), at the kernel's top level; this kernel has "
                << plans.size();
       TmaPipelinePlan &plan = plans[0];
       bool a = plan.a.load->hasAttr(kClusterSharedAttr);

@@ -104,3 +104,61 @@ func.func @unmarked(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.pt
   return
 }
 }
+
+// -----
+
+// With a producer warpgroup (tessel.warp_spec) each program's producer
+// issues its copies (the shared operand's half multicast), waiting for both
+// programs' releases at cluster scope; the consumers release locally and
+// remotely, the last stage too, and only then does the pair meet (the
+// exited producers do not take part).
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
+// CHECK-LABEL: gpu.func @producer_pairs(
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK-SAME: tessel.cluster_size = 2 : i64
+// CHECK: %[[RANK:.*]] = llvm.inline_asm "mov.u32 $0, %cluster_ctarank;"
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// The producer: threads 128 and up.
+// CHECK: arith.cmpi sge, %{{.*}}, %c128_i32
+// CHECK: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
+// CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [$0]
+// CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster
+// CHECK: "exit;"
+// The consumers: no copies; each release also reaches the other program.
+// CHECK: scf.for
+// CHECK-NOT: cp.async.bulk.tensor
+// CHECK: wgmma.mma_async
+// CHECK: mapa.shared::cluster.u32
+// CHECK: scf.yield
+// CHECK: "wgmma.wait_group.sync.aligned 0;"
+// The last stage's release (local and remote), then the pair meets.
+// CHECK: mbarrier.arrive.shared::cta.b64
+// CHECK: mapa.shared::cluster.u32
+// CHECK: llvm.store
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK: gpu.return
+func.func @producer_pairs(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64, tessel.cluster_size = 2 : i64, tessel.warp_spec} {
+  %one = arith.constant 1 : i32
+  %m0 = tessel.program_id 0 : i32
+  %n0 = tessel.program_id 1 : i32
+  %z = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %z : f32 -> tensor<64x128xf32, #mma>
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %kend = arith.index_cast %K : i32 to index
+  %acc = scf.for %k = %c0 to %kend step %c64 iter_args(%acc_i = %acc0) -> (tensor<64x128xf32, #mma>) {
+    %k32 = arith.index_cast %k : index to i32
+    %ta = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one] : !tessel.ptr<bf16> -> tensor<64x64xbf16, #blk>
+    %tb = tessel.block_load %b[%k32, %n0] shape [%K, %N] strides [%ldb, %one] {tessel.cluster_shared} : !tessel.ptr<bf16> -> tensor<64x128xbf16, #blk>
+    %d = tessel.dot %ta, %tb, %acc_i : tensor<64x64xbf16, #blk>, tensor<64x128xbf16, #blk> -> tensor<64x128xf32, #mma>
+    scf.yield %d : tensor<64x128xf32, #mma>
+  }
+  %pc = tessel.splat %c : !tessel.ptr<f32> -> tensor<64x128x!tessel.ptr<f32>, #mma>
+  tessel.store %pc, %acc : tensor<64x128x!tessel.ptr<f32>, #mma>
+  return
+}
+}

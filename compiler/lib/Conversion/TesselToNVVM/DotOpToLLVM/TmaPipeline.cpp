@@ -240,15 +240,8 @@ public:
   Ring(KernelLowering &k, const TmaPipelinePlan &plan, Location loc,
        const TmaRingState *existing = nullptr)
       : k(k), plan(plan), loc(loc), b(k.b), S(plan.stages) {
-    stageBytes = (plan.a.bytes + plan.b.bytes + kStageAlign - 1) /
-                 kStageAlign * kStageAlign;
-    if (existing) {
-      ring = existing->ring;
-      bars = existing->bars;
-      return;
-    }
-    ring = k.allocShared(S * stageBytes, kStageAlign);
-    bars = k.allocShared(2 * S * 8);
+    stageBytes = (plan.a.bytes + plan.b.bytes + kStageAlign - 1) / kStageAlign *
+                 kStageAlign;
     if (plan.sharedOperand >= 0) {
       auto rankOp = LLVM::InlineAsmOp::create(
           b, loc, b.getI32Type(), ValueRange{}, "mov.u32 $0, %cluster_ctarank;",
@@ -257,6 +250,13 @@ public:
           ArrayAttr());
       ctaRank = rankOp.getResult(0);
     }
+    if (existing) {
+      ring = existing->ring;
+      bars = existing->bars;
+      return;
+    }
+    ring = k.allocShared(S * stageBytes, kStageAlign);
+    bars = k.allocShared(2 * S * 8);
   }
   bool multicast() const { return plan.sharedOperand >= 0; }
   /// All threads of both programs of the cluster meet (and the writes
@@ -532,9 +532,8 @@ static void emitProducer(KernelLowering &k, const TmaPipelinePlan &plan,
                   ring.ifThen(
                       ring.cmp(arith::CmpIPredicate::sge, g, ring.c32(ring.S)),
                       [&] {
-                        ring.wait(ring.emptyBar(s),
-                                  ring.parityOf(arith::SubIOp::create(
-                                      b, loc, g, ring.c32(ring.S))));
+                        ring.waitEmpty(s, ring.parityOf(arith::SubIOp::create(
+                                              b, loc, g, ring.c32(ring.S))));
                       });
                   ring.issue(j, s, lb, step, map);
                   return {};
@@ -757,11 +756,6 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
   // The last iteration's wgmmas.
   Regs results = ring.forEach(c32(0), trips, init, body);
   k.setRegs(loop.getResult(0), emitWgmmaWait(k, loc, 0, results));
-  // With multicast the other program may still arrive on this one's empty
-  // barriers (and a later run re-inits them, or the program exits): both
-  // finish the loop together.
-  if (ring.multicast())
-    ring.clusterBarrier();
   // Without a producer nothing refills the ring after the loop (every copy
   // issued was waited for, and a later run starts behind a CTA barrier):
   // once the CTA next meets, its memory is free for the epilogue's staging.
@@ -780,5 +774,12 @@ LogicalResult mlir::tessel::lowerTmaPipeline(KernelLowering &k,
                 });
     LLVM::StoreOp::create(b, loc, end, k.tmaRings[loop].counter);
   }
+  // With multicast the other program may still arrive on this one's empty
+  // barriers (its last releases included; and a later run re-inits them, or
+  // the program exits): both finish the loop together. A producer that
+  // has exited does not take part (barrier.cluster waits for the threads
+  // that have not exited).
+  if (ring.multicast())
+    ring.clusterBarrier();
   return success();
 }
