@@ -59,7 +59,7 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
 
 std::optional<tune::Config> smallConfig(const Plan &plan,
                                         Normalization::Kind norm) {
-  if (plan.m > kSmallMaxSide || plan.n > kSmallMaxSide)
+  if (!oneLaunch(plan))
     return std::nullopt;
   auto tile = [](int64_t side) {
     int64_t t = 16;

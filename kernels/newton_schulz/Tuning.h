@@ -76,6 +76,12 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
 /// m x n (after the tall transpose) fits one tile of this side.
 inline constexpr int64_t kSmallMaxSide = 128;
 
+/// Whether a default call (Options::fuseSmall) runs `plan` as that one
+/// launch, never reading the line kernels' tuning.
+inline bool oneLaunch(const Plan &plan) {
+  return plan.m <= kSmallMaxSide && plan.n <= kSmallMaxSide;
+}
+
 /// small.mlir's config for `plan`, or nothing when the matrices do not fit
 /// one tile: BLOCK_M and BLOCK_N the powers of two (at least 16, the dot's
 /// least) over m and n, NORM 2 for AOL and 1 for the Frobenius variants, and

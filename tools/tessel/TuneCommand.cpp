@@ -50,6 +50,7 @@ int tuneCommand(int argc, char **argv) {
   std::vector<ns::TunedLine> lines;
   std::vector<ns::Shape> shapes;
   double budget = 5.0;
+  bool allLines = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char * {
@@ -57,6 +58,7 @@ int tuneCommand(int argc, char **argv) {
     };
     if (a == "--ns") {
       lines.assign(ns::kTunedLines.begin(), ns::kTunedLines.end());
+      allLines = true;
     } else if (a == "line1" || a == "line2" || a == "line3") {
       lines.push_back(a == "line1"   ? ns::TunedLine::Line1
                       : a == "line2" ? ns::TunedLine::Line2
@@ -89,6 +91,25 @@ int tuneCommand(int argc, char **argv) {
     return fail("tune: name a line (line1, line2, line3) or --ns");
   if (shapes.empty())
     return fail("tune: --shape BxMxN is required");
+  // --ns tunes what tessel::ns runs: a shape a default call runs as one
+  // launch (small.mlir, no knobs left to tune) has nothing to tune. A line
+  // named on its own is tuned anyway (for Options::fuseSmall = false).
+  if (allLines) {
+    std::vector<ns::Shape> tuned;
+    for (const ns::Shape &shape : shapes) {
+      auto plan = ns::makePlan(shape, ns::Variant::Aol4);
+      if (plan && ns::oneLaunch(*plan))
+        std::cerr << ns::shapeString(shape)
+                  << ": one launch (small.mlir) by default, nothing to tune; "
+                     "name a line (line1, line2, line3) to tune it for "
+                     "Options::fuseSmall = false\n";
+      else
+        tuned.push_back(shape);
+    }
+    if (tuned.empty())
+      return 0;
+    shapes = std::move(tuned);
+  }
 
   auto ctx = rt::Context::acquire(0);
   if (!ctx)
