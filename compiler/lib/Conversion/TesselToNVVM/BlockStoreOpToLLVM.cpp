@@ -67,34 +67,43 @@ static LogicalResult storeByRows(KernelLowering &k, BlockStoreOp op,
   return success();
 }
 
-// block_store whose rows are the unit-stride dimension (element (i, j) at
-// base + i + j * stride: the tile lands transposed). Written by rows of the
-// tile, a warp's stores would each touch a different memory row. Instead:
-//   barrier; smem[j * pitch + i] = value[i, j] (each register at its
+// A block_store through shared memory, so that threads write whole runs of
+// memory rows. Used where the tile's own registers would write a few bytes
+// per memory row:
+//  - a transposed store (the tile's rows are the unit-stride dimension:
+//    element (i, j) at base + i + j * stride; by tile rows, each of a warp's
+//    stores would touch a different memory row): line dimension 1;
+//  - on the TMA ring's path, an accumulator-layout tile into a row-major
+//    box (the accumulator holds column pairs, 4 bytes per row per thread:
+//    half of every 32-byte sector a warp's store touches): line dimension 0.
+// A line is one memory row of the box (tile row or tile column):
+//   barrier; smem[line * pitch + pos] = value (each register at its
 //   coordinates); barrier;
-//   each consumer thread takes runs of `width` elements down one tile column
-//   (16 bytes), consecutive threads consecutive runs, so a warp writes whole
-//   stretches of a memory row: one vector load from shared memory and one
-//   vector store where the run is inside the tensor and aligned, else element
+//   each thread takes runs of `width` elements along one line (16 bytes),
+//   consecutive threads consecutive runs, so a warp writes whole stretches
+//   of a memory row: one vector load from shared memory and one vector
+//   store where the run is inside the tensor and aligned, else element
 //   stores under their own tests.
-// The pitch pads each column by 16 bytes: runs stay 16-byte aligned and a
-// column's neighbours start in other banks.
-static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
-                                     const ::tessel::layout::LayoutMap &m,
-                                     Box &box, int64_t bytes) {
+// The pitch pads each line by 16 bytes: runs stay 16-byte aligned and a
+// line's neighbours start in other banks.
+static LogicalResult storeStaged(KernelLowering &k, BlockStoreOp op,
+                                 const ::tessel::layout::LayoutMap &m, Box &box,
+                                 int64_t bytes, unsigned lineDim) {
   Location loc = op.getLoc();
   Type elem = box.elem;
+  const unsigned posDim = 1 - lineDim;
   auto tile = cast<RankedTensorType>(op.getValue().getType());
-  const int64_t rows = tile.getDimSize(0), cols = tile.getDimSize(1);
-  const int64_t width = std::min<int64_t>(16 / bytes, rows);
-  const int64_t pitch = rows + 16 / bytes;
+  const int64_t lines = tile.getDimSize(lineDim),
+                lineLength = tile.getDimSize(posDim);
+  const int64_t width = std::min<int64_t>(16 / bytes, lineLength);
+  const int64_t pitch = lineLength + 16 / bytes;
   const Regs &vals = k.regs(op.getValue());
   OpBuilder &b = k.b;
   auto i32c = [&](int64_t v) { return k.i32(loc, v); };
 
   // The staging may take a finished TMA ring's memory: the barrier below
   // comes before any write to it.
-  const int64_t stagingBytes = cols * pitch * bytes;
+  const int64_t stagingBytes = lines * pitch * bytes;
   const int64_t staging =
       k.freeAfterBarrier && k.freeAfterBarrier->second >= stagingBytes
           ? k.freeAfterBarrier->first
@@ -107,38 +116,42 @@ static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
   for (auto [r, c] : llvm::enumerate(k.coords(loc, m)))
     LLVM::StoreOp::create(
         b, loc, vals[r],
-        sharedAt(k.add(loc, k.mul(loc, c[1], i32c(pitch)), c[0])), bytes);
+        sharedAt(k.add(loc, k.mul(loc, c[lineDim], i32c(pitch)), c[posDim])),
+        bytes);
   k.barrier(loc);
 
   const int64_t threads = k.numWarps * ::tessel::layout::kWarpSize;
-  const int64_t runsPerColumn = rows / width, runs = cols * runsPerColumn;
+  const int64_t runsPerLine = lineLength / width, runs = lines * runsPerLine;
   auto vecType = VectorType::get({width}, elem);
   for (int64_t first = 0; first < runs; first += threads) {
     Value q = k.add(loc, k.tid, i32c(first));
     auto body = [&] {
-      Value j = arith::DivUIOp::create(b, loc, q, i32c(runsPerColumn));
-      Value i0 = k.mul(loc, arith::RemUIOp::create(b, loc, q,
-                                                   i32c(runsPerColumn)),
-                       i32c(width));
+      Value line = arith::DivUIOp::create(b, loc, q, i32c(runsPerLine));
+      Value pos0 =
+          k.mul(loc, arith::RemUIOp::create(b, loc, q, i32c(runsPerLine)),
+                i32c(width));
       Value run = LLVM::LoadOp::create(
-          b, loc, vecType, sharedAt(k.add(loc, k.mul(loc, j, i32c(pitch)), i0)),
+          b, loc, vecType,
+          sharedAt(k.add(loc, k.mul(loc, line, i32c(pitch)), pos0)),
           width * bytes);
-      // Memory row = tile column j; along it, tile rows i0 .. i0 + width.
-      Value col = box.add(box.off2(1), box.wide(j));
-      Value colOk = box.andi(box.leadOk, box.inside(col, box.shape2(1)));
-      Value start = box.add(box.off2(0), box.wide(i0));
-      Value colAt = box.mul(col, box.stride2(1));
-      Value p = box.gep(box.base, box.add(colAt, start));
-      Value startOk = box.inside(start, box.shape2(0));
+      // Memory row `line` of the box; along it, positions pos0 .. pos0 +
+      // width (the unit-stride dimension).
+      Value lineAt = box.add(box.off2(lineDim), box.wide(line));
+      Value lineOk =
+          box.andi(box.leadOk, box.inside(lineAt, box.shape2(lineDim)));
+      Value start = box.add(box.off2(posDim), box.wide(pos0));
+      Value p = box.gep(box.base,
+                        box.add(box.mul(lineAt, box.stride2(lineDim)), start));
+      Value startOk = box.inside(start, box.shape2(posDim));
       Value last = box.add(start, box.c64(width - 1));
       Value lastOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           last, box.shape2(0));
+                                           last, box.shape2(posDim));
       Value addr = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), p);
       Value aligned = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::eq,
           arith::AndIOp::create(b, loc, addr, box.c64(width * bytes - 1)),
           box.c64(0));
-      Value inside = box.andi(colOk, box.andi(startOk, lastOk));
+      Value inside = box.andi(lineOk, box.andi(startOk, lastOk));
       Value whole = box.andi(inside, aligned);
       scf::IfOp::create(
           b, loc, whole,
@@ -151,7 +164,7 @@ static LogicalResult storeTransposed(KernelLowering &k, BlockStoreOp op,
             b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
             for (int64_t e = 0; e < width; ++e) {
               Value at = box.add(start, box.c64(e));
-              Value ok = box.andi(colOk, box.inside(at, box.shape2(0)));
+              Value ok = box.andi(lineOk, box.inside(at, box.shape2(posDim)));
               Value v = LLVM::ExtractElementOp::create(b, loc, run, i32c(e));
               Value pe = box.gep(p, box.c64(e));
               scf::IfOp::create(b, loc, ok, [&](OpBuilder &eb, Location el) {
@@ -193,6 +206,45 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
   auto rowStride = knownConstant(op.getStrides()[op.getStrides().size() - 2]);
   bool transposed = rowStride && rowStride->isOne() &&
                     !(columnStride && columnStride->isOne());
-  return transposed ? storeTransposed(k, op, *m, box, bytes)
-                    : storeByRows(k, op, *m, box, bytes);
+  if (transposed)
+    return storeStaged(k, op, *m, box, bytes, /*lineDim=*/1);
+  // An accumulator tile after a TMA ring, into a unit-stride row: staged in
+  // the ring's freed memory, 16 bytes per thread per memory row (only
+  // there: elsewhere the staging would add to the kernel's shared memory).
+  auto layout = tgpu::layoutOf(tile);
+  const int64_t rowBytes = tile.getDimSize(1) * bytes;
+  const int64_t stagingBytes =
+      tile.getDimSize(0) * (tile.getDimSize(1) + 16 / bytes) * bytes;
+  const bool stageable = succeeded(layout) &&
+                         layout->kind == ::tessel::layout::Layout::Kind::Mma &&
+                         rowBytes >= 16 && rowBytes % 16 == 0 &&
+                         k.freeAfterBarrier &&
+                         k.freeAfterBarrier->second >= stagingBytes;
+  if (!stageable || (columnStride && !columnStride->isOne()))
+    return storeByRows(k, op, *m, box, bytes);
+  if (columnStride)
+    return storeStaged(k, op, *m, box, bytes, /*lineDim=*/0);
+  // A column stride passed at run time (NS line 3 writes the caller's
+  // output, which may be transposed, at its last step): staged where it is
+  // 1, by rows elsewhere. The test is the same in every thread.
+  Value unit = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::eq,
+                                     box.stride2(1), box.c64(1));
+  LogicalResult result = success();
+  scf::IfOp::create(
+      k.b, loc, unit,
+      [&](OpBuilder &ob, Location) {
+        OpBuilder::InsertionGuard guard(k.b);
+        k.b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+        if (failed(storeStaged(k, op, *m, box, bytes, /*lineDim=*/0)))
+          result = failure();
+        scf::YieldOp::create(k.b, loc);
+      },
+      [&](OpBuilder &ob, Location) {
+        OpBuilder::InsertionGuard guard(k.b);
+        k.b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+        if (failed(storeByRows(k, op, *m, box, bytes)))
+          result = failure();
+        scf::YieldOp::create(k.b, loc);
+      });
+  return result;
 }
