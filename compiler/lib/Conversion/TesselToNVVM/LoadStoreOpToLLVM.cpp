@@ -93,14 +93,107 @@ LogicalResult mlir::tessel::lowerStore(KernelLowering &k, StoreOp op) {
   return success();
 }
 
-
-
 // block_load(base, offsets, shape, strides): the registers grouped into row
 // runs (BoxAddressing.h): each row's address and bounds test once; a run of
 // adjacent columns of a unit-stride row is one vector load where the whole
 // run is inside the tensor and aligned, else element loads that read 0
 // outside. (On sm_90a, block loads feeding a pipelined dot never get here:
 // TmaPipeline.cpp turns them into TMA copies.)
+/// block_load of an accumulator-layout tile after a TMA ring, from a box
+/// with unit column stride, through the ring's freed shared memory: read by
+/// its own registers, each thread would fetch 4-byte column pairs (half of
+/// every 32-byte sector a warp touches). Instead:
+///   barrier; each thread loads runs of 16 bytes along one box row
+///   (consecutive threads consecutive runs; one vector load where the run
+///   is inside the tensor and aligned, else element loads reading zero
+///   outside) into smem[row * pitch + col]; barrier; each register reads its
+///   element back. The pitch pads each row by 16 bytes.
+static void loadStaged(KernelLowering &k, BlockLoadOp op,
+                       const ::tessel::layout::LayoutMap &m, Box &box,
+                       int64_t bytes, int64_t staging) {
+  Location loc = op.getLoc();
+  OpBuilder &b = k.b;
+  Type elem = box.elem;
+  auto tile = op.getType();
+  const int64_t rows = tile.getDimSize(0), cols = tile.getDimSize(1);
+  const int64_t width = 16 / bytes, pitch = cols + width;
+  auto i32c = [&](int64_t v) { return k.i32(loc, v); };
+  auto sharedAt = [&](Value element) {
+    return k.smemPtr(
+        loc, k.add(loc, i32c(staging), k.mul(loc, element, i32c(bytes))));
+  };
+  Value zero = zeroOf(b, loc, elem);
+  auto vecType = VectorType::get({width}, elem);
+  k.barrier(loc);
+  const int64_t threads = k.numWarps * ::tessel::layout::kWarpSize;
+  const int64_t runsPerRow = cols / width, runs = rows * runsPerRow;
+  for (int64_t first = 0; first < runs; first += threads) {
+    Value q = k.add(loc, k.tid, i32c(first));
+    auto body = [&] {
+      Value row = arith::DivUIOp::create(b, loc, q, i32c(runsPerRow));
+      Value col0 =
+          k.mul(loc, arith::RemUIOp::create(b, loc, q, i32c(runsPerRow)),
+                i32c(width));
+      Value rowAt = box.add(box.off2(0), box.wide(row));
+      Value rowOk = box.andi(box.leadOk, box.inside(rowAt, box.shape2(0)));
+      Value start = box.add(box.off2(1), box.wide(col0));
+      Value p =
+          box.gep(box.base, box.add(box.mul(rowAt, box.stride2(0)), start));
+      Value last = box.add(start, box.c64(width - 1));
+      Value lastOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           last, box.shape2(1));
+      Value addr = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), p);
+      Value aligned = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::AndIOp::create(b, loc, addr, box.c64(16 - 1)), box.c64(0));
+      Value whole = box.andi(rowOk, box.andi(box.inside(start, box.shape2(1)),
+                                             box.andi(lastOk, aligned)));
+      auto ifOp = scf::IfOp::create(
+          b, loc, whole,
+          [&](OpBuilder &ob, Location l) {
+            scf::YieldOp::create(
+                ob, l, ValueRange{LLVM::LoadOp::create(ob, l, vecType, p, 16)});
+          },
+          [&](OpBuilder &ob, Location l) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+            Value v = LLVM::PoisonOp::create(b, l, vecType);
+            for (int64_t e = 0; e < width; ++e) {
+              Value at = box.add(start, box.c64(e));
+              Value ok = box.andi(rowOk, box.inside(at, box.shape2(1)));
+              v = LLVM::InsertElementOp::create(
+                  b, l, v,
+                  maskedLoad(b, l, elem, box.gep(p, box.c64(e)), bytes, ok,
+                             zero),
+                  i32c(e));
+            }
+            scf::YieldOp::create(b, l, ValueRange{v});
+          });
+      LLVM::StoreOp::create(
+          b, loc, ifOp.getResult(0),
+          sharedAt(k.add(loc, k.mul(loc, row, i32c(pitch)), col0)), 16);
+    };
+    if (first + threads <= runs) {
+      body();
+      continue;
+    }
+    auto guard = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, q, i32c(runs)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+    body();
+  }
+  k.barrier(loc);
+  Regs out;
+  for (const auto &c : k.coords(loc, m))
+    out.push_back(LLVM::LoadOp::create(
+        b, loc, elem, sharedAt(k.add(loc, k.mul(loc, c[0], i32c(pitch)), c[1])),
+        bytes));
+  k.setRegs(op.getResult(), out);
+}
+
 LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
   Location loc = op.getLoc();
   auto m = k.mapOf(op, op.getType());
@@ -110,6 +203,21 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
   const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
   Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
           op.getStrides());
+  // After a TMA ring (its memory free once the CTA next meets), an
+  // accumulator-layout tile of a unit-stride box goes through shared memory.
+  auto columnStride = knownConstant(op.getStrides().back());
+  auto layout = tgpu::layoutOf(op.getType());
+  const int64_t rowBytes = op.getType().getDimSize(1) * bytes;
+  const int64_t stagingBytes = op.getType().getDimSize(0) *
+                               (op.getType().getDimSize(1) + 16 / bytes) *
+                               bytes;
+  if (columnStride && columnStride->isOne() && succeeded(layout) &&
+      layout->kind == ::tessel::layout::Layout::Kind::Mma && rowBytes >= 16 &&
+      rowBytes % 16 == 0 && k.freeAfterBarrier &&
+      k.freeAfterBarrier->second >= stagingBytes) {
+    loadStaged(k, op, *m, box, bytes, k.freeAfterBarrier->first);
+    return success();
+  }
   RowRuns rows(k, loc, *m, box, knownConstant(op.getStrides().back()), bytes);
   Value zero = zeroOf(k.b, loc, elem);
   auto loadElement = [&](const RowRuns::Row &row, int64_t column) {
