@@ -164,3 +164,63 @@ func.func @staged_in_ring(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tes
   return
 }
 }
+
+// -----
+
+// After the ring, the accumulator into a row-major box (unit column
+// stride) is staged in the ring too, 16 bytes per thread along a memory
+// row: row r of the tile at r * (64 + 4) floats, then 4-float vector reads
+// and 16-byte global stores (no 4-byte column-pair stores). A column stride
+// known only at run time tests it once: staged where it is 1, else by rows.
+// A block load of the accumulator's layout after the ring (the epilogue's
+// C tile) is staged the same way: 16-byte global loads into the ring, then
+// each register reads its element.
+#blk = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
+#mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
+module attributes {tessel.target = "sm_90a", tessel.wgmma} {
+// CHECK-LABEL: gpu.func @rows_in_ring(
+// CHECK-SAME: tessel.shared_bytes = 32800 : i64
+// CHECK: "wgmma.wait_group.sync.aligned 0;"
+// The C tile: 16-byte loads from global into the ring, then per register.
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> f32
+// The sum's store, staged: registers into the ring, 16-byte runs out.
+// CHECK: gpu.barrier
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
+// CHECK-NOT: vector<2xf32>, !llvm.ptr<1>
+// The run-time column stride: one test, staged or by rows.
+// CHECK: %[[UNIT:.*]] = arith.cmpi eq, %{{.*}}, %c1_i64
+// CHECK: scf.if %[[UNIT]] {
+// CHECK: gpu.barrier
+// CHECK: vector<4xf32>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK: vector<2xf32>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @rows_in_ring(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32, %sc: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64} {
+  %one = arith.constant 1 : i32
+  %m0 = tessel.program_id 0 : i32
+  %z = arith.constant 0.0 : f32
+  %acc0 = tessel.splat %z : f32 -> tensor<64x64xf32, #mma>
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %kend = arith.index_cast %K : i32 to index
+  %acc = scf.for %k = %c0 to %kend step %c64 iter_args(%acc_i = %acc0) -> (tensor<64x64xf32, #mma>) {
+    %k32 = arith.index_cast %k : index to i32
+    %ta = tessel.block_load %a[%m0, %k32] shape [%M, %K] strides [%lda, %one] : !tessel.ptr<bf16> -> tensor<64x64xbf16, #blk>
+    %tb = tessel.block_load %b[%k32, %m0] shape [%K, %N] strides [%ldb, %one] : !tessel.ptr<bf16> -> tensor<64x64xbf16, #blk>
+    %d = tessel.dot %ta, %tb, %acc_i : tensor<64x64xbf16, #blk>, tensor<64x64xbf16, #blk> -> tensor<64x64xf32, #mma>
+    scf.yield %d : tensor<64x64xf32, #mma>
+  }
+  %old = tessel.block_load %c[%m0, %m0] shape [%M, %M] strides [%M, %one] : !tessel.ptr<f32> -> tensor<64x64xf32, #mma>
+  %sum = arith.addf %acc, %old : tensor<64x64xf32, #mma>
+  tessel.block_store %c[%m0, %m0] shape [%M, %M] strides [%M, %one], %sum : !tessel.ptr<f32>, tensor<64x64xf32, #mma>
+  tessel.block_store %c[%m0, %m0] shape [%M, %M] strides [%M, %sc], %sum : !tessel.ptr<f32>, tensor<64x64xf32, #mma>
+  return
+}
+}
