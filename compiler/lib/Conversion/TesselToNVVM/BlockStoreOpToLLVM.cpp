@@ -120,74 +120,37 @@ static LogicalResult storeStaged(KernelLowering &k, BlockStoreOp op,
         bytes);
   k.barrier(loc);
 
-  const int64_t threads = k.numWarps * ::tessel::layout::kWarpSize;
-  const int64_t runsPerLine = lineLength / width, runs = lines * runsPerLine;
   auto vecType = VectorType::get({width}, elem);
-  for (int64_t first = 0; first < runs; first += threads) {
-    Value q = k.add(loc, k.tid, i32c(first));
-    auto body = [&] {
-      Value line = arith::DivUIOp::create(b, loc, q, i32c(runsPerLine));
-      Value pos0 =
-          k.mul(loc, arith::RemUIOp::create(b, loc, q, i32c(runsPerLine)),
-                i32c(width));
-      Value run = LLVM::LoadOp::create(
-          b, loc, vecType,
-          sharedAt(k.add(loc, k.mul(loc, line, i32c(pitch)), pos0)),
-          width * bytes);
-      // Memory row `line` of the box; along it, positions pos0 .. pos0 +
-      // width (the unit-stride dimension).
-      Value lineAt = box.add(box.off2(lineDim), box.wide(line));
-      Value lineOk =
-          box.andi(box.leadOk, box.inside(lineAt, box.shape2(lineDim)));
-      Value start = box.add(box.off2(posDim), box.wide(pos0));
-      Value p = box.gep(box.base,
-                        box.add(box.mul(lineAt, box.stride2(lineDim)), start));
-      Value startOk = box.inside(start, box.shape2(posDim));
-      Value last = box.add(start, box.c64(width - 1));
-      Value lastOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           last, box.shape2(posDim));
-      Value addr = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), p);
-      Value aligned = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq,
-          arith::AndIOp::create(b, loc, addr, box.c64(width * bytes - 1)),
-          box.c64(0));
-      Value inside = box.andi(lineOk, box.andi(startOk, lastOk));
-      Value whole = box.andi(inside, aligned);
-      scf::IfOp::create(
-          b, loc, whole,
-          [&](OpBuilder &ob, Location l) {
-            LLVM::StoreOp::create(ob, l, run, p, width * bytes);
-            scf::YieldOp::create(ob, l);
-          },
-          [&](OpBuilder &ob, Location l) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
-            for (int64_t e = 0; e < width; ++e) {
-              Value at = box.add(start, box.c64(e));
-              Value ok = box.andi(lineOk, box.inside(at, box.shape2(posDim)));
-              Value v = LLVM::ExtractElementOp::create(b, loc, run, i32c(e));
-              Value pe = box.gep(p, box.c64(e));
-              scf::IfOp::create(b, loc, ok, [&](OpBuilder &eb, Location el) {
-                LLVM::StoreOp::create(eb, el, v, pe, bytes);
-                scf::YieldOp::create(eb, el);
-              });
-            }
-            scf::YieldOp::create(ob, l);
-          });
-    };
-    if (first + threads <= runs) {
-      body();
-      continue;
-    }
-    auto guard = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, q,
-                              i32c(runs)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(guard.thenBlock()->getTerminator());
-    body();
-  }
+  forEachRun(k, loc, lines, lineLength, width, [&](Value line, Value pos0) {
+    Value run = LLVM::LoadOp::create(
+        b, loc, vecType,
+        sharedAt(k.add(loc, k.mul(loc, line, i32c(pitch)), pos0)),
+        width * bytes);
+    // Memory row `line` of the box; along it, positions pos0 .. pos0 +
+    // width (the unit-stride dimension).
+    Box::Run at = box.runAt(lineDim, line, pos0, width, bytes);
+    scf::IfOp::create(
+        b, loc, at.whole,
+        [&](OpBuilder &ob, Location l) {
+          LLVM::StoreOp::create(ob, l, run, at.ptr, width * bytes);
+          scf::YieldOp::create(ob, l);
+        },
+        [&](OpBuilder &ob, Location l) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+          for (int64_t e = 0; e < width; ++e) {
+            Value pos = box.add(at.start, box.c64(e));
+            Value ok = box.andi(at.lineOk, box.inside(pos, box.shape2(posDim)));
+            Value v = LLVM::ExtractElementOp::create(b, loc, run, i32c(e));
+            Value pe = box.gep(at.ptr, box.c64(e));
+            scf::IfOp::create(b, loc, ok, [&](OpBuilder &eb, Location el) {
+              LLVM::StoreOp::create(eb, el, v, pe, bytes);
+              scf::YieldOp::create(eb, el);
+            });
+          }
+          scf::YieldOp::create(ob, l);
+        });
+  });
   return success();
 }
 

@@ -88,3 +88,53 @@ std::pair<Value, Value> RowRuns::vector(const Row &row, const Run &run) {
     ready = box.andi(ready, unitStride);
   return {p, box.andi(ready, box.andi(firstOk, lastOk))};
 }
+
+Box::Run Box::runAt(unsigned lineDim, Value line, Value pos0, int64_t width,
+                    int64_t bytes) {
+  const unsigned posDim = 1 - lineDim;
+  Value lineAt = add(off2(lineDim), wide(line));
+  Run r;
+  r.lineOk = andi(leadOk, inside(lineAt, shape2(lineDim)));
+  r.start = add(off2(posDim), wide(pos0));
+  r.ptr = gep(base, add(mul(lineAt, stride2(lineDim)), r.start));
+  Value last = add(r.start, c64(width - 1));
+  Value lastOk = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::slt,
+                                       last, shape2(posDim));
+  Value addr = LLVM::PtrToIntOp::create(k.b, loc, k.b.getI64Type(), r.ptr);
+  Value aligned = arith::CmpIOp::create(
+      k.b, loc, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(k.b, loc, addr, c64(width * bytes - 1)), c64(0));
+  r.whole = andi(r.lineOk,
+                 andi(inside(r.start, shape2(posDim)), andi(lastOk, aligned)));
+  return r;
+}
+
+void mlir::tessel::forEachRun(
+    KernelLowering &k, Location loc, int64_t lines, int64_t length,
+    int64_t width, llvm::function_ref<void(Value line, Value pos0)> body) {
+  OpBuilder &b = k.b;
+  const int64_t threads = k.numWarps * ::tessel::layout::kWarpSize;
+  const int64_t runsPerLine = length / width, runs = lines * runsPerLine;
+  for (int64_t first = 0; first < runs; first += threads) {
+    Value q = k.add(loc, k.tid, k.i32(loc, first));
+    auto one = [&] {
+      Value line = arith::DivUIOp::create(b, loc, q, k.i32(loc, runsPerLine));
+      Value pos0 =
+          k.mul(loc, arith::RemUIOp::create(b, loc, q, k.i32(loc, runsPerLine)),
+                k.i32(loc, width));
+      body(line, pos0);
+    };
+    if (first + threads <= runs) {
+      one();
+      continue;
+    }
+    auto guard = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, q,
+                              k.i32(loc, runs)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+    one();
+  }
+}

@@ -51,6 +51,16 @@ struct Box {
     return LLVM::GEPOp::create(k.b, loc, p.getType(), elem, p,
                                ValueRange{elems});
   }
+  /// A run of `width` elements of the box's memory line `line` (tile
+  /// dimension `lineDim`) from tile position `pos0` along the other, unit
+  /// stride, dimension: its pointer, its first position in the tensor,
+  /// whether the line is inside the tensor, and whether the whole run is
+  /// inside and aligned for one vector access of `width * bytes`.
+  struct Run {
+    Value ptr, start, lineOk, whole;
+  };
+  Run runAt(unsigned lineDim, Value line, Value pos0, int64_t width,
+            int64_t bytes);
   /// The tile's dimension `d` (0 rows, 1 columns) in the tensor's terms.
   Value off2(unsigned d) { return off[rank - 2 + d]; }
   Value shape2(unsigned d) { return shape[rank - 2 + d]; }
@@ -63,6 +73,13 @@ struct Box {
   SmallVector<Value> off, shape, stride;
   Value base, leadOk;
 };
+/// Calls body(line, pos0) for each run of `width` elements of `lines` lines
+/// of `length` elements, consecutive threads taking consecutive runs (all
+/// of them, `lines * length / width` runs, in rounds of the CTA's threads).
+void forEachRun(KernelLowering &k, Location loc, int64_t lines, int64_t length,
+                int64_t width,
+                llvm::function_ref<void(Value line, Value pos0)> body);
+
 /// A thread's registers of a 2-D tile on a box, grouped for memory access by
 /// tile rows: each row's bounds test and pointer are computed once; within a
 /// row, registers on adjacent columns form runs (2 to 16 bytes, starting at

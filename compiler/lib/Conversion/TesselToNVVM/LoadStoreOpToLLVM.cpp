@@ -125,66 +125,34 @@ static void loadStaged(KernelLowering &k, BlockLoadOp op,
   Value zero = zeroOf(b, loc, elem);
   auto vecType = VectorType::get({width}, elem);
   k.barrier(loc);
-  const int64_t threads = k.numWarps * ::tessel::layout::kWarpSize;
-  const int64_t runsPerRow = cols / width, runs = rows * runsPerRow;
-  for (int64_t first = 0; first < runs; first += threads) {
-    Value q = k.add(loc, k.tid, i32c(first));
-    auto body = [&] {
-      Value row = arith::DivUIOp::create(b, loc, q, i32c(runsPerRow));
-      Value col0 =
-          k.mul(loc, arith::RemUIOp::create(b, loc, q, i32c(runsPerRow)),
-                i32c(width));
-      Value rowAt = box.add(box.off2(0), box.wide(row));
-      Value rowOk = box.andi(box.leadOk, box.inside(rowAt, box.shape2(0)));
-      Value start = box.add(box.off2(1), box.wide(col0));
-      Value p =
-          box.gep(box.base, box.add(box.mul(rowAt, box.stride2(0)), start));
-      Value last = box.add(start, box.c64(width - 1));
-      Value lastOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           last, box.shape2(1));
-      Value addr = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), p);
-      Value aligned = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq,
-          arith::AndIOp::create(b, loc, addr, box.c64(16 - 1)), box.c64(0));
-      Value whole = box.andi(rowOk, box.andi(box.inside(start, box.shape2(1)),
-                                             box.andi(lastOk, aligned)));
-      auto ifOp = scf::IfOp::create(
-          b, loc, whole,
-          [&](OpBuilder &ob, Location l) {
-            scf::YieldOp::create(
-                ob, l, ValueRange{LLVM::LoadOp::create(ob, l, vecType, p, 16)});
-          },
-          [&](OpBuilder &ob, Location l) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
-            Value v = LLVM::PoisonOp::create(b, l, vecType);
-            for (int64_t e = 0; e < width; ++e) {
-              Value at = box.add(start, box.c64(e));
-              Value ok = box.andi(rowOk, box.inside(at, box.shape2(1)));
-              v = LLVM::InsertElementOp::create(
-                  b, l, v,
-                  maskedLoad(b, l, elem, box.gep(p, box.c64(e)), bytes, ok,
-                             zero),
-                  i32c(e));
-            }
-            scf::YieldOp::create(b, l, ValueRange{v});
-          });
-      LLVM::StoreOp::create(
-          b, loc, ifOp.getResult(0),
-          sharedAt(k.add(loc, k.mul(loc, row, i32c(pitch)), col0)), 16);
-    };
-    if (first + threads <= runs) {
-      body();
-      continue;
-    }
-    auto guard = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, q, i32c(runs)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(guard.thenBlock()->getTerminator());
-    body();
-  }
+  forEachRun(k, loc, rows, cols, width, [&](Value row, Value col0) {
+    Box::Run at = box.runAt(/*lineDim=*/0, row, col0, width, bytes);
+    auto ifOp = scf::IfOp::create(
+        b, loc, at.whole,
+        [&](OpBuilder &ob, Location l) {
+          scf::YieldOp::create(
+              ob, l,
+              ValueRange{LLVM::LoadOp::create(ob, l, vecType, at.ptr, 16)});
+        },
+        [&](OpBuilder &ob, Location l) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+          Value v = LLVM::PoisonOp::create(b, l, vecType);
+          for (int64_t e = 0; e < width; ++e) {
+            Value pos = box.add(at.start, box.c64(e));
+            Value ok = box.andi(at.lineOk, box.inside(pos, box.shape2(1)));
+            v = LLVM::InsertElementOp::create(
+                b, l, v,
+                maskedLoad(b, l, elem, box.gep(at.ptr, box.c64(e)), bytes, ok,
+                           zero),
+                i32c(e));
+          }
+          scf::YieldOp::create(b, l, ValueRange{v});
+        });
+    LLVM::StoreOp::create(
+        b, loc, ifOp.getResult(0),
+        sharedAt(k.add(loc, k.mul(loc, row, i32c(pitch)), col0)), 16);
+  });
   k.barrier(loc);
   Regs out;
   for (const auto &c : k.coords(loc, m))
