@@ -8,7 +8,10 @@
 // rate (cublasGemmEx, 8192^3) measured in the same run is the "limit".
 // For m <= 1024 batch entry 0 of each output gets the host quality report
 // (sigma range, polar error; float64) and its distance to the float64
-// iteration of its own variant. Writes <out>/ns-<device>.csv.
+// iteration of its own variant; above that (with cuSOLVER), the sigma range
+// and polar error of every implementation's entry 0 in float64 on the GPU
+// (DSYRK + DSYEVD of Y Y^T; the input's polar factor from DSYEVD of X X^T
+// and DGEMM). Writes <out>/ns-<device>.csv.
 //
 // The cuBLAS baseline, per batch entry, on the m x n view (m <= n; tall
 // inputs through cuBLAS's op flags, no transpose copy), bf16 storage,
@@ -138,9 +141,12 @@ Status printLaunchTimes(
 
 /// Where the host's float64 checks are too slow (m > --quality-max-m): the
 /// singular values of the output's entry 0 in float64 on the GPU (cuBLAS
-/// DSYRK of Y Y^T, cuSOLVER DSYEVD), into row.sigmaMin/Max (the polar error
-/// stays unmeasured). Without cuSOLVER, or if it fails, they stay NaN.
-void deviceSigma(const DeviceBuffer &out, const ns::Shape &s, Row &row) {
+/// DSYRK of Y Y^T, cuSOLVER DSYEVD), into row.sigmaMin/Max, and with the
+/// input's polar factor `polar` (devicePolarFactor, in the same rows <= cols
+/// orientation; empty: not measured) ||Y - P||_F / ||P||_F into
+/// row.polarErr. Without cuSOLVER, or if it fails, they stay NaN.
+void deviceSigma(const DeviceBuffer &out, const ns::Shape &s, Row &row,
+                 const std::vector<double> &polar) {
 #ifdef TESSEL_HAVE_CUSOLVER
   const int64_t rows = s.rows, cols = s.cols;
   std::vector<uint16_t> bits((size_t)(rows * cols));
@@ -163,14 +169,55 @@ void deviceSigma(const DeviceBuffer &out, const ns::Shape &s, Row &row) {
   }
   row.sigmaMin = sigma.front();
   row.sigmaMax = sigma.back();
-  std::printf("    sigma of entry 0 (float64 on the GPU: DSYRK + DSYEVD, "
-              "%.1f s): [%.4f, %.4f]\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            t0)
-                  .count(),
-              row.sigmaMin, row.sigmaMax);
+  if (polar.size() == y.size()) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      num += (y[i] - polar[i]) * (y[i] - polar[i]);
+      den += polar[i] * polar[i];
+    }
+    row.polarErr = std::sqrt(num / den);
+  }
+  std::printf(
+      "    %s: sigma of entry 0 (float64 on the GPU: DSYRK + DSYEVD, "
+      "%.1f s): [%.4f, %.4f], polar error %.4f\n",
+      row.variant.c_str(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      row.sigmaMin, row.sigmaMax, row.polarErr);
 #else
-  (void)out, (void)s, (void)row;
+  (void)out, (void)s, (void)row, (void)polar;
+#endif
+}
+
+/// The polar factor of `bits`'s entry 0 in float64 on the GPU, rows <= cols
+/// (a tall entry transposed, as deviceSigma reads the output); empty
+/// without cuSOLVER or if it fails (saying why).
+std::vector<double> devicePolar(const std::vector<uint16_t> &bits,
+                                const ns::Shape &s) {
+#ifdef TESSEL_HAVE_CUSOLVER
+  const int64_t rows = s.rows, cols = s.cols;
+  const bool tall = rows > cols;
+  const int64_t r = tall ? cols : rows, c = tall ? rows : cols;
+  std::vector<double> x((size_t)(r * c));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      x[tall ? (size_t)(j * c + i) : (size_t)(i * c + j)] =
+          bf16ToFloat(bits[(size_t)(i * cols + j)]);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string why;
+  std::vector<double> p = gpu::devicePolarFactor(x, r, c, why);
+  if (p.empty())
+    std::printf("    polar factor on the GPU failed: %s\n", why.c_str());
+  else
+    std::printf(
+        "    polar factor of the input's entry 0 (float64 on the GPU: "
+        "DSYEVD, DGEMM): %.1f s\n",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count());
+  return p;
+#else
+  (void)bits, (void)s;
+  return {};
 #endif
 }
 
@@ -582,6 +629,11 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < perEntry; ++i)
         (*x0)[i] = bf16ToFloat(bits[i]);
     }
+    // Above the host checks' sizes, quality in float64 on the GPU: the
+    // input's polar factor once, then every implementation's sigma range
+    // and distance to it.
+    const std::vector<double> polar =
+        hostChecks ? std::vector<double>{} : devicePolar(bits, s);
     Expected<DeviceBuffer> in = DeviceBuffer::allocate(count * 2);
     Expected<DeviceBuffer> out = DeviceBuffer::allocate(count * 2);
     BENCH_CHECK(in.status());
@@ -622,6 +674,8 @@ int main(int argc, char **argv) {
       return baseline.run(in->ptr(), out->ptr(), *basePlan);
     };
     BENCH_CHECK(measure(base, baseRun));
+    if (!hostChecks)
+      deviceSigma(*out, s, base, polar);
     base.baselineMs = base.ms;
     const size_t baseIndex = rows.size();
     rows.push_back(std::move(base));
@@ -642,8 +696,8 @@ int main(int argc, char **argv) {
       };
       BENCH_CHECK(measure(row, tesselRun));
       row.launches = callInfo.launches;
-      if (variant == ns::Variant::Aol4 && !hostChecks)
-        deviceSigma(*out, s, row);
+      if (!hostChecks)
+        deviceSigma(*out, s, row, polar);
       if (variant == ns::Variant::Aol4)
         BENCH_CHECK(printLaunchTimes(
             o, [&](const ns::Options &timed, ns::CallInfo &ci) {

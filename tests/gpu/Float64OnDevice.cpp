@@ -140,6 +140,80 @@ std::vector<double> deviceSingularValues(const std::vector<double> &y,
   return sigma;
 }
 
+std::vector<double> devicePolarFactor(const std::vector<double> &x,
+                                      int64_t rows, int64_t cols,
+                                      std::string &why) {
+  const int64_t m = rows, n = cols;
+  std::vector<double> g((size_t)(m * m));
+  if (!gram(x.data(), m, n, g.data())) {
+    why = "cuBLAS DSYRK of X X^T failed";
+    return {};
+  }
+  Scope s;
+  const size_t mm = (size_t)(m * m), mn = (size_t)(m * n);
+  double *dg = s.alloc(mm), *dw = s.alloc((size_t)m), *dv = s.alloc(mm),
+         *dW = s.alloc(mm), *dx = s.alloc(mn), *dp = s.alloc(mn),
+         *dscale = s.alloc((size_t)m);
+  int *dinfo = nullptr;
+  if (!dg || !dw || !dv || !dW || !dx || !dp || !dscale ||
+      cudaMalloc((void **)&dinfo, sizeof(int)) != cudaSuccess) {
+    why = "cudaMalloc failed";
+    return {};
+  }
+  s.buffers.push_back(dinfo);
+  int lwork = 0;
+  if (!s.upload(dg, g.data(), mm) || !s.upload(dx, x.data(), mn) ||
+      cusolverDnCreate(&s.solver) != CUSOLVER_STATUS_SUCCESS ||
+      cublasCreate(&s.blas) != CUBLAS_STATUS_SUCCESS ||
+      cusolverDnDsyevd_bufferSize(s.solver, CUSOLVER_EIG_MODE_VECTOR,
+                                  CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m,
+                                  dw, &lwork) != CUSOLVER_STATUS_SUCCESS) {
+    why = "cuSOLVER or cuBLAS did not start";
+    return {};
+  }
+  double *work = s.alloc((size_t)std::max(lwork, 1));
+  int info = 0;
+  std::vector<double> lambda((size_t)m);
+  if (!work ||
+      cusolverDnDsyevd(s.solver, CUSOLVER_EIG_MODE_VECTOR,
+                       CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m, dw, work,
+                       lwork, dinfo) != CUSOLVER_STATUS_SUCCESS ||
+      cudaMemcpy(&info, dinfo, sizeof(int), cudaMemcpyDeviceToHost) !=
+          cudaSuccess ||
+      !s.download(lambda.data(), dw, lambda.size())) {
+    why = "cusolverDnDsyevd failed";
+    return {};
+  }
+  if (info != 0) {
+    why = "DSYEVD did not converge (info " + std::to_string(info) + ")";
+    return {};
+  }
+  // V = Q diag(l^(-1/4)) (dg holds Q column-major), W = V V^T; directions
+  // at or below the noise of the largest eigenvalue are dropped.
+  const double floor = lambda.back() * 1e-28;
+  std::vector<double> scale((size_t)m);
+  for (int64_t j = 0; j < m; ++j)
+    scale[(size_t)j] =
+        lambda[(size_t)j] > floor ? std::pow(lambda[(size_t)j], -0.25) : 0.0;
+  const double one = 1.0, zero = 0.0;
+  std::vector<double> p(mn);
+  if (!s.upload(dscale, scale.data(), scale.size()) ||
+      cublasDdgmm(s.blas, CUBLAS_SIDE_RIGHT, (int)m, (int)m, dg, (int)m, dscale,
+                  1, dv, (int)m) != CUBLAS_STATUS_SUCCESS ||
+      cublasDgemm(s.blas, CUBLAS_OP_N, CUBLAS_OP_T, (int)m, (int)m, (int)m,
+                  &one, dv, (int)m, dv, (int)m, &zero, dW,
+                  (int)m) != CUBLAS_STATUS_SUCCESS ||
+      // Row-major P = W x is column-major P^T = x^T W (W symmetric).
+      cublasDgemm(s.blas, CUBLAS_OP_N, CUBLAS_OP_N, (int)n, (int)m, (int)m,
+                  &one, dx, (int)n, dW, (int)m, &zero, dp,
+                  (int)n) != CUBLAS_STATUS_SUCCESS ||
+      !s.download(p.data(), dp, mn)) {
+    why = "cuBLAS DDGMM/DGEMM of the polar factor failed";
+    return {};
+  }
+  return p;
+}
+
 ns::DenseProducts deviceDenseProducts(std::string *why) {
   ns::DenseProducts p;
   p.gram = [why](const double *x, int64_t m, int64_t n, double *g) {

@@ -24,6 +24,15 @@ std::vector<double> deviceSingularValues(const std::vector<double> &y,
                                          int64_t rows, int64_t cols,
                                          std::string &why);
 
+/// The polar factor (x x^T)^(-1/2) x of the row-major rows x cols matrix
+/// `x` (rows <= cols), from cuSOLVER DSYEVD's eigenvectors Q and values l
+/// of x x^T: W = Q diag(l^(-1/2)) Q^T (directions with l <= 0 dropped: the
+/// partial isometry of a rank-deficient x), then W x by DGEMM. Row-major,
+/// rows x cols; empty, with `why` set, when a CUDA library call fails.
+std::vector<double> devicePolarFactor(const std::vector<double> &x,
+                                      int64_t rows, int64_t cols,
+                                      std::string &why);
+
 /// ns::DenseProducts computed with cuBLAS in float64 (gram: DSYRK, then the
 /// upper triangle mirrored, so exactly symmetric like the host's). A failed
 /// CUDA call fills the result with NaN and sets `*why`.
