@@ -139,6 +139,24 @@ Status printLaunchTimes(
   return Status::success();
 }
 
+/// Batch entry 0 of the bf16 `bits` (shape `s`) in float64, as r x c with
+/// r <= c: a tall entry transposed (its singular values and polar factor
+/// are those of the transpose).
+std::vector<double> entryRowsLeCols(const std::vector<uint16_t> &bits,
+                                    const ns::Shape &s, int64_t &r,
+                                    int64_t &c) {
+  const int64_t rows = s.rows, cols = s.cols;
+  const bool tall = rows > cols;
+  r = tall ? cols : rows;
+  c = tall ? rows : cols;
+  std::vector<double> x((size_t)(r * c));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      x[tall ? (size_t)(j * c + i) : (size_t)(i * c + j)] =
+          bf16ToFloat(bits[(size_t)(i * cols + j)]);
+  return x;
+}
+
 /// Where the host's float64 checks are too slow (m > --quality-max-m): the
 /// singular values of the output's entry 0 in float64 on the GPU (cuBLAS
 /// DSYRK of Y Y^T, cuSOLVER DSYEVD), into row.sigmaMin/Max, and with the
@@ -148,18 +166,11 @@ Status printLaunchTimes(
 void deviceSigma(const DeviceBuffer &out, const ns::Shape &s, Row &row,
                  const std::vector<double> &polar) {
 #ifdef TESSEL_HAVE_CUSOLVER
-  const int64_t rows = s.rows, cols = s.cols;
-  std::vector<uint16_t> bits((size_t)(rows * cols));
+  std::vector<uint16_t> bits((size_t)(s.rows * s.cols));
   if (!out.copyToHost(bits.data(), bits.size() * 2).ok())
     return;
-  // Y as rows <= cols (the singular values of a tall Y are those of Y^T).
-  const bool tall = rows > cols;
-  const int64_t r = tall ? cols : rows, c = tall ? rows : cols;
-  std::vector<double> y((size_t)(r * c));
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      y[tall ? (size_t)(j * c + i) : (size_t)(i * c + j)] =
-          bf16ToFloat(bits[(size_t)(i * cols + j)]);
+  int64_t r = 0, c = 0;
+  const std::vector<double> y = entryRowsLeCols(bits, s, r, c);
   auto t0 = std::chrono::steady_clock::now();
   std::string why;
   std::vector<double> sigma = gpu::deviceSingularValues(y, r, c, why);
@@ -195,14 +206,8 @@ void deviceSigma(const DeviceBuffer &out, const ns::Shape &s, Row &row,
 std::vector<double> devicePolar(const std::vector<uint16_t> &bits,
                                 const ns::Shape &s) {
 #ifdef TESSEL_HAVE_CUSOLVER
-  const int64_t rows = s.rows, cols = s.cols;
-  const bool tall = rows > cols;
-  const int64_t r = tall ? cols : rows, c = tall ? rows : cols;
-  std::vector<double> x((size_t)(r * c));
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      x[tall ? (size_t)(j * c + i) : (size_t)(i * c + j)] =
-          bf16ToFloat(bits[(size_t)(i * cols + j)]);
+  int64_t r = 0, c = 0;
+  const std::vector<double> x = entryRowsLeCols(bits, s, r, c);
   auto t0 = std::chrono::steady_clock::now();
   std::string why;
   std::vector<double> p = gpu::devicePolarFactor(x, r, c, why);

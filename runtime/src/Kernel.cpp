@@ -45,6 +45,13 @@ Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
     return Status::error("cannot launch kernel '", name_,
                          "': a zero launch dimension (",
                          describeLaunch(grid, block, sharedBytes, args), ")");
+  // Programs of a cluster wait for each other: a partial last cluster's
+  // programs would wait forever.
+  if (clusterX == 0 || grid.x % clusterX)
+    return Status::error("cannot launch kernel '", name_, "' in clusters of ",
+                         clusterX,
+                         " along x: the grid's x must be a multiple (",
+                         describeLaunch(grid, block, sharedBytes, args), ")");
   Expected<CudaDriver *> drv = CudaDriver::get();
   if (!drv)
     return drv.status();
@@ -72,11 +79,6 @@ Status Kernel::launch(Grid grid, Block block, unsigned sharedBytes,
     }
   }
 
-  if (clusterX == 0 || grid.x % clusterX)
-    return Status::error("cannot launch kernel '", name_, "' in clusters of ",
-                         clusterX,
-                         " along x: the grid's x must be a multiple (",
-                         describeLaunch(grid, block, sharedBytes, args), ")");
   Status status = Status::success();
   const bool overlap = overlapPrevious && programmaticLaunchesAllowed();
   if (overlap || clusterX > 1) {

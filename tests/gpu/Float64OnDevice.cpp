@@ -52,24 +52,72 @@ void poison(double *out, size_t count) {
   std::fill(out, out + count, std::numeric_limits<double>::quiet_NaN());
 }
 
+/// dg = x x^T for the device's row-major x (m x n): the column-major upper
+/// triangle, by DSYRK (all DSYEVD with UPPER reads).
+bool gramOnDevice(Scope &s, const double *dx, int64_t m, int64_t n,
+                  double *dg) {
+  const double one = 1.0, zero = 0.0;
+  // Column-major: x^T is n x m (ld n); G = (x^T)^T x^T, m x m (ld m).
+  return (s.blas || cublasCreate(&s.blas) == CUBLAS_STATUS_SUCCESS) &&
+         cublasDsyrk(s.blas, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, (int)m,
+                     (int)n, &one, dx, (int)n, &zero, dg,
+                     (int)m) == CUBLAS_STATUS_SUCCESS;
+}
+
 /// g = x x^T (row-major x: m x n), upper triangle by DSYRK, then mirrored.
 bool gram(const double *x, int64_t m, int64_t n, double *g) {
   Scope s;
   const size_t mm = (size_t)(m * m), mn = (size_t)(m * n);
   double *dx = s.alloc(mn), *dg = s.alloc(mm);
-  const double one = 1.0, zero = 0.0;
-  // Column-major: x^T is n x m (ld n); G = (x^T)^T x^T, m x m (ld m).
-  if (!dx || !dg || !s.upload(dx, x, mn) ||
-      cublasCreate(&s.blas) != CUBLAS_STATUS_SUCCESS ||
-      cublasDsyrk(s.blas, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, (int)m, (int)n,
-                  &one, dx, (int)n, &zero, dg,
-                  (int)m) != CUBLAS_STATUS_SUCCESS ||
+  if (!dx || !dg || !s.upload(dx, x, mn) || !gramOnDevice(s, dx, m, n, dg) ||
       !s.download(g, dg, mm))
     return false;
   // Column-major upper (row <= col) is row-major lower: mirror it up.
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = i + 1; j < m; ++j)
       g[i * m + j] = g[j * m + i];
+  return true;
+}
+
+/// cuSOLVER DSYEVD of the m x m symmetric matrix whose upper triangle dg
+/// holds: eigenvalues (ascending) into `lambda`, and with `vectors` the
+/// eigenvectors in dg's columns. False, with `why` set, on failure.
+bool symmetricEigen(Scope &s, double *dg, int64_t m, bool vectors,
+                    std::vector<double> &lambda, std::string &why) {
+  const auto mode =
+      vectors ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
+  double *dw = s.alloc((size_t)m);
+  int *dinfo = nullptr;
+  if (!dw || cudaMalloc((void **)&dinfo, sizeof(int)) != cudaSuccess) {
+    why = "cudaMalloc failed";
+    return false;
+  }
+  s.buffers.push_back(dinfo);
+  int lwork = 0;
+  if ((!s.solver && cusolverDnCreate(&s.solver) != CUSOLVER_STATUS_SUCCESS) ||
+      cusolverDnDsyevd_bufferSize(s.solver, mode, CUBLAS_FILL_MODE_UPPER,
+                                  (int)m, dg, (int)m, dw,
+                                  &lwork) != CUSOLVER_STATUS_SUCCESS) {
+    why = "cuSOLVER did not start";
+    return false;
+  }
+  double *work = s.alloc((size_t)std::max(lwork, 1));
+  int info = 0;
+  lambda.resize((size_t)m);
+  if (!work ||
+      cusolverDnDsyevd(s.solver, mode, CUBLAS_FILL_MODE_UPPER, (int)m, dg,
+                       (int)m, dw, work, lwork,
+                       dinfo) != CUSOLVER_STATUS_SUCCESS ||
+      cudaMemcpy(&info, dinfo, sizeof(int), cudaMemcpyDeviceToHost) !=
+          cudaSuccess ||
+      !s.download(lambda.data(), dw, lambda.size())) {
+    why = "cusolverDnDsyevd failed";
+    return false;
+  }
+  if (info != 0) {
+    why = "DSYEVD did not converge (info " + std::to_string(info) + ")";
+    return false;
+  }
   return true;
 }
 
@@ -95,45 +143,17 @@ std::vector<double> deviceSingularValues(const std::vector<double> &y,
                                          int64_t rows, int64_t cols,
                                          std::string &why) {
   const int64_t m = rows;
-  std::vector<double> g((size_t)(m * m));
-  if (!gram(y.data(), rows, cols, g.data())) {
+  const size_t mm = (size_t)(m * m), mn = (size_t)(m * cols);
+  Scope s;
+  double *dy = s.alloc(mn), *dg = s.alloc(mm);
+  if (!dy || !dg || !s.upload(dy, y.data(), mn) ||
+      !gramOnDevice(s, dy, m, cols, dg)) {
     why = "cuBLAS DSYRK of Y Y^T failed";
     return {};
   }
-  Scope s;
-  double *dg = s.alloc(g.size()), *dw = s.alloc((size_t)m);
-  int *dinfo = nullptr;
-  if (!dg || !dw || cudaMalloc((void **)&dinfo, sizeof(int)) != cudaSuccess) {
-    why = "cudaMalloc failed";
+  std::vector<double> sigma;
+  if (!symmetricEigen(s, dg, m, /*vectors=*/false, sigma, why))
     return {};
-  }
-  s.buffers.push_back(dinfo);
-  int lwork = 0;
-  if (!s.upload(dg, g.data(), g.size()) ||
-      cusolverDnCreate(&s.solver) != CUSOLVER_STATUS_SUCCESS ||
-      cusolverDnDsyevd_bufferSize(s.solver, CUSOLVER_EIG_MODE_NOVECTOR,
-                                  CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m,
-                                  dw, &lwork) != CUSOLVER_STATUS_SUCCESS) {
-    why = "cuSOLVER did not start";
-    return {};
-  }
-  double *work = s.alloc((size_t)std::max(lwork, 1));
-  int info = 0;
-  std::vector<double> sigma((size_t)m);
-  if (!work ||
-      cusolverDnDsyevd(s.solver, CUSOLVER_EIG_MODE_NOVECTOR,
-                       CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m, dw, work,
-                       lwork, dinfo) != CUSOLVER_STATUS_SUCCESS ||
-      cudaMemcpy(&info, dinfo, sizeof(int), cudaMemcpyDeviceToHost) !=
-          cudaSuccess ||
-      !s.download(sigma.data(), dw, sigma.size())) {
-    why = "cusolverDnDsyevd failed";
-    return {};
-  }
-  if (info != 0) {
-    why = "DSYEVD did not converge (info " + std::to_string(info) + ")";
-    return {};
-  }
   for (double &v : sigma)
     v = std::sqrt(std::max(v, 0.0));
   std::sort(sigma.begin(), sigma.end());
@@ -144,50 +164,21 @@ std::vector<double> devicePolarFactor(const std::vector<double> &x,
                                       int64_t rows, int64_t cols,
                                       std::string &why) {
   const int64_t m = rows, n = cols;
-  std::vector<double> g((size_t)(m * m));
-  if (!gram(x.data(), m, n, g.data())) {
-    why = "cuBLAS DSYRK of X X^T failed";
-    return {};
-  }
   Scope s;
   const size_t mm = (size_t)(m * m), mn = (size_t)(m * n);
-  double *dg = s.alloc(mm), *dw = s.alloc((size_t)m), *dv = s.alloc(mm),
-         *dW = s.alloc(mm), *dx = s.alloc(mn), *dp = s.alloc(mn),
-         *dscale = s.alloc((size_t)m);
-  int *dinfo = nullptr;
-  if (!dg || !dw || !dv || !dW || !dx || !dp || !dscale ||
-      cudaMalloc((void **)&dinfo, sizeof(int)) != cudaSuccess) {
+  double *dg = s.alloc(mm), *dv = s.alloc(mm), *dW = s.alloc(mm),
+         *dx = s.alloc(mn), *dp = s.alloc(mn), *dscale = s.alloc((size_t)m);
+  if (!dg || !dv || !dW || !dx || !dp || !dscale) {
     why = "cudaMalloc failed";
     return {};
   }
-  s.buffers.push_back(dinfo);
-  int lwork = 0;
-  if (!s.upload(dg, g.data(), mm) || !s.upload(dx, x.data(), mn) ||
-      cusolverDnCreate(&s.solver) != CUSOLVER_STATUS_SUCCESS ||
-      cublasCreate(&s.blas) != CUBLAS_STATUS_SUCCESS ||
-      cusolverDnDsyevd_bufferSize(s.solver, CUSOLVER_EIG_MODE_VECTOR,
-                                  CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m,
-                                  dw, &lwork) != CUSOLVER_STATUS_SUCCESS) {
-    why = "cuSOLVER or cuBLAS did not start";
+  if (!s.upload(dx, x.data(), mn) || !gramOnDevice(s, dx, m, n, dg)) {
+    why = "cuBLAS DSYRK of X X^T failed";
     return {};
   }
-  double *work = s.alloc((size_t)std::max(lwork, 1));
-  int info = 0;
-  std::vector<double> lambda((size_t)m);
-  if (!work ||
-      cusolverDnDsyevd(s.solver, CUSOLVER_EIG_MODE_VECTOR,
-                       CUBLAS_FILL_MODE_UPPER, (int)m, dg, (int)m, dw, work,
-                       lwork, dinfo) != CUSOLVER_STATUS_SUCCESS ||
-      cudaMemcpy(&info, dinfo, sizeof(int), cudaMemcpyDeviceToHost) !=
-          cudaSuccess ||
-      !s.download(lambda.data(), dw, lambda.size())) {
-    why = "cusolverDnDsyevd failed";
+  std::vector<double> lambda;
+  if (!symmetricEigen(s, dg, m, /*vectors=*/true, lambda, why))
     return {};
-  }
-  if (info != 0) {
-    why = "DSYEVD did not converge (info " + std::to_string(info) + ")";
-    return {};
-  }
   // V = Q diag(l^(-1/4)) (dg holds Q column-major), W = V V^T; directions
   // at or below the noise of the largest eigenvalue are dropped.
   const double floor = lambda.back() * 1e-28;

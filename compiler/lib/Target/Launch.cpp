@@ -24,18 +24,11 @@ rt::Status tessel::launchKernel(rt::Kernel &kernel, const KernelInfo &info,
                              want, "), the launch passes ", args.size(), " ",
                              args.describe());
   }
-  // Programs 2c and 2c + 1 share copies: a lone last program would wait for
-  // a partner that never comes.
-  if (info.clusterSize > 1 && grid.x % info.clusterSize)
-    return rt::Status::error("cannot launch kernel '", info.name, "': its ",
-                             info.clusterSize,
-                             "-program clusters need a grid x that is a "
-                             "multiple of ",
-                             info.clusterSize, ", not ", grid.x);
   if (!info.tma.empty())
     TESSEL_RETURN_IF_ERROR(rt::appendTensorMaps(
         info.name, info.tma, args, rt::TensorMapCache::forCurrentContext()));
-  // A kernel that waits for its predecessor may start while it drains.
+  // A kernel that waits for its predecessor may start while it drains;
+  // one in clusters launches in them (Kernel::launch checks the grid).
   return kernel.launch(grid, rt::Block{unsigned(info.numWarps * 32)},
                        unsigned(info.sharedBytes), stream, args,
                        info.gridDependency, unsigned(info.clusterSize));

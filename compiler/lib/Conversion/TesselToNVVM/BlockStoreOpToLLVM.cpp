@@ -172,18 +172,8 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
   if (transposed)
     return storeStaged(k, op, *m, box, bytes, /*lineDim=*/1);
   // An accumulator tile after a TMA ring, into a unit-stride row: staged in
-  // the ring's freed memory, 16 bytes per thread per memory row (only
-  // there: elsewhere the staging would add to the kernel's shared memory).
-  auto layout = tgpu::layoutOf(tile);
-  const int64_t rowBytes = tile.getDimSize(1) * bytes;
-  const int64_t stagingBytes =
-      tile.getDimSize(0) * (tile.getDimSize(1) + 16 / bytes) * bytes;
-  const bool stageable = succeeded(layout) &&
-                         layout->kind == ::tessel::layout::Layout::Kind::Mma &&
-                         rowBytes >= 16 && rowBytes % 16 == 0 &&
-                         k.freeAfterBarrier &&
-                         k.freeAfterBarrier->second >= stagingBytes;
-  if (!stageable || (columnStride && !columnStride->isOne()))
+  // the ring's freed memory, 16 bytes per thread per memory row.
+  if (!stagesInRing(k, tile, bytes) || (columnStride && !columnStride->isOne()))
     return storeByRows(k, op, *m, box, bytes);
   if (columnStride)
     return storeStaged(k, op, *m, box, bytes, /*lineDim=*/0);

@@ -138,3 +138,15 @@ void mlir::tessel::forEachRun(
     one();
   }
 }
+
+bool mlir::tessel::stagesInRing(KernelLowering &k, RankedTensorType tile,
+                                int64_t bytes) {
+  auto layout = tgpu::layoutOf(tile);
+  const int64_t rowBytes = tile.getDimSize(1) * bytes;
+  const int64_t stagingBytes =
+      tile.getDimSize(0) * (tile.getDimSize(1) + 16 / bytes) * bytes;
+  return succeeded(layout) &&
+         layout->kind == ::tessel::layout::Layout::Kind::Mma &&
+         rowBytes >= 16 && rowBytes % 16 == 0 && k.freeAfterBarrier &&
+         k.freeAfterBarrier->second >= stagingBytes;
+}

@@ -73,6 +73,13 @@ struct Box {
   SmallVector<Value> off, shape, stride;
   Value base, leadOk;
 };
+/// Whether an accumulator-layout `tile` (elements of `bytes`) is staged by
+/// rows in a finished TMA ring's memory (KernelLowering::freeAfterBarrier)
+/// when it moves through a unit-stride box: its rows are whole 16-byte
+/// runs, and the ring holds them with each row padded by 16 bytes. Only
+/// there: elsewhere the staging would add to the kernel's shared memory.
+bool stagesInRing(KernelLowering &k, RankedTensorType tile, int64_t bytes);
+
 /// Calls body(line, pos0) for each run of `width` elements of `lines` lines
 /// of `length` elements, consecutive threads taking consecutive runs (all
 /// of them, `lines * length / width` runs, in rounds of the CTA's threads).

@@ -174,19 +174,12 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
   // After a TMA ring (its memory free once the CTA next meets), an
   // accumulator-layout tile of a unit-stride box goes through shared memory.
   auto columnStride = knownConstant(op.getStrides().back());
-  auto layout = tgpu::layoutOf(op.getType());
-  const int64_t rowBytes = op.getType().getDimSize(1) * bytes;
-  const int64_t stagingBytes = op.getType().getDimSize(0) *
-                               (op.getType().getDimSize(1) + 16 / bytes) *
-                               bytes;
-  if (columnStride && columnStride->isOne() && succeeded(layout) &&
-      layout->kind == ::tessel::layout::Layout::Kind::Mma && rowBytes >= 16 &&
-      rowBytes % 16 == 0 && k.freeAfterBarrier &&
-      k.freeAfterBarrier->second >= stagingBytes) {
+  if (columnStride && columnStride->isOne() &&
+      stagesInRing(k, op.getType(), bytes)) {
     loadStaged(k, op, *m, box, bytes, k.freeAfterBarrier->first);
     return success();
   }
-  RowRuns rows(k, loc, *m, box, knownConstant(op.getStrides().back()), bytes);
+  RowRuns rows(k, loc, *m, box, columnStride, bytes);
   Value zero = zeroOf(k.b, loc, elem);
   auto loadElement = [&](const RowRuns::Row &row, int64_t column) {
     auto [ok, p] = rows.element(row, column);
