@@ -51,6 +51,7 @@ const char *kUsage =
     "                     [-D NAME=VALUE]... "
     "[--emit=ptx|cubin|llvm|gpu|tessel]\n"
     "                     [-o OUT] [--info OUT.json] [--no-cache] [--wgmma]\n"
+    "                     [--time]\n"
     "       tessel targets\n"
     "       tessel devices\n"
     "       tessel ns --shape BxMxN [--variant "
@@ -68,8 +69,11 @@ const char *kUsage =
     "Results (every stage and the cubin) are cached under $TESSEL_CACHE_DIR\n"
     "(default ~/.cache/tessel); --no-cache compiles afresh and stores "
     "nothing.\n"
+    "--time prints each compile stage's wall time (parse ... NVPTX codegen,\n"
+    "PTX to cubin) on stderr.\n"
     "--wgmma (sm_90a): dots that fit a warpgroup lower to wgmma.mma_async;\n"
-    "a K loop of two tessel.block_load feeding one dot becomes TMA copies into\n"
+    "a K loop of two tessel.block_load feeding one dot becomes TMA copies "
+    "into\n"
     "an mbarrier ring read by wgmma (kernels/matmul.mlir: 0.94x cuBLAS at\n"
     "8192^3 on the H100); other dots stage operands through registers, which\n"
     "is slower than mma.sync (see bench/results).\n"
@@ -107,10 +111,29 @@ bool writeFile(const std::string &path, const std::string &data) {
   return static_cast<bool>(out);
 }
 
+/// --time: each stage's wall time on stderr, or the cache hit.
+void printStageTimes(const tessel::CachedCompile &compiled) {
+  if (compiled.hit) {
+    std::cerr << "time: cache hit (nothing compiled; --no-cache to time a "
+                 "compile)\n";
+    return;
+  }
+  double total = 0;
+  for (const tessel::StageTime &t : compiled.result.stageTimes) {
+    std::fprintf(stderr, "time: %-22s %9.1f ms\n", t.stage.c_str(), t.ms);
+    total += t.ms;
+  }
+  if (compiled.cubinMs > 0)
+    std::fprintf(stderr, "time: %-22s %9.1f ms\n", "PTX to cubin",
+                 compiled.cubinMs);
+  std::fprintf(stderr, "time: %-22s %9.1f ms\n", "total",
+               total + compiled.cubinMs);
+}
+
 int compileCommand(int argc, char **argv) {
   tessel::CompileOptions options;
   std::string input, output, emit = "ptx", info;
-  bool useCache = true;
+  bool useCache = true, time = false;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char *flag) -> std::optional<std::string> {
@@ -131,6 +154,8 @@ int compileCommand(int argc, char **argv) {
       options.wgmma = true;
     else if (arg == "--no-cache")
       useCache = false;
+    else if (arg == "--time")
+      time = true;
     else if (arg == "-o" && i + 1 < argc)
       output = argv[++i];
     else if (arg == "-D" && i + 1 < argc)
@@ -173,6 +198,8 @@ int compileCommand(int argc, char **argv) {
     return 1;
   }
   const tessel::CompileResult &result = compiled.result;
+  if (time)
+    printStageTimes(compiled);
   std::string data;
   if (emit == "ptx")
     data = result.ptx;

@@ -8,6 +8,7 @@
 #include "tessel/Target/CompileCache.h"
 
 #include "tessel/BuildId.h"
+#include "tessel/Target/PTXEmitter.h"
 
 #include "tessel/runtime/Cubin.h"
 #include "tessel/runtime/Hash.h"
@@ -28,7 +29,8 @@ std::string tessel::compileCacheKey(const std::string &source,
   std::string text = std::string("tessel ") + version() + " " +
                      TESSEL_BUILD_ID + "\nllvm " + llvmVersion() +
                      "\nnvjitlink " + (linker ? *linker : std::string("none")) +
-                     "\ntarget " + options.target + "\n" +
+                     "\ntarget " + options.target + "\nllvm passes " +
+                     llvmPassPipeline() + "\n" +
                      (options.wgmma ? "wgmma\n" : "");
   for (const std::string &p : params)
     text += "param " + p + "\n";

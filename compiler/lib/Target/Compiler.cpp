@@ -262,11 +262,14 @@ bool ::tessel::compileSource(const std::string &source,
          << "'; use one of sm_80, sm_89, sm_90a, sm_100a\n";
     return false;
   }
+  result.stageTimes.clear();
+  StageClock clock(result.stageTimes);
   ParseScope scope(source, options.bufferName, errs);
   MLIRContext &ctx = *scope.ctx;
   OwningOpRef<ModuleOp> module = scope.parse();
   if (!module)
     return false;
+  clock.lap("parse");
   auto knobs = resolveKnobs(*module, options.params);
 
   PassManager stage1(&ctx);
@@ -274,6 +277,7 @@ bool ::tessel::compileSource(const std::string &source,
   if (failed(stage1.run(*module)))
     return false;
   result.tesselIR = printOp(*module);
+  clock.lap("specialize");
 
   // Launch metadata, read before the kernels move into the gpu.module.
   result.kernels.clear();
@@ -305,11 +309,13 @@ bool ::tessel::compileSource(const std::string &source,
   if (failed(stage2.run(*module)))
     return false;
   result.gpuIR = printOp(*module);
+  clock.lap("layouts");
 
   PassManager stage3(&ctx);
   mlir::tessel::buildLowerToLLVMPipeline(stage3);
   if (failed(stage3.run(*module)))
     return false;
+  clock.lap("lower to LLVM dialect");
 
   mlir::gpu::GPUModuleOp gpuModule;
   module->walk([&](mlir::gpu::GPUModuleOp m) { gpuModule = m; });
@@ -336,9 +342,10 @@ bool ::tessel::compileSource(const std::string &source,
     errs << options.bufferName << ": error: translation to LLVM IR failed\n";
     return false;
   }
+  clock.lap("translate");
   std::string ptxError;
   if (!::tessel::emitPTX(*llvmModule, options.target, result.ptx, result.llvmIR,
-                         ptxError)) {
+                         ptxError, &clock)) {
     errs << options.bufferName << ": error: " << ptxError << "\n";
     return false;
   }

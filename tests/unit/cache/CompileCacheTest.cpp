@@ -11,6 +11,7 @@
 #include "KernelSource.h"
 #include "tessel/Target/CompileCache.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -123,6 +124,23 @@ TEST_F(CompileCacheTest, KeyCoversTargetKnobsAndSource) {
   EXPECT_NE(k, compileCacheKey(source, c));
   EXPECT_NE(k, compileCacheKey(source + " ", a));
   EXPECT_EQ(compileCacheKey(source, d), compileCacheKey(source, e));
+}
+
+// A kernel compiled with another LLVM IR pipeline ($TESSEL_LLVM_PASSES) is
+// another cubin: it must not be served for the default's key.
+TEST_F(CompileCacheTest, KeyCoversTheLlvmPipeline) {
+  std::string source = readKernel("elementwise.mlir");
+  CompileOptions options;
+  options.target = "sm_80";
+  ASSERT_EQ(std::getenv("TESSEL_LLVM_PASSES"), nullptr);
+  std::string o2 = compileCacheKey(source, options);
+  ::setenv("TESSEL_LLVM_PASSES", "O2", 1);
+  std::string named = compileCacheKey(source, options);
+  ::setenv("TESSEL_LLVM_PASSES", "light", 1);
+  std::string light = compileCacheKey(source, options);
+  ::unsetenv("TESSEL_LLVM_PASSES");
+  EXPECT_EQ(o2, named);
+  EXPECT_NE(o2, light);
 }
 
 TEST_F(CompileCacheTest, CorruptEntryIsRebuilt) {

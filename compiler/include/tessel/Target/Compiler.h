@@ -9,6 +9,7 @@
 #ifndef TESSEL_TARGET_COMPILER_H
 #define TESSEL_TARGET_COMPILER_H
 
+#include "tessel/Target/StageTimes.h"
 #include "tessel/runtime/TmaArgs.h"
 
 #include <cstdint>
@@ -70,6 +71,8 @@ struct CompileResult {
   std::string llvmIR;   ///< LLVM IR after O2
   std::string ptx;
   std::vector<KernelInfo> kernels;
+  /// Wall time of each stage of this compile, in order (not cached).
+  std::vector<StageTime> stageTimes;
 };
 
 /// Compiles DSL source text. On failure returns false and fills `errors`
