@@ -232,7 +232,9 @@ int usage() {
          "                       [--reps MIN] [--max-reps N] [--budget-ms MS]\n"
          "                       [--warmup N] [--quality-max-m M]\n"
          "  --quick: shapes 128x128x128, 32x512x512, 1x4096x4096\n"
-         "  --quality-max-m 0: no host quality report\n";
+         "  --quality-max-m 0: no host quality report\n"
+         "       tessel-bench-ns tune [--out DIR] [--shapes ...] [--budget S]\n"
+         "       tessel-bench-ns first-call BxMxN\n";
   return 2;
 }
 
@@ -428,11 +430,14 @@ double seconds(std::chrono::steady_clock::time_point since) {
 
 namespace tessel::bench {
 int tuneBenchMain(int argc, char **argv); // TuneBench.cpp
-}
+int firstCallMain(int argc, char **argv); // FirstCallBench.cpp
+} // namespace tessel::bench
 
 int main(int argc, char **argv) {
   if (argc > 1 && std::string(argv[1]) == "tune")
     return tessel::bench::tuneBenchMain(argc - 2, argv + 2);
+  if (argc > 1 && std::string(argv[1]) == "first-call")
+    return tessel::bench::firstCallMain(argc - 2, argv + 2);
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -6,6 +6,9 @@
 //         compiled into an empty cache: source to loaded kernel, ms;
 //   warm  the same request again (fresh cache lookup, checksum, module load,
 //         function lookup): what a new process pays on a warm start;
+//   first-call  a fresh process's first aol4 call per shape on an empty
+//         cache (FirstCallBench.cpp), its compiles in parallel, against one
+//         at a time (baseline first-call-serial);
 //   tune  tessel::ns::tuneShape per NS shape (its three lines sharing the
 //         --budget seconds), wall ms.
 // Writes DIR/compile-<device>.csv, and DIR/tune-<device>.csv with aol4 on
@@ -33,6 +36,10 @@
 #include <iostream>
 
 namespace tessel::bench {
+
+/// FirstCallBench.cpp: ms of a fresh process's first aol4 call on `shape`
+/// with an empty cache, its compiles `threads` at a time (0: the default).
+rt::Expected<double> firstCallMs(const ns::Shape &shape, unsigned threads);
 
 namespace {
 
@@ -188,6 +195,26 @@ int tuneBenchMain(int argc, char **argv) {
       compileCsv << device->name << ",compile," << kind << ","
                  << variantName(v) << "," << fmt("%.3f", ms)
                  << ",,,,,,,,,\n";
+  }
+
+  // A new process's first call per shape, cold: the kernels it needs
+  // compiled one at a time, then in parallel (each in a fresh process).
+  std::printf("\n%-16s %18s %18s %8s   (fresh process, empty cache, "
+              "defaults)\n",
+              "first call", "serial compile ms", "parallel ms", "speedup");
+  for (const ns::Shape &shape : shapes) {
+    auto serial = firstCallMs(shape, 1);
+    BENCH_CHECK(serial.status());
+    auto parallel = firstCallMs(shape, 0);
+    BENCH_CHECK(parallel.status());
+    std::string name = ns::shapeString(shape);
+    std::printf("%-16s %18.1f %18.1f %7.2fx\n", name.c_str(), *serial,
+                *parallel, *serial / *parallel);
+    compileCsv << device->name << ",compile,first-call,ns:" << name << ","
+               << fmt("%.1f", *parallel) << ",first-call-serial,"
+               << fmt("%.1f", *serial) << ","
+               << fmt("%.2f", *serial / *parallel) << ",,,,,,\n";
+    std::fflush(stdout);
   }
 
   std::ofstream tuneCsv(outDir + "/tune-" + slug + ".csv");

@@ -22,12 +22,14 @@
 
 #include "tessel/Target/CompileCache.h"
 #include "tessel/Target/Launch.h"
+#include "tessel/Target/ParallelCompile.h"
 #include "tessel/runtime/ArgPack.h"
 #include "tessel/runtime/CudaDriver.h"
 #include "tessel/runtime/Device.h"
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -48,26 +50,28 @@ struct KernelSet {
   Compiled syrk, line3, aol, frob, convert;
 };
 
-rt::Status compile(const char *source, const char *name,
-                   const std::string &target, Compiled &out,
-                   const tune::Config &config = {}, bool wgmma = false) {
+CompileOptions optionsFor(const std::string &name, const std::string &target,
+                          const tune::Config &config, bool wgmma) {
   CompileOptions options;
   options.target = target;
   options.wgmma = wgmma;
-  options.bufferName = std::string("kernels/newton_schulz/") + name;
+  options.bufferName = "kernels/newton_schulz/" + name;
   for (const auto &[knob, value] : config)
     options.params.push_back(knob + "=" + std::to_string(value));
-  CachedCompile compiled;
-  std::string errors;
-  if (!compileWithCache(source, options, rt::DiskCache::fromEnvironment(),
-                        compiled, errors))
-    return rt::Status::error("compiling ", name, " for ", target, ":\n",
-                             errors);
-  auto module = rt::Module::load(compiled.cubin, name);
+  return options;
+}
+
+/// Loads a compiled file into the current context.
+rt::Status load(const CompileJob &job, Compiled &out) {
+  const std::string &name = job.options.bufferName;
+  if (!job.ok)
+    return rt::Status::error("compiling ", name, " for ", job.options.target,
+                             ":\n", job.errors);
+  auto module = rt::Module::load(job.result.cubin, name);
   if (!module)
     return module.status();
   out.module = std::move(*module);
-  for (const KernelInfo &k : compiled.result.kernels) {
+  for (const KernelInfo &k : job.result.result.kernels) {
     auto kernel = out.module.kernel(k.name);
     if (!kernel)
       return kernel.status();
@@ -76,8 +80,8 @@ rt::Status compile(const char *source, const char *name,
   return rt::Status::success();
 }
 
-/// The kernels for `target`, compiled on first use (cached on disk across
-/// processes, in memory for this one).
+/// The kernels for `target`, compiled on first use, all at once (cached on
+/// disk across processes, in memory for this one).
 rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<KernelSet>> sets;
@@ -86,38 +90,62 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   if (slot)
     return slot.get();
   auto set = std::make_unique<KernelSet>();
-  TESSEL_RETURN_IF_ERROR(compile(kSyrkSource, "syrk.mlir", target, set->syrk));
-  TESSEL_RETURN_IF_ERROR(
-      compile(kLine3Source, "line3.mlir", target, set->line3));
-  TESSEL_RETURN_IF_ERROR(compile(kAolSource, "aol.mlir", target, set->aol));
-  TESSEL_RETURN_IF_ERROR(
-      compile(kFrobeniusSource, "frobenius.mlir", target, set->frob));
-  TESSEL_RETURN_IF_ERROR(
-      compile(kConvertSource, "convert.mlir", target, set->convert));
+  const std::pair<const char *, Compiled *> files[] = {
+      {kSyrkSource, &set->syrk},
+      {kLine3Source, &set->line3},
+      {kAolSource, &set->aol},
+      {kFrobeniusSource, &set->frob},
+      {kConvertSource, &set->convert}};
+  const char *names[] = {"syrk.mlir", "line3.mlir", "aol.mlir",
+                         "frobenius.mlir", "convert.mlir"};
+  std::vector<CompileJob> jobs;
+  for (size_t i = 0; i < std::size(files); ++i)
+    jobs.push_back({files[i].first, optionsFor(names[i], target, {}, false)});
+  compileInParallel(jobs, rt::DiskCache::fromEnvironment());
+  for (size_t i = 0; i < std::size(files); ++i)
+    TESSEL_RETURN_IF_ERROR(load(jobs[i], *files[i].second));
   slot = std::move(set);
   return slot.get();
 }
 
-/// `source` (file `name`) for `target` with `config` (and `wgmma`),
-/// compiled once per process (and cached on disk): the tuned lines' configs
-/// and small.mlir's.
-rt::Expected<Compiled *> compiledOnce(const char *source,
-                                      const std::string &name,
-                                      const std::string &target,
-                                      const tune::Config &config,
-                                      bool wgmma = false) {
+/// What compiledOnce needs to compile one file with one config.
+struct FileConfig {
+  const char *source;
+  std::string name; ///< file name, e.g. "syrk.mlir"
+  tune::Config config;
+  bool wgmma = false;
+};
+
+/// `file`s for `target`, each compiled once per process (and cached on
+/// disk): the tuned lines' configs and small.mlir's. The ones not compiled
+/// yet are compiled all at once.
+rt::Expected<std::vector<Compiled *>>
+compiledOnce(const std::vector<FileConfig> &files, const std::string &target) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
-  auto &slot = compiled[target + "/" + name + (wgmma ? "/tma/" : "/") +
-                        tune::configString(config)];
-  if (!slot) {
+  auto keyOf = [&](const FileConfig &f) {
+    return target + "/" + f.name + (f.wgmma ? "/tma/" : "/") +
+           tune::configString(f.config);
+  };
+  std::vector<CompileJob> jobs;
+  std::vector<std::string> keys;
+  for (const FileConfig &f : files)
+    if (!compiled.count(keyOf(f)) &&
+        std::find(keys.begin(), keys.end(), keyOf(f)) == keys.end()) {
+      keys.push_back(keyOf(f));
+      jobs.push_back({f.source, optionsFor(f.name, target, f.config, f.wgmma)});
+    }
+  compileInParallel(jobs, rt::DiskCache::fromEnvironment());
+  for (size_t i = 0; i < jobs.size(); ++i) {
     auto fresh = std::make_unique<Compiled>();
-    TESSEL_RETURN_IF_ERROR(
-        compile(source, name.c_str(), target, *fresh, config, wgmma));
-    slot = std::move(fresh);
+    TESSEL_RETURN_IF_ERROR(load(jobs[i], *fresh));
+    compiled[keys[i]] = std::move(fresh);
   }
-  return slot.get();
+  std::vector<Compiled *> out;
+  for (const FileConfig &f : files)
+    out.push_back(compiled[keyOf(f)].get());
+  return out;
 }
 
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
@@ -163,13 +191,14 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
       TESSEL_RETURN_IF_ERROR(
           tuneShape(plan.shape, target, device, stream, {}).status());
   }
+  // Each line's config (tuned, else the TMA default, else none: the
+  // default kernel set's), then the ones not compiled yet all at once.
   LineChoices lines;
+  std::array<std::optional<tune::Config>, 3> configs;
+  std::array<bool, 3> tuned{};
+  std::vector<FileConfig> files;
   for (TunedLine line : kTunedLines) {
-    LineChoice &choice = lines[(size_t)line];
-    choice.compiled =
-        line == TunedLine::Line3 ? &defaults.line3 : &defaults.syrk;
-    std::optional<tune::Config> config;
-    bool tuned = false;
+    std::optional<tune::Config> &config = configs[(size_t)line];
     if (tma)
       config = tmaDefaultConfig(line, plan, device.smCount);
     if (db) {
@@ -178,21 +207,29 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
         return hit.status();
       if (*hit) {
         config = (*hit)->config;
-        tuned = true;
+        tuned[(size_t)line] = true;
       }
     }
     if (config) {
-      // Each distinct (file, config, form) is compiled once per process.
       LineKernel k = lineKernel(line);
-      std::string name =
-          std::string(k.file).substr(std::string(k.file).rfind('/') + 1);
-      auto c = compiledOnce(k.source, name, target, *config, tma);
-      if (!c)
-        return c.status();
-      choice.compiled = *c;
+      std::string file(k.file);
+      files.push_back(
+          {k.source, file.substr(file.rfind('/') + 1), *config, tma});
     }
-    const char *how = tma ? (tuned ? " (tma, tuned)" : " (tma)")
-                          : (tuned ? " (tuned)" : " (default)");
+  }
+  auto compiled = compiledOnce(files, target);
+  if (!compiled)
+    return compiled.status();
+  size_t next = 0;
+  for (TunedLine line : kTunedLines) {
+    LineChoice &choice = lines[(size_t)line];
+    const std::optional<tune::Config> &config = configs[(size_t)line];
+    choice.compiled =
+        config ? (*compiled)[next++]
+               : (line == TunedLine::Line3 ? &defaults.line3 : &defaults.syrk);
+    const bool t = tuned[(size_t)line];
+    const char *how = tma ? (t ? " (tma, tuned)" : " (tma)")
+                          : (t ? " (tuned)" : " (default)");
     choice.label =
         tune::configString(
             config ? *config
@@ -427,10 +464,10 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       options.fuseSmall ? smallConfig(*plan, norm.kind) : std::nullopt;
   Compiled *oneLaunch = nullptr;
   if (small) {
-    auto c = compiledOnce(kSmallSource, "small.mlir", target, *small);
+    auto c = compiledOnce({{kSmallSource, "small.mlir", *small}}, target);
     if (!c)
       return c.status();
-    oneLaunch = *c;
+    oneLaunch = c->front();
     if (info)
       info->lineConfigs = {tune::configString(*small) + " (one launch)", "",
                            ""};
