@@ -24,7 +24,7 @@
 // CHECK: llvm.cond_br
 // CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
 // CHECK: llvm.fmul
-// CHECK: llvm.inline_asm has_side_effects "@$0 st.global.b32 [$1], $2;"
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
 // CHECK: llvm.return
 // CHECK-NOT: func.func
 

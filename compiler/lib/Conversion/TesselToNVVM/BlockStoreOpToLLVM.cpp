@@ -8,7 +8,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BoxAddressing.h"
-#include "PredicatedAccess.h"
 
 using namespace mlir;
 using namespace mlir::tessel;
@@ -28,34 +27,42 @@ static LogicalResult storeByRows(KernelLowering &k, BlockStoreOp op,
   Type elem = box.elem;
   const Regs &vals = k.regs(op.getValue());
   RowRuns rows(k, loc, m, box, knownConstant(op.getStrides().back()), bytes);
-  // Branch-free: a run is one vector store predicated on its whole test,
-  // and element stores predicated on the rest (PredicatedAccess.h).
-  auto storeElement = [&](const RowRuns::Row &row, int64_t column, int64_t reg,
-                          Value unlessWhole) {
+  auto storeElement = [&](const RowRuns::Row &row, int64_t column,
+                          int64_t reg) {
     auto [ok, p] = rows.element(row, column);
-    if (unlessWhole)
-      ok = arith::AndIOp::create(k.b, loc, ok, unlessWhole);
-    predicatedStore(k.b, loc, vals[reg], p, ok);
+    scf::IfOp::create(k.b, loc, ok, [&](OpBuilder &b, Location l) {
+      LLVM::StoreOp::create(b, l, vals[reg], p, bytes);
+      scf::YieldOp::create(b, l);
+    });
   };
   for (const RowRuns::Row &row : rows.rows())
     for (const RowRuns::Run &run : row.runs) {
       const int64_t width = run.regs.size();
       if (width == 1) {
-        storeElement(row, run.column, run.regs[0], Value());
+        storeElement(row, run.column, run.regs[0]);
         continue;
       }
       auto [p, whole] = rows.vector(row, run);
       auto vecType = VectorType::get({width}, elem);
-      Value v = LLVM::PoisonOp::create(k.b, loc, vecType);
-      for (int64_t e = 0; e < width; ++e)
-        v = LLVM::InsertElementOp::create(
-            k.b, loc, v, vals[run.regs[e]],
-            arith::ConstantIntOp::create(k.b, loc, k.b.getI32Type(), e));
-      predicatedStore(k.b, loc, v, p, whole);
-      Value notWhole = arith::XOrIOp::create(
-          k.b, loc, whole, arith::ConstantIntOp::create(k.b, loc, 1, 1));
-      for (int64_t e = 0; e < width; ++e)
-        storeElement(row, run.column + e, run.regs[e], notWhole);
+      scf::IfOp::create(
+          k.b, loc, whole,
+          [&](OpBuilder &b, Location l) {
+            Value v = LLVM::PoisonOp::create(b, l, vecType);
+            for (int64_t e = 0; e < width; ++e)
+              v = LLVM::InsertElementOp::create(
+                  b, l, v, vals[run.regs[e]],
+                  arith::ConstantIntOp::create(b, l, b.getI32Type(), e));
+            LLVM::StoreOp::create(b, l, v, p, width * bytes);
+            scf::YieldOp::create(b, l);
+          },
+          [&](OpBuilder &b, Location l) {
+            OpBuilder::InsertionGuard guard(k.b);
+            k.b.setInsertionPoint(b.getInsertionBlock(),
+                                  b.getInsertionPoint());
+            for (int64_t e = 0; e < width; ++e)
+              storeElement(row, run.column + e, run.regs[e]);
+            scf::YieldOp::create(b, l);
+          });
     }
   return success();
 }
@@ -122,17 +129,27 @@ static LogicalResult storeStaged(KernelLowering &k, BlockStoreOp op,
     // Memory row `line` of the box; along it, positions pos0 .. pos0 +
     // width (the unit-stride dimension).
     Box::Run at = box.runAt(lineDim, line, pos0, width, bytes);
-    // Branch-free: the whole run, or its elements inside the tensor.
-    predicatedStore(b, loc, run, at.ptr, at.whole);
-    Value notWhole = arith::XOrIOp::create(
-        b, loc, at.whole, arith::ConstantIntOp::create(b, loc, 1, 1));
-    Value partial = box.andi(at.lineOk, notWhole);
-    for (int64_t e = 0; e < width; ++e) {
-      Value pos = box.add(at.start, box.c64(e));
-      Value ok = box.andi(partial, box.inside(pos, box.shape2(posDim)));
-      Value v = LLVM::ExtractElementOp::create(b, loc, run, i32c(e));
-      predicatedStore(b, loc, v, box.gep(at.ptr, box.c64(e)), ok);
-    }
+    scf::IfOp::create(
+        b, loc, at.whole,
+        [&](OpBuilder &ob, Location l) {
+          LLVM::StoreOp::create(ob, l, run, at.ptr, width * bytes);
+          scf::YieldOp::create(ob, l);
+        },
+        [&](OpBuilder &ob, Location l) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+          for (int64_t e = 0; e < width; ++e) {
+            Value pos = box.add(at.start, box.c64(e));
+            Value ok = box.andi(at.lineOk, box.inside(pos, box.shape2(posDim)));
+            Value v = LLVM::ExtractElementOp::create(b, loc, run, i32c(e));
+            Value pe = box.gep(at.ptr, box.c64(e));
+            scf::IfOp::create(b, loc, ok, [&](OpBuilder &eb, Location el) {
+              LLVM::StoreOp::create(eb, el, v, pe, bytes);
+              scf::YieldOp::create(eb, el);
+            });
+          }
+          scf::YieldOp::create(ob, l);
+        });
   });
   return success();
 }

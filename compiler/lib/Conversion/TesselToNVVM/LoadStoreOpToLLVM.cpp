@@ -5,7 +5,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BoxAddressing.h"
-#include "PredicatedAccess.h"
 
 using namespace mlir;
 using namespace mlir::tessel;
@@ -73,7 +72,7 @@ LogicalResult mlir::tessel::lowerLoad(KernelLowering &k, LoadOp op) {
   return success();
 }
 
-// store(p, v, m) -> @m st.global [p], v   (PredicatedAccess.h)
+// store(p, v, m) -> scf.if %m { llvm.store %v, %p }
 LogicalResult mlir::tessel::lowerStore(KernelLowering &k, StoreOp op) {
   Location loc = op.getLoc();
   Type elem = pointeeOf(op.getPtr().getType());
@@ -85,7 +84,11 @@ LogicalResult mlir::tessel::lowerStore(KernelLowering &k, StoreOp op) {
       LLVM::StoreOp::create(k.b, loc, v, p, align);
       continue;
     }
-    predicatedStore(k.b, loc, v, p, k.regs(op.getMask())[i]);
+    scf::IfOp::create(k.b, loc, k.regs(op.getMask())[i],
+                      [&](OpBuilder &b, Location l) {
+                        LLVM::StoreOp::create(b, l, v, p, align);
+                        scf::YieldOp::create(b, l);
+                      });
   }
   return success();
 }
@@ -124,24 +127,31 @@ static void loadStaged(KernelLowering &k, BlockLoadOp op,
   k.barrier(loc);
   forEachRun(k, loc, rows, cols, width, [&](Value row, Value col0) {
     Box::Run at = box.runAt(/*lineDim=*/0, row, col0, width, bytes);
-    // Branch-free: the whole run, or its elements inside the tensor (zero
-    // outside), each predicated (PredicatedAccess.h).
-    Value v = predicatedLoad(b, loc, vecType, at.ptr, at.whole,
-                             LLVM::ZeroOp::create(b, loc, vecType));
-    Value notWhole = arith::XOrIOp::create(
-        b, loc, at.whole, arith::ConstantIntOp::create(b, loc, 1, 1));
-    Value partial = box.andi(at.lineOk, notWhole);
-    for (int64_t e = 0; e < width; ++e) {
-      Value pos = box.add(at.start, box.c64(e));
-      Value ok = box.andi(partial, box.inside(pos, box.shape2(1)));
-      Value element =
-          predicatedLoad(b, loc, elem, box.gep(at.ptr, box.c64(e)), ok,
-                         LLVM::ExtractElementOp::create(b, loc, v, i32c(e)));
-      v = LLVM::InsertElementOp::create(b, loc, v, element, i32c(e));
-    }
+    auto ifOp = scf::IfOp::create(
+        b, loc, at.whole,
+        [&](OpBuilder &ob, Location l) {
+          scf::YieldOp::create(
+              ob, l,
+              ValueRange{LLVM::LoadOp::create(ob, l, vecType, at.ptr, 16)});
+        },
+        [&](OpBuilder &ob, Location l) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+          Value v = LLVM::PoisonOp::create(b, l, vecType);
+          for (int64_t e = 0; e < width; ++e) {
+            Value pos = box.add(at.start, box.c64(e));
+            Value ok = box.andi(at.lineOk, box.inside(pos, box.shape2(1)));
+            v = LLVM::InsertElementOp::create(
+                b, l, v,
+                maskedLoad(b, l, elem, box.gep(at.ptr, box.c64(e)), bytes, ok,
+                           zero),
+                i32c(e));
+          }
+          scf::YieldOp::create(b, l, ValueRange{v});
+        });
     LLVM::StoreOp::create(
-        b, loc, v, sharedAt(k.add(loc, k.mul(loc, row, i32c(pitch)), col0)),
-        16);
+        b, loc, ifOp.getResult(0),
+        sharedAt(k.add(loc, k.mul(loc, row, i32c(pitch)), col0)), 16);
   });
   k.barrier(loc);
   Regs out;

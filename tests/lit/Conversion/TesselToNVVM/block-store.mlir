@@ -2,8 +2,7 @@
 // row; each row's 64-bit address and bounds test once; a run of registers on
 // adjacent columns of a unit-stride row is one vector store when the run is
 // inside the tensor and its address aligned (else element stores under their
-// own tests; every global store is predicated, `@p st.global`, with no
-// branch); a column stride passed at run time adds a test that it is 1; a
+// own tests); a column stride passed at run time adds a test that it is 1; a
 // tile whose rows are the unit-stride dimension goes through shared memory
 // so that threads store runs along memory rows; otherwise element stores.
 // RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
@@ -19,16 +18,13 @@
 // Alignment of the run (8 bytes) and both ends inside the row.
 // CHECK: %[[ADDR:.*]] = llvm.ptrtoint %{{.*}} : !llvm.ptr<1> to i64
 // CHECK: arith.andi %[[ADDR]], %c7_i64
-// CHECK-NOT: scf.if
+// CHECK: scf.if
 // CHECK-COUNT-4: llvm.insertelement
-// CHECK: %[[WORD:.*]] = llvm.bitcast %{{.*}} : vector<4xbf16> to i64
-// CHECK: llvm.inline_asm has_side_effects "@$0 st.global.b64 [$1], $2;", "b,l,l,~{memory}" %[[WHOLE:[0-9]+]], %{{[0-9]+}}, %[[WORD]]
-// Else each element inside the tensor, 2 bytes at a time.
-// CHECK: %[[PART:.*]] = arith.xori %[[WHOLE]], %true
-// CHECK: arith.andi %{{.*}}, %[[PART]]
-// CHECK-COUNT-4: "@$0 st.global.b16 [$1], $2;", "b,l,h,~{memory}"
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
+// CHECK: }
 // CHECK-NOT: llvm.store
-// CHECK-NOT: scf.if
 // CHECK: gpu.return
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {
@@ -57,10 +53,10 @@ func.func @rows(%x: !tessel.ptr<bf16>, %b: i32, %r: i32, %c: i32, %nb: i32, %m: 
 // CHECK: %[[HAS:.*]] = arith.cmpi slt, %[[Q]], %c16_i32
 // CHECK: scf.if %[[HAS]] {
 // CHECK: %[[SEG:.*]] = llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<8xbf16>
-// CHECK: llvm.bitcast %[[SEG]] : vector<8xbf16> to vector<4xi32>
-// CHECK: "@$0 st.global.v4.b32 [$1], {$2, $3, $4, $5};", "b,l,r,r,r,r,~{memory}"
-// CHECK-COUNT-8: "@$0 st.global.b16 [$1], $2;"
-// CHECK-NOT: scf.if
+// CHECK: scf.if
+// CHECK: llvm.store %[[SEG]], %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-8: llvm.extractelement %[[SEG]]
 // CHECK: gpu.return
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {
@@ -80,8 +76,8 @@ func.func @transposed(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32,
 // CHECK-LABEL: gpu.func @strided(
 // CHECK-NOT: vector<
 // CHECK-NOT: gpu.barrier
-// CHECK-COUNT-4: "@$0 st.global.b16 [$1], $2;"
-// CHECK-NOT: st.global
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
 // CHECK: gpu.return
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {
@@ -97,11 +93,10 @@ func.func @strided(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %l
 // -----
 
 // A wgmma accumulator (4 warps, 64 x 32 f32): pairs of adjacent columns, so
-// 8-byte stores; 16 registers per thread on 2 rows -> 8 vector stores (each
-// with its two element stores for a run that is not whole).
+// 8-byte stores; 16 registers per thread on 2 rows -> 8 vector stores.
 // CHECK-LABEL: gpu.func @accumulator(
-// CHECK-COUNT-8: "@$0 st.global.b64 [$1], $2;"
-// CHECK-NOT: st.global.b64
+// CHECK-COUNT-8: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<2xf32>, !llvm.ptr<1>
+// CHECK-NOT: vector<2xf32>, !llvm.ptr<1>
 // CHECK: gpu.return
 #mma = #tessel_gpu.mma<version = 2, warpsPerCTA = [4, 1]>
 module attributes {tessel.target = "sm_90a", tessel.wgmma} {
@@ -122,8 +117,10 @@ func.func @accumulator(%x: !tessel.ptr<f32>, %r: i32, %c: i32, %m: i32, %n: i32,
 // CHECK: %[[LD64:.*]] = arith.extsi %[[LD]] : i32 to i64
 // CHECK: %[[UNIT:.*]] = arith.cmpi eq, %[[LD64]], %c1_i64
 // CHECK: arith.andi %{{.*}}, %[[UNIT]]
-// CHECK: "@$0 st.global.b64 [$1], $2;"
-// CHECK-COUNT-4: "@$0 st.global.b16 [$1], $2;"
+// CHECK: scf.if
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: } else {
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : bf16, !llvm.ptr<1>
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 4], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [1, 0]>
 module {
 func.func @runtime_stride(%x: !tessel.ptr<bf16>, %r: i32, %c: i32, %m: i32, %k: i32, %ld: i32, %v: bf16) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
@@ -184,11 +181,9 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK-LABEL: gpu.func @rows_in_ring(
 // CHECK-SAME: tessel.shared_bytes = 32800 : i64
 // CHECK: "wgmma.wait_group.sync.aligned 0;"
-// The C tile: 16-byte loads from global into the ring (predicated, zero
-// outside the tensor), then per register.
+// The C tile: 16-byte loads from global into the ring, then per register.
 // CHECK: gpu.barrier
-// CHECK: "mov.b32 $0, $6;\0A\09mov.b32 $1, $7;\0A\09mov.b32 $2, $8;\0A\09mov.b32 $3, $9;\0A\09@$4 ld.global.v4.b32 {$0, $1, $2, $3}, [$5];"
-// CHECK-COUNT-4: "mov.b32 $0, $3;\0A\09@$1 ld.global.b32 $0, [$2];"
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> f32
@@ -197,15 +192,15 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
-// CHECK: "@$0 st.global.v4.b32 [$1], {$2, $3, $4, $5};"
-// CHECK-NOT: st.global.b64
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
+// CHECK-NOT: vector<2xf32>, !llvm.ptr<1>
 // The run-time column stride: one test, staged or by rows.
 // CHECK: %[[UNIT:.*]] = arith.cmpi eq, %{{.*}}, %c1_i64
 // CHECK: scf.if %[[UNIT]] {
 // CHECK: gpu.barrier
-// CHECK: st.global.v4.b32
+// CHECK: vector<4xf32>, !llvm.ptr<1>
 // CHECK: } else {
-// CHECK: st.global.b64
+// CHECK: vector<2xf32>, !llvm.ptr<1>
 // CHECK: gpu.return
 func.func @rows_in_ring(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.ptr<f32>, %M: i32, %N: i32, %K: i32, %lda: i32, %ldb: i32, %sc: i32) attributes {tessel.kernel, tessel.num_warps = 4 : i64, tessel.num_stages = 2 : i64} {
   %one = arith.constant 1 : i32

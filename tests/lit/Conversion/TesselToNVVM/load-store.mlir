@@ -1,7 +1,6 @@
 // convert-tessel-to-nvvm, memory: addptr is a getelementptr per register; a
 // masked load is an scf.if around each llvm.load (yielding `other` or 0 when
-// the lane is off); a masked store is one predicated st.global per register
-// (no branch: PredicatedAccess.h).
+// the lane is off); a masked store is an scf.if around each llvm.store.
 // RUN: tessel-opt %s -split-input-file -convert-tessel-to-nvvm | FileCheck %s
 
 #b = #tessel_gpu.blocked<sizePerThread = [2], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]>
@@ -22,11 +21,12 @@
 // CHECK:   llvm.load %[[G1]] {alignment = 4 : i64} : !llvm.ptr<1> -> f32
 // CHECK: %[[S0:.*]] = arith.mulf %[[V0]], %[[V0]] : f32
 // CHECK: %[[S1:.*]] = arith.mulf %[[V1]], %[[V1]] : f32
-// CHECK: %[[B0:.*]] = llvm.bitcast %[[S0]] : f32 to i32
-// CHECK: llvm.inline_asm has_side_effects "@$0 st.global.b32 [$1], $2;", "b,l,r,~{memory}" %[[M0]], %[[G0]], %[[B0]] : (i1, !llvm.ptr<1>, i32) -> ()
-// CHECK: %[[B1:.*]] = llvm.bitcast %[[S1]] : f32 to i32
-// CHECK: llvm.inline_asm has_side_effects "@$0 st.global.b32 [$1], $2;", "b,l,r,~{memory}" %[[M1]], %[[G1]], %[[B1]] : (i1, !llvm.ptr<1>, i32) -> ()
-// CHECK-NOT: llvm.store
+// CHECK: scf.if %[[M0]] {
+// CHECK:   llvm.store %[[S0]], %[[G0]] {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK: }
+// CHECK: scf.if %[[M1]] {
+// CHECK:   llvm.store %[[S1]], %[[G1]] {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK: }
 // CHECK: gpu.return
 func.func @masked_load(%x: !tessel.ptr<f32>, %n: i32) attributes {tessel.kernel, tessel.num_warps = 1 : i64} {
   %r = tessel.range : tensor<64xi32, #b>
