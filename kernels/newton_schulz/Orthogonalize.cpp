@@ -1,10 +1,9 @@
 //===- Orthogonalize.cpp - the launch sequence of each NS variant ---------===//
 //
-// Compiles the kernels a call needs (the GEMM-shaped lines, syrk as line 1
-// and 2 and line3, with the configs tuned for the shape when the device's
-// tuning database has them (Tuning.h); aol or frobenius; convert for fp32
-// input) once per process through the compile cache, all at once, then
-// issues, per call:
+// Compiles the NS kernels (syrk, line3, aol, frobenius) for the target once
+// per process through the compile cache, the GEMM-shaped lines (syrk as
+// line 1 and 2, line3) with the configs tuned for the shape when the
+// device's tuning database has them (Tuning.h), then issues, per call:
 //   AOL:       syrk (A = X X^T) -> aol_rowsum -> aol_scale, then per step
 //              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) ->
 //              line3
@@ -47,6 +46,10 @@ struct Compiled {
   std::map<std::string, std::pair<rt::Kernel, KernelInfo>> kernels;
 };
 
+struct KernelSet {
+  Compiled syrk, line3, aol, frob, convert;
+};
+
 CompileOptions optionsFor(const std::string &name, const std::string &target,
                           const tune::Config &config, bool wgmma) {
   CompileOptions options;
@@ -77,6 +80,34 @@ rt::Status load(const CompileJob &job, Compiled &out) {
   return rt::Status::success();
 }
 
+/// The kernels for `target`, compiled on first use, all at once (cached on
+/// disk across processes, in memory for this one).
+rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<KernelSet>> sets;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto &slot = sets[target];
+  if (slot)
+    return slot.get();
+  auto set = std::make_unique<KernelSet>();
+  const std::pair<const char *, Compiled *> files[] = {
+      {kSyrkSource, &set->syrk},
+      {kLine3Source, &set->line3},
+      {kAolSource, &set->aol},
+      {kFrobeniusSource, &set->frob},
+      {kConvertSource, &set->convert}};
+  const char *names[] = {"syrk.mlir", "line3.mlir", "aol.mlir",
+                         "frobenius.mlir", "convert.mlir"};
+  std::vector<CompileJob> jobs;
+  for (size_t i = 0; i < std::size(files); ++i)
+    jobs.push_back({files[i].first, optionsFor(names[i], target, {}, false)});
+  compileInParallel(jobs, rt::DiskCache::fromEnvironment());
+  for (size_t i = 0; i < std::size(files); ++i)
+    TESSEL_RETURN_IF_ERROR(load(jobs[i], *files[i].second));
+  slot = std::move(set);
+  return slot.get();
+}
+
 /// What compiledOnce needs to compile one file with one config.
 struct FileConfig {
   const char *source;
@@ -85,14 +116,9 @@ struct FileConfig {
   bool wgmma = false;
 };
 
-/// A file with its knobs' default values.
-FileConfig defaultsOf(const char *source, const char *name) {
-  return {source, name, {}, false};
-}
-
 /// `file`s for `target`, each compiled once per process (and cached on
-/// disk). The ones not compiled yet are compiled all at once, so a call's
-/// first use waits for its slowest kernel, not for their sum.
+/// disk): the tuned lines' configs and small.mlir's. The ones not compiled
+/// yet are compiled all at once.
 rt::Expected<std::vector<Compiled *>>
 compiledOnce(const std::vector<FileConfig> &files, const std::string &target) {
   static std::mutex mutex;
@@ -124,43 +150,25 @@ compiledOnce(const std::vector<FileConfig> &files, const std::string &target) {
 
 unsigned cdiv(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
 
-/// The config each tuned line of one shape uses: none for the file's
-/// defaults (the masked-load kernels, untuned).
-struct LineConfig {
-  std::optional<tune::Config> config;
-  bool tma = false, tuned = false;
-
-  /// What to compile for `line`.
-  FileConfig file(TunedLine line) const {
-    if (!config)
-      return line == TunedLine::Line3 ? defaultsOf(kLine3Source, "line3.mlir")
-                                      : defaultsOf(kSyrkSource, "syrk.mlir");
-    LineKernel k = lineKernel(line);
-    std::string path(k.file);
-    return {k.source, path.substr(path.rfind('/') + 1), *config, tma};
-  }
+/// The kernel and config each tuned line of one shape uses.
+struct LineChoice {
+  Compiled *compiled = nullptr;
   /// What CallInfo::lineConfigs reports: "KNOB=V,... (tuned|default)", or
-  /// "(tma|tma, tuned)" on the TMA path; `compiled` gives the defaults' knobs.
-  std::string label(const Compiled &compiled) const {
-    const char *how = tma ? (tuned ? " (tma, tuned)" : " (tma)")
-                          : (tuned ? " (tuned)" : " (default)");
-    return tune::configString(
-               config ? *config
-                      : compiled.kernels.begin()->second.second.params) +
-           how;
-  }
+  /// "(tma|tma, tuned)" on the TMA path.
+  std::string label;
 };
-using LineConfigs = std::array<LineConfig, 3>;
+using LineChoices = std::array<LineChoice, 3>;
 
-/// The lines' configs for `plan` on `device`: the tuning database's (exact
-/// shape, else the nearest tuned one; TuneMode::Auto tunes a shape it
-/// lacks), else the defaults. Decided once per target and shape per process.
-rt::Expected<LineConfigs> lineConfigsFor(const std::string &target,
-                                         const rt::DeviceInfo &device,
-                                         const Plan &plan, TuneMode mode,
-                                         CUstream stream) {
+/// The lines' kernels for `plan` on `device`: the tuning database's configs
+/// (exact shape, else the nearest tuned one; TuneMode::Auto tunes a shape it
+/// lacks), else the defaults. Decided once per target and shape per process;
+/// each distinct config is compiled (through the cache) once.
+rt::Expected<LineChoices> linesFor(const std::string &target,
+                                   const rt::DeviceInfo &device,
+                                   const Plan &plan, TuneMode mode,
+                                   CUstream stream, KernelSet &defaults) {
   static std::mutex mutex;
-  static std::map<std::string, LineConfigs> chosen;
+  static std::map<std::string, LineChoices> chosen;
   std::lock_guard<std::mutex> lock(mutex);
   std::string shapeKey = rt::DiskCache::defaultRoot().string() + "/" + target +
                          "/" + std::to_string(plan.shape.batch) + "x" +
@@ -183,21 +191,50 @@ rt::Expected<LineConfigs> lineConfigsFor(const std::string &target,
       TESSEL_RETURN_IF_ERROR(
           tuneShape(plan.shape, target, device, stream, {}).status());
   }
-  LineConfigs lines;
+  // Each line's config (tuned, else the TMA default, else none: the
+  // default kernel set's), then the ones not compiled yet all at once.
+  LineChoices lines;
+  std::array<std::optional<tune::Config>, 3> configs;
+  std::array<bool, 3> tuned{};
+  std::vector<FileConfig> files;
   for (TunedLine line : kTunedLines) {
-    LineConfig &choice = lines[(size_t)line];
-    choice.tma = tma;
+    std::optional<tune::Config> &config = configs[(size_t)line];
     if (tma)
-      choice.config = tmaDefaultConfig(line, plan, device.smCount);
+      config = tmaDefaultConfig(line, plan, device.smCount);
     if (db) {
       auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)
         return hit.status();
       if (*hit) {
-        choice.config = (*hit)->config;
-        choice.tuned = true;
+        config = (*hit)->config;
+        tuned[(size_t)line] = true;
       }
     }
+    if (config) {
+      LineKernel k = lineKernel(line);
+      std::string file(k.file);
+      files.push_back(
+          {k.source, file.substr(file.rfind('/') + 1), *config, tma});
+    }
+  }
+  auto compiled = compiledOnce(files, target);
+  if (!compiled)
+    return compiled.status();
+  size_t next = 0;
+  for (TunedLine line : kTunedLines) {
+    LineChoice &choice = lines[(size_t)line];
+    const std::optional<tune::Config> &config = configs[(size_t)line];
+    choice.compiled =
+        config ? (*compiled)[next++]
+               : (line == TunedLine::Line3 ? &defaults.line3 : &defaults.syrk);
+    const bool t = tuned[(size_t)line];
+    const char *how = tma ? (t ? " (tma, tuned)" : " (tma)")
+                          : (t ? " (tuned)" : " (default)");
+    choice.label =
+        tune::configString(
+            config ? *config
+                   : choice.compiled->kernels.begin()->second.second.params) +
+        how;
   }
   chosen[shapeKey] = lines;
   return lines;
@@ -401,6 +438,11 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                                "for ",
                                device->name);
   }
+  auto kernels = kernelsFor(target);
+  if (!kernels)
+    return kernels.status();
+  KernelSet &k = **kernels;
+
   const int64_t batch = plan->shape.batch, m = plan->m, n = plan->n;
   const int32_t M = (int32_t)m, N = (int32_t)n;
   const int32_t rs = (int32_t)plan->rowStride, cs = (int32_t)plan->colStride;
@@ -420,55 +462,16 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   // (no tuning: its tiles follow the shape).
   std::optional<tune::Config> small =
       options.fuseSmall ? smallConfig(*plan, norm.kind) : std::nullopt;
-  TuneMode mode = TuneMode::Lookup;
-  if (options.tune) {
-    mode = *options.tune;
-  } else {
-    auto env = tuneModeFromEnvironment();
-    if (!env)
-      return env.status();
-    mode = *env;
-  }
-  std::optional<LineConfigs> lines;
-  if (!small) {
-    auto chosen = lineConfigsFor(target, *device, *plan, mode, stream);
-    if (!chosen)
-      return chosen.status();
-    lines = *chosen;
-  }
-  // Every file this call launches, compiled together (once per process).
-  std::vector<FileConfig> files;
-  auto add = [&](FileConfig f) {
-    files.push_back(std::move(f));
-    return files.size() - 1;
-  };
-  std::optional<size_t> convertAt, smallAt, aolAt, syrkAt, frobAt;
-  std::array<size_t, 3> lineAt{};
-  if (options.input == InputType::F32)
-    convertAt = add(defaultsOf(kConvertSource, "convert.mlir"));
+  Compiled *oneLaunch = nullptr;
   if (small) {
-    smallAt = add({kSmallSource, "small.mlir", *small});
-  } else {
-    for (TunedLine line : kTunedLines)
-      lineAt[(size_t)line] = add((*lines)[(size_t)line].file(line));
-    if (norm.kind == Normalization::Aol) {
-      aolAt = add(defaultsOf(kAolSource, "aol.mlir"));
-      // AOL's line 1 of an input the row-major TMA line 1 cannot read.
-      syrkAt = add(defaultsOf(kSyrkSource, "syrk.mlir"));
-    } else {
-      frobAt = add(defaultsOf(kFrobeniusSource, "frobenius.mlir"));
-    }
+    auto c = compiledOnce({{kSmallSource, "small.mlir", *small}}, target);
+    if (!c)
+      return c.status();
+    oneLaunch = c->front();
+    if (info)
+      info->lineConfigs = {tune::configString(*small) + " (one launch)", "",
+                           ""};
   }
-  auto compiled = compiledOnce(files, target);
-  if (!compiled)
-    return compiled.status();
-  auto at = [&](std::optional<size_t> i) {
-    return i ? (*compiled)[*i] : nullptr;
-  };
-  Compiled *convert = at(convertAt), *oneLaunch = at(smallAt), *aol = at(aolAt),
-           *syrkDefault = at(syrkAt), *frob = at(frobAt);
-  if (small && info)
-    info->lineConfigs = {tune::configString(*small) + " (one launch)", "", ""};
   // A one-launch call keeps everything in registers: of the work buffers it
   // needs only x2, for an fp32 input's bf16 copy.
   if (!small || options.input == InputType::F32)
@@ -483,26 +486,37 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   };
   rt::Grid line1Grid, line2Grid, l3Grid;
   if (!small) {
-    line1 = (*compiled)[lineAt[0]];
-    line2 = (*compiled)[lineAt[1]];
-    line3 = (*compiled)[lineAt[2]];
+    TuneMode mode = TuneMode::Lookup;
+    if (options.tune) {
+      mode = *options.tune;
+    } else {
+      auto env = tuneModeFromEnvironment();
+      if (!env)
+        return env.status();
+      mode = *env;
+    }
+    auto lines = linesFor(target, *device, *plan, mode, stream, k);
+    if (!lines)
+      return lines.status();
+    line1 = (*lines)[0].compiled;
+    line2 = (*lines)[1].compiled;
+    line3 = (*lines)[2].compiled;
     line1Grid = syrkGridOf(*line1);
     line2Grid = syrkGridOf(*line2);
     l3Grid = line3Grid(m, n, Launcher::knob(*line3, "ns_line3", "BLOCK_M"),
                        Launcher::knob(*line3, "ns_line3", "BLOCK_N"), batch,
                        Launcher::cluster(*line3, "ns_line3"));
     if (info)
-      for (TunedLine line : kTunedLines)
-        info->lineConfigs[(size_t)line] =
-            (*lines)[(size_t)line].label(*(*compiled)[lineAt[(size_t)line]]);
+      for (size_t i = 0; i < 3; ++i)
+        info->lineConfigs[i] = (*lines)[i].label;
   }
   const CUdeviceptr original = input;
   if (options.input == InputType::F32) {
     // The bf16 working copy goes to x2, free until the first line 3.
-    int64_t cm = Launcher::knob(*convert, "to_bf16", "BLOCK_M");
-    int64_t cn = Launcher::knob(*convert, "to_bf16", "BLOCK_N");
+    int64_t cm = Launcher::knob(k.convert, "to_bf16", "BLOCK_M");
+    int64_t cn = Launcher::knob(k.convert, "to_bf16", "BLOCK_N");
     TESSEL_RETURN_IF_ERROR(
-        launch(*convert, "to_bf16", rt::Grid{cdiv(m, cm), cdiv(n, cn), nb},
+        launch(k.convert, "to_bf16", rt::Grid{cdiv(m, cm), cdiv(n, cn), nb},
                rt::ArgPack::of(input, ws.x2(), M, N, rs, cs, mn)));
     input = ws.x2();
   }
@@ -531,33 +545,33 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       const bool rowMajorLine1 =
           Launcher::knob(*line1, "syrk", "X_LAYOUT") == 2;
       const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
-      Compiled &first = rowMajorLine1 && !inputFits ? *syrkDefault : *line1;
+      Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : *line1;
       rt::Grid firstGrid = syrkGridOf(first);
       TESSEL_RETURN_IF_ERROR(
           launch(first, "syrk", firstGrid,
                  rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn,
                                  mm, 1.0f, 0.0f),
                  "syrk (AOL's line 1)"));
-      int64_t rm = Launcher::knob(*aol, "aol_rowsum", "BLOCK_M");
+      int64_t rm = Launcher::knob(k.aol, "aol_rowsum", "BLOCK_M");
       TESSEL_RETURN_IF_ERROR(launch(
-          *aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
+          k.aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
           rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm, (float)norm.eps)));
-      int64_t sm = Launcher::knob(*aol, "aol_scale", "BLOCK_M");
-      int64_t sn = Launcher::knob(*aol, "aol_scale", "BLOCK_N");
+      int64_t sm = Launcher::knob(k.aol, "aol_scale", "BLOCK_M");
+      int64_t sn = Launcher::knob(k.aol, "aol_scale", "BLOCK_N");
       TESSEL_RETURN_IF_ERROR(
-          launch(*aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
+          launch(k.aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
                  rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs,
                                  ics, N, (int32_t)1, mm, mn, mn)));
       haveA = true;
     } else {
-      int64_t bm = Launcher::knob(*frob, "frob_rowsq", "BLOCK_M");
+      int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
       TESSEL_RETURN_IF_ERROR(
-          launch(*frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
+          launch(k.frob, "frob_rowsq", rt::Grid{cdiv(m, bm), 1, nb},
                  rt::ArgPack::of(input, ws.rows(), M, N, irs, ics, mn)));
-      int64_t fm = Launcher::knob(*frob, "frob_scale", "BLOCK_M");
-      int64_t fn = Launcher::knob(*frob, "frob_scale", "BLOCK_N");
+      int64_t fm = Launcher::knob(k.frob, "frob_scale", "BLOCK_M");
+      int64_t fn = Launcher::knob(k.frob, "frob_scale", "BLOCK_N");
       TESSEL_RETURN_IF_ERROR(launch(
-          *frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
+          k.frob, "frob_scale", rt::Grid{cdiv(m, fm), cdiv(n, fn), nb},
           rt::ArgPack::of(input, ws.rows(), xcur, M, N, irs, ics, N, (int32_t)1,
                           mn, (float)norm.scale, (float)norm.eps)));
     }
