@@ -24,6 +24,8 @@ unsigned tessel::defaultCompileThreads() {
 
 void tessel::compileInParallel(std::vector<CompileJob> &jobs,
                                const rt::DiskCache &cache, unsigned threads) {
+  if (jobs.empty())
+    return;
   if (threads == 0)
     threads = defaultCompileThreads();
   threads = (unsigned)std::min<size_t>(threads, jobs.size());
