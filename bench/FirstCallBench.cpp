@@ -3,7 +3,9 @@
 // What a user waits for the first time a process orthogonalizes a shape on
 // an empty compile cache: every kernel the call needs compiled, loaded and
 // run once. Each measurement is a fresh process (the library keeps its
-// compiled kernels for the process), with its own empty cache root:
+// compiled kernels for the process), with its own empty cache root and the
+// CUDA JIT cache off (nvJitLink would otherwise reuse ptxas's output from
+// the previous measurement):
 //   tessel-bench-ns first-call BxMxN   prints "first-call-ms <ms>"
 // and the tune bench (firstCallRows) runs it per shape with the compiles one
 // at a time (TESSEL_COMPILE_THREADS=1) and in parallel (the default).
@@ -69,9 +71,9 @@ rt::Expected<double> firstCallMs(const ns::Shape &shape, unsigned threads) {
   std::string command =
       (threads ? "env TESSEL_COMPILE_THREADS=" + std::to_string(threads)
                : std::string("env -u TESSEL_COMPILE_THREADS")) +
-      " TESSEL_CACHE_DIR=" + root + " '" + self + "' first-call " +
-      ns::shapeString(shape) + " 2>&1; rc=$?; rm -rf '" + root +
-      "'; exit $rc";
+      " CUDA_CACHE_DISABLE=1 TESSEL_CACHE_DIR=" + root + " '" + self +
+      "' first-call " + ns::shapeString(shape) + " 2>&1; rc=$?; rm -rf '" +
+      root + "'; exit $rc";
   FILE *pipe = popen(command.c_str(), "r");
   if (!pipe)
     return rt::Status::error("popen failed: ", command);

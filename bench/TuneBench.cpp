@@ -123,6 +123,11 @@ int tuneBenchMain(int argc, char **argv) {
     return 1;
   }
   setenv("TESSEL_CACHE_DIR", root, 1);
+  // nvJitLink keeps what ptxas made in the CUDA JIT cache (~/.nv/
+  // ComputeCache): a kernel linked before by any process takes ~1 ms
+  // there instead of 250-500 ms. Off, so cold, first-call and tuning times
+  // include ptxas as a new machine would.
+  setenv("CUDA_CACHE_DISABLE", "1", 1);
 
   rt::Expected<BenchDevice> opened = openBenchDevice();
   if (!opened) {
