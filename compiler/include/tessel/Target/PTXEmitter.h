@@ -2,8 +2,9 @@
 //-*-===//
 //
 // Links libdevice when the module calls __nv_* functions, runs the O2 IR
-// pipeline and the NVPTX backend at its default codegen level, and emits PTX
-// for one chip, in process. (O3 with the aggressive codegen level cost ~40%
+// pipeline (without its vectorizers) and the NVPTX backend at its default
+// codegen level, and emits PTX for one chip, in process. (O3 with the
+// aggressive codegen level cost ~40%
 // more compile time on Tessel's unrolled tile code for no kernel speed; the
 // lowest codegen level is 2.5x faster to compile but its kernels ran 7-11%
 // slower on the H100.)
