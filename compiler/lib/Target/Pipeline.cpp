@@ -66,8 +66,8 @@ void mlir::tessel::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<mlir::gpu::GPUModuleOp>(
       createConvertGpuOpsToNVVMOps(gpuOptions));
   pm.addPass(createConvertNVVMToLLVMPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  // No canonicalize/CSE here: LLVM's O2 does the same cleanup again, and
+  // without them no PTX byte changed (66 kernel files and GEMM variants).
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
