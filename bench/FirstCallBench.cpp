@@ -7,7 +7,7 @@
 // CUDA JIT cache off (nvJitLink would otherwise reuse ptxas's output from
 // the previous measurement):
 //   tessel-bench-ns first-call BxMxN   prints "first-call-ms <ms>"
-// and the tune bench (firstCallRows) runs it per shape with the compiles one
+// and the tune bench runs it per shape (firstCallMs) with the compiles one
 // at a time (TESSEL_COMPILE_THREADS=1) and in parallel (the default).
 //
 //===----------------------------------------------------------------------===//

@@ -21,10 +21,11 @@ double msSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-/// Compile options binding every knob of `config`.
-CompileOptions optionsFor(const std::string &target,
-                          const std::string &bufferName, const Config &config,
-                          bool wgmma) {
+} // namespace
+
+CompileOptions compileOptionsFor(const std::string &target,
+                                 const std::string &bufferName,
+                                 const Config &config, bool wgmma) {
   CompileOptions options;
   options.target = target;
   options.wgmma = wgmma;
@@ -33,8 +34,6 @@ CompileOptions optionsFor(const std::string &target,
     options.params.push_back(name + "=" + std::to_string(value));
   return options;
 }
-
-} // namespace
 
 std::string kernelHash(const std::string &source) {
   // The compile cache's key without a target or knobs: the source, Tessel's
@@ -86,7 +85,7 @@ rt::Expected<LoadedKernel> compileAndLoad(const std::string &source,
                                           const rt::DiskCache &cache,
                                           bool wgmma) {
   auto start = std::chrono::steady_clock::now();
-  CompileOptions options = optionsFor(target, bufferName, config, wgmma);
+  CompileOptions options = compileOptionsFor(target, bufferName, config, wgmma);
   CachedCompile compiled;
   std::string errors;
   if (!compileWithCache(source, options, cache, compiled, errors))
@@ -180,7 +179,8 @@ rt::Status DslTarget::prepare(const Config &config) {
 }
 
 void DslTarget::precompile(const Config &config) {
-  CompileOptions options = optionsFor(target_, bufferName_, config, wgmma_);
+  CompileOptions options =
+      compileOptionsFor(target_, bufferName_, config, wgmma_);
   CachedCompile compiled;
   std::string errors;
   (void)compileWithCache(source_, options, rt::DiskCache::fromEnvironment(),

@@ -50,15 +50,12 @@ struct KernelSet {
   Compiled syrk, line3, aol, frob, convert;
 };
 
+/// Options for the NS file `name` with `config`, its diagnostics located
+/// at its path in the source tree.
 CompileOptions optionsFor(const std::string &name, const std::string &target,
                           const tune::Config &config, bool wgmma) {
-  CompileOptions options;
-  options.target = target;
-  options.wgmma = wgmma;
-  options.bufferName = "kernels/newton_schulz/" + name;
-  for (const auto &[knob, value] : config)
-    options.params.push_back(knob + "=" + std::to_string(value));
-  return options;
+  return tune::compileOptionsFor(target, "kernels/newton_schulz/" + name,
+                                 config, wgmma);
 }
 
 /// Loads a compiled file into the current context.
@@ -90,20 +87,20 @@ rt::Expected<KernelSet *> kernelsFor(const std::string &target) {
   if (slot)
     return slot.get();
   auto set = std::make_unique<KernelSet>();
-  const std::pair<const char *, Compiled *> files[] = {
-      {kSyrkSource, &set->syrk},
-      {kLine3Source, &set->line3},
-      {kAolSource, &set->aol},
-      {kFrobeniusSource, &set->frob},
-      {kConvertSource, &set->convert}};
-  const char *names[] = {"syrk.mlir", "line3.mlir", "aol.mlir",
-                         "frobenius.mlir", "convert.mlir"};
+  const struct {
+    const char *source, *name;
+    Compiled *out;
+  } files[] = {{kSyrkSource, "syrk.mlir", &set->syrk},
+               {kLine3Source, "line3.mlir", &set->line3},
+               {kAolSource, "aol.mlir", &set->aol},
+               {kFrobeniusSource, "frobenius.mlir", &set->frob},
+               {kConvertSource, "convert.mlir", &set->convert}};
   std::vector<CompileJob> jobs;
-  for (size_t i = 0; i < std::size(files); ++i)
-    jobs.push_back({files[i].first, optionsFor(names[i], target, {}, false)});
+  for (const auto &f : files)
+    jobs.push_back({f.source, optionsFor(f.name, target, {}, false)});
   compileInParallel(jobs, rt::DiskCache::fromEnvironment());
   for (size_t i = 0; i < std::size(files); ++i)
-    TESSEL_RETURN_IF_ERROR(load(jobs[i], *files[i].second));
+    TESSEL_RETURN_IF_ERROR(load(jobs[i], *files[i].out));
   slot = std::move(set);
   return slot.get();
 }
@@ -124,27 +121,29 @@ compiledOnce(const std::vector<FileConfig> &files, const std::string &target) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<Compiled>> compiled;
   std::lock_guard<std::mutex> lock(mutex);
-  auto keyOf = [&](const FileConfig &f) {
-    return target + "/" + f.name + (f.wgmma ? "/tma/" : "/") +
-           tune::configString(f.config);
-  };
-  std::vector<CompileJob> jobs;
+  // Each file's key once; the new ones (each once) compiled together.
   std::vector<std::string> keys;
-  for (const FileConfig &f : files)
-    if (!compiled.count(keyOf(f)) &&
-        std::find(keys.begin(), keys.end(), keyOf(f)) == keys.end()) {
-      keys.push_back(keyOf(f));
+  std::vector<CompileJob> jobs;
+  std::vector<std::string> newKeys;
+  for (const FileConfig &f : files) {
+    keys.push_back(target + "/" + f.name + (f.wgmma ? "/tma/" : "/") +
+                   tune::configString(f.config));
+    if (!compiled.count(keys.back()) &&
+        std::find(newKeys.begin(), newKeys.end(), keys.back()) ==
+            newKeys.end()) {
+      newKeys.push_back(keys.back());
       jobs.push_back({f.source, optionsFor(f.name, target, f.config, f.wgmma)});
     }
+  }
   compileInParallel(jobs, rt::DiskCache::fromEnvironment());
   for (size_t i = 0; i < jobs.size(); ++i) {
     auto fresh = std::make_unique<Compiled>();
     TESSEL_RETURN_IF_ERROR(load(jobs[i], *fresh));
-    compiled[keys[i]] = std::move(fresh);
+    compiled[newKeys[i]] = std::move(fresh);
   }
   std::vector<Compiled *> out;
-  for (const FileConfig &f : files)
-    out.push_back(compiled[keyOf(f)].get());
+  for (const std::string &key : keys)
+    out.push_back(compiled[key].get());
   return out;
 }
 

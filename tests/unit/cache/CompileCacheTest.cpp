@@ -8,8 +8,9 @@
 // reads back as it was written.
 //
 //===----------------------------------------------------------------------===//
-#include "KernelSource.h"
 #include "tessel/Target/CompileCache.h"
+#include "KernelSource.h"
+#include "ScratchRootTest.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -25,17 +26,7 @@ namespace {
 
 using test::readKernel;
 
-class CompileCacheTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    root = fs::temp_directory_path() /
-           ("tessel-cache-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-  }
-  void TearDown() override { fs::remove_all(root); }
-  fs::path root;
-};
+using CompileCacheTest = test::ScratchRootTest;
 
 TEST_F(CompileCacheTest, MissThenHitWithTheSameBytes) {
   rt::DiskCache cache(root);

@@ -5,8 +5,9 @@
 // $TESSEL_COMPILE_THREADS is read as documented.
 //
 //===----------------------------------------------------------------------===//
-#include "KernelSource.h"
 #include "tessel/Target/ParallelCompile.h"
+#include "KernelSource.h"
+#include "ScratchRootTest.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -21,16 +22,8 @@ namespace {
 
 using test::readKernel;
 
-class ParallelCompileTest : public ::testing::Test {
+class ParallelCompileTest : public test::ScratchRootTest {
 protected:
-  void SetUp() override {
-    root = fs::temp_directory_path() /
-           ("tessel-parallel-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-  }
-  void TearDown() override { fs::remove_all(root); }
-
   /// Four different compiles: two files, two targets, a knob binding.
   static std::vector<CompileJob> jobs() {
     std::vector<CompileJob> out;
@@ -45,7 +38,6 @@ protected:
     out[3].options.params = {"num_warps=8"};
     return out;
   }
-  fs::path root;
 };
 
 TEST_F(ParallelCompileTest, SameOutputAsOneByOne) {

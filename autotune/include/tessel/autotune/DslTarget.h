@@ -12,6 +12,7 @@
 #ifndef TESSEL_AUTOTUNE_DSLTARGET_H
 #define TESSEL_AUTOTUNE_DSLTARGET_H
 
+#include "tessel/Target/Compiler.h"
 #include "tessel/autotune/Tuner.h"
 #include "tessel/runtime/ArgPack.h"
 #include "tessel/runtime/DiskCache.h"
@@ -38,6 +39,12 @@ using LaunchFn = std::function<rt::Expected<LaunchSpec>(const Config &)>;
 /// version and build id, LLVM's version): what tuning results are keyed on,
 /// so an edited kernel or a rebuilt compiler is tuned afresh.
 std::string kernelHash(const std::string &source);
+
+/// Compile options for `target` binding every knob of `config` (and the
+/// ring form with `wgmma`), diagnostics located in `bufferName`.
+CompileOptions compileOptionsFor(const std::string &target,
+                                 const std::string &bufferName,
+                                 const Config &config, bool wgmma);
 
 /// The config space `kernel` in `source` declares (knobs with their values;
 /// a knob without values is fixed at its default).
