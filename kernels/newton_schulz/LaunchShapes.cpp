@@ -27,14 +27,16 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
   const bool small = plan.m <= 512;
   if (line != TunedLine::Line3) {
     const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
-    return {{"BLOCK", small ? 64 : 128},
-            {"BLOCK_N", small  ? 64
-                        : wide ? 256
-                               : 128},
-            {"BLOCK_K", 64},
-            {"NUM_STAGES", 4},
-            {"X_LAYOUT", 2},
-            {"num_warps", small ? 4 : 8}};
+    tune::Config c = {{"BLOCK", small ? 64 : 128},
+                      {"BLOCK_N", small  ? 64
+                                  : wide ? 256
+                                         : 128},
+                      {"BLOCK_K", 64},
+                      {"NUM_STAGES", 4},
+                      {"X_LAYOUT", 2},
+                      {"num_warps", small ? 4 : 8}};
+    c["SCHEDULE"] = streamKPays(plan.m, plan.shape.batch, c, sms) ? 2 : 1;
+    return c;
   }
   return {{"BLOCK_M", small ? 64 : 128},
           {"BLOCK_N", small ? 128 : 256},
@@ -55,6 +57,36 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
   const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
   const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
   return rt::Grid{(unsigned)roundUp(tiles, cluster), 1, (unsigned)batch};
+}
+
+int64_t streamKPrograms(int sms, int64_t batch) {
+  return std::max<int64_t>(1, sms / std::max<int64_t>(1, batch));
+}
+
+rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
+                     int64_t batch, int64_t cluster, int sms) {
+  auto schedule = knobs.find("SCHEDULE");
+  if (schedule != knobs.end() && schedule->second == 2)
+    return rt::Grid{(unsigned)streamKPrograms(sms, batch), 1, (unsigned)batch};
+  return syrkGrid(m, knobs.at("BLOCK"), knobs.at("BLOCK_N"), batch, cluster);
+}
+
+int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
+                            const rt::Grid &grid) {
+  auto schedule = knobs.find("SCHEDULE");
+  if (schedule == knobs.end() || schedule->second != 2)
+    return 0;
+  return (int64_t)grid.x * grid.z * knobs.at("BLOCK") * knobs.at("BLOCK_N") * 4;
+}
+
+bool streamKPays(int64_t m, int64_t batch, const tune::Config &config,
+                 int sms) {
+  if (batch != 1 || sms <= 0)
+    return false;
+  const int64_t tiles =
+      syrkGrid(m, config.at("BLOCK"), config.at("BLOCK_N"), 1).x;
+  const int64_t rounds = (tiles + sms - 1) / sms;
+  return tiles * 10 < rounds * sms * 8;
 }
 
 std::optional<tune::Config> smallConfig(const Plan &plan,

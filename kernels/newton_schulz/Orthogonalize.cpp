@@ -382,6 +382,22 @@ rt::Status Workspace::reserve(const Plan &plan) {
   return rt::Status::success();
 }
 
+rt::Status Workspace::reserveStreamK(int64_t partialBytes, int64_t programs) {
+  TESSEL_RETURN_IF_ERROR(ensure(partials_, partialBytes));
+  if ((int64_t)flags_.size() >= programs * 4)
+    return rt::Status::success();
+  TESSEL_RETURN_IF_ERROR(ensure(flags_, programs * 4));
+  TESSEL_RETURN_IF_ERROR(flags_.fillU32(0));
+  // The memset runs on the legacy stream, which a non-blocking stream is not
+  // ordered after (as for the coefficient table).
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  TESSEL_CU((*drv)->cuStreamSynchronize(CU_STREAM_LEGACY),
+            "tessel::ns stream-K flags");
+  return rt::Status::success();
+}
+
 rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
   // Every variant's table at once, copied on first use and never rewritten:
   // a kernel of an earlier call may still be reading it on its stream.
@@ -477,11 +493,16 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     TESSEL_RETURN_IF_ERROR(ws.reserve(*plan));
   // The line kernels and their grids (not used by a one-launch call).
   Compiled *line1 = nullptr, *line2 = nullptr, *line3 = nullptr;
-  // syrk's triangular grid for a compiled config's tile shape.
-  auto syrkGridOf = [&](Compiled &c) {
-    return syrkGrid(m, Launcher::knob(c, "syrk", "BLOCK"),
-                    Launcher::knob(c, "syrk", "BLOCK_N"), batch,
-                    Launcher::cluster(c, "syrk"));
+  // syrk's grid for a compiled config (its tile shape and schedule); a
+  // stream-K one gets its partial tiles and flags in the workspace.
+  auto syrkGridOf = [&](Compiled &c) -> rt::Expected<rt::Grid> {
+    const auto &knobs = c.kernels.at("syrk").second.params;
+    rt::Grid grid = syrkGridFor(m, knobs, batch, Launcher::cluster(c, "syrk"),
+                                device->smCount);
+    if (int64_t bytes = streamKPartialBytes(knobs, grid))
+      TESSEL_RETURN_IF_ERROR(
+          ws.reserveStreamK(bytes, (int64_t)grid.x * grid.z));
+    return grid;
   };
   rt::Grid line1Grid, line2Grid, l3Grid;
   if (!small) {
@@ -500,8 +521,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     line1 = (*lines)[0].compiled;
     line2 = (*lines)[1].compiled;
     line3 = (*lines)[2].compiled;
-    line1Grid = syrkGridOf(*line1);
-    line2Grid = syrkGridOf(*line2);
+    for (auto [grid, c] :
+         {std::pair{&line1Grid, line1}, std::pair{&line2Grid, line2}}) {
+      auto g = syrkGridOf(*c);
+      if (!g)
+        return g.status();
+      *grid = *g;
+    }
     l3Grid = line3Grid(m, n, Launcher::knob(*line3, "ns_line3", "BLOCK_M"),
                        Launcher::knob(*line3, "ns_line3", "BLOCK_N"), batch,
                        Launcher::cluster(*line3, "ns_line3"));
@@ -545,11 +571,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
           Launcher::knob(*line1, "syrk", "X_LAYOUT") == 2;
       const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
       Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : *line1;
-      rt::Grid firstGrid = syrkGridOf(first);
+      auto firstGrid = syrkGridOf(first);
+      if (!firstGrid)
+        return firstGrid.status();
       TESSEL_RETURN_IF_ERROR(
-          launch(first, "syrk", firstGrid,
+          launch(first, "syrk", *firstGrid,
                  rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn,
-                                 mm, 1.0f, 0.0f),
+                                 mm, 1.0f, 0.0f, ws.partials(), ws.flags()),
                  "syrk (AOL's line 1)"));
       int64_t rm = Launcher::knob(k.aol, "aol_rowsum", "BLOCK_M");
       TESSEL_RETURN_IF_ERROR(launch(
@@ -579,16 +607,17 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     for (size_t i = 0; i < coeffs.size(); ++i) {
       const Step &st = coeffs[i];
       if (!(haveA && i == 0))
-        TESSEL_RETURN_IF_ERROR(
-            launch(*line1, "syrk", line1Grid,
-                   rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M,
-                                   mn, mm, 1.0f, 0.0f),
-                   "syrk (line 1)"));
+        TESSEL_RETURN_IF_ERROR(launch(
+            *line1, "syrk", line1Grid,
+            rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M, mn,
+                            mm, 1.0f, 0.0f, ws.partials(), ws.flags()),
+            "syrk (line 1)"));
       // B = b A + c A A (A symmetric: A A = A A^T).
       TESSEL_RETURN_IF_ERROR(
           launch(*line2, "syrk", line2Grid,
                  rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
-                                 mm, mm, (float)st.c, (float)st.b),
+                                 mm, mm, (float)st.c, (float)st.b,
+                                 ws.partials(), ws.flags()),
                  "syrk (line 2)"));
       bool last = i + 1 == coeffs.size();
       CUdeviceptr out = last ? output : xnext;

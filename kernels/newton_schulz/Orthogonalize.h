@@ -72,13 +72,19 @@ public:
   CUdeviceptr x1() const { return x1_.ptr(); }
   CUdeviceptr x2() const { return x2_.ptr(); }
   CUdeviceptr rows() const { return r_.ptr(); }
+  /// Makes sure syrk's stream-K buffers hold `partialBytes` of partial
+  /// tiles and `programs` flags; flags are zero when (re)allocated, and
+  /// every launch leaves them zero.
+  rt::Status reserveStreamK(int64_t partialBytes, int64_t programs);
+  CUdeviceptr partials() const { return partials_.ptr(); }
+  CUdeviceptr flags() const { return flags_.ptr(); }
   /// The (a, b, c) of every step of `variant` as f32 in device memory, for
   /// small.mlir. Every variant's table is copied (synchronously) on first
   /// use and never rewritten.
   rt::Expected<CUdeviceptr> coefficients(Variant variant);
 
 private:
-  rt::DeviceBuffer a_, b_, x1_, x2_, r_, coef_;
+  rt::DeviceBuffer a_, b_, x1_, x2_, r_, coef_, partials_, flags_;
   bool coefReady_ = false;
 };
 

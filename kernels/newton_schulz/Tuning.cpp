@@ -62,10 +62,11 @@ rt::Expected<TuneMode> tuneModeFromEnvironment() {
 
 namespace {
 
-/// Scratch buffers of one shape: X, X', A, B (bf16).
+/// Scratch buffers of one shape: X, X', A, B (bf16), and syrk's stream-K
+/// partial tiles and flags (zero) for its largest tile on every SM.
 struct Scratch {
-  rt::DeviceBuffer x, xo, a, b;
-  static rt::Expected<Scratch> create(const Plan &plan) {
+  rt::DeviceBuffer x, xo, a, b, partials, flags;
+  static rt::Expected<Scratch> create(const Plan &plan, int sms) {
     const size_t mn = (size_t)(plan.shape.batch * plan.m * plan.n);
     const size_t mm = (size_t)(plan.shape.batch * plan.m * plan.m);
     Scratch s;
@@ -78,6 +79,18 @@ struct Scratch {
       // 0x3C00 is bf16 2^-7: finite, small, the same everywhere.
       TESSEL_RETURN_IF_ERROR(buf->fillBytes(0x3C));
     }
+    const int64_t programs =
+        streamKPrograms(sms, plan.shape.batch) * plan.shape.batch;
+    auto partials =
+        rt::DeviceBuffer::allocate((size_t)programs * 128 * 256 * 4);
+    auto flags = rt::DeviceBuffer::allocate((size_t)programs * 4);
+    if (!partials)
+      return partials.status().withContext("NS tuning scratch");
+    if (!flags)
+      return flags.status().withContext("NS tuning scratch");
+    s.partials = std::move(*partials);
+    s.flags = std::move(*flags);
+    TESSEL_RETURN_IF_ERROR(s.flags.fillU32(0));
     return s;
   }
 };
@@ -88,22 +101,25 @@ int64_t cluster(const tune::Config &c) {
   return it == c.end() ? 1 : it->second;
 }
 
-tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
+tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s,
+                         int sms) {
   const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
   const int32_t M = (int32_t)m, N = (int32_t)n;
   const int64_t mm = m * m, mn = m * n;
   return [=, &s](const tune::Config &c) -> rt::Expected<tune::LaunchSpec> {
     switch (line) {
     case TunedLine::Line1:
-      return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
-          rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
-                          M, mn, mm, 1.0f, 0.0f)};
+      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), sms),
+                              rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(),
+                                              M, N, N, (int32_t)1, M, mn, mm,
+                                              1.0f, 0.0f, s.partials.ptr(),
+                                              s.flags.ptr())};
     case TunedLine::Line2:
-      return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
-          rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
-                          M, mm, mm, 2.0f, -3.0f)};
+      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), sms),
+                              rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(),
+                                              M, M, M, (int32_t)1, M, mm, mm,
+                                              2.0f, -3.0f, s.partials.ptr(),
+                                              s.flags.ptr())};
     case TunedLine::Line3:
       return tune::LaunchSpec{
           line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch, cluster(c)),
@@ -126,7 +142,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
   auto plan = makePlan(shape, Variant::Aol4, &why);
   if (!plan)
     return rt::Status::error("tessel::ns tuning: ", why);
-  auto scratch = Scratch::create(*plan);
+  auto scratch = Scratch::create(*plan, device.smCount);
   if (!scratch)
     return scratch.status();
   tune::TuneDB db(rt::DiskCache::defaultRoot(),
@@ -137,7 +153,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
     const bool tma = tmaFits(target, *plan);
     auto target_ = tune::DslTarget::create(
         k.source, k.file, k.kernel, target, device,
-        problemKey(line, *plan, tma), launchFor(line, *plan, *scratch), tma);
+        problemKey(line, *plan, tma),
+        launchFor(line, *plan, *scratch, device.smCount), tma);
     if (!target_)
       return target_.status();
     tune::DslTarget &t = **target_;
@@ -179,6 +196,13 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
             plan->m > 1024 ? std::vector<int64_t>{128, 256}
                            : std::vector<int64_t>{64, 128},
             d.at("BLOCK_N")));
+        // Stream-K (SCHEDULE = 2) for one large matrix, where some tile
+        // shape leaves the SMs' rounds part empty; a batch has tiles enough.
+        if (plan->shape.batch == 1 && plan->m > 1024)
+          TESSEL_RETURN_IF_ERROR(
+              t.narrow("SCHEDULE", {1, 2}, d.at("SCHEDULE")));
+        else
+          TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
       }
     } else {
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.
@@ -186,6 +210,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
+      if (line != TunedLine::Line3)
+        TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
       // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
       TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,28 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
 /// rounded up to a multiple of `cluster` (CLUSTER: programs in pairs).
 rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
                   int64_t cluster = 1);
+
+/// syrk's programs per batch entry with SCHEDULE = 2 (stream-K): one per
+/// SM, split between the batch entries (at least one each), so that every
+/// program is resident at once (its finishers wait for later programs).
+int64_t streamKPrograms(int sms, int64_t batch);
+
+/// syrk's grid for a compiled config's knobs (BLOCK, BLOCK_N, SCHEDULE)
+/// and cluster size: the triangular grid (syrkGrid) with SCHEDULE = 1,
+/// (streamKPrograms, 1, batch) with SCHEDULE = 2.
+rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
+                     int64_t batch, int64_t cluster, int sms);
+
+/// Bytes of syrk's stream-K partial tiles (ws: BLOCK x BLOCK_N fp32 per
+/// program) for a grid; 0 with SCHEDULE = 1.
+int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
+                            const rt::Grid &grid);
+
+/// Whether syrk's tiles for `config` (BLOCK, BLOCK_N) leave the rounds of
+/// `sms` programs under 80 % full for an m x m output (e.g. 72 tiles of
+/// 128 x 256 at m = 2048 on 132 SMs: 55 %), where stream-K spreads the
+/// work over every SM; only for one matrix (a batch has tiles enough).
+bool streamKPays(int64_t m, int64_t batch, const tune::Config &config, int sms);
 
 /// The whole run in one launch (small.mlir) takes matrices whose working
 /// m x n (after the tall transpose) fits one tile of this side.

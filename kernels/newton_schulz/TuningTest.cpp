@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
+using namespace tessel;
 using namespace tessel::ns;
 
 namespace {
@@ -120,4 +123,101 @@ TEST(SmallConfig, NothingPastOneTile) {
   EXPECT_FALSE(smallFor({1, 64, 4096}, Variant::Aol4));
   EXPECT_FALSE(smallFor({1, 4096, 64}, Variant::Aol4));
   EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
+}
+
+namespace {
+
+/// syrk.mlir's stream-K split (SCHEDULE = 2), replayed: for `programs`
+/// programs over `tiles` tiles of `kiters` K iterations, the K iterations
+/// each program runs of each tile (by tile), and the programs whose
+/// partial tile each finisher adds (by tile).
+struct StreamKReplay {
+  std::vector<std::vector<int64_t>> itersOfTile; // iteration -> program
+  std::vector<std::vector<int64_t>> addedBy;     // finisher's sharers
+  std::vector<int64_t> finisher;
+  StreamKReplay(int64_t tiles, int64_t kiters, int64_t programs)
+      : itersOfTile(tiles, std::vector<int64_t>(kiters, -1)), addedBy(tiles),
+        finisher(tiles, -1) {
+    const int64_t work = tiles * kiters;
+    const int64_t share = (work + programs - 1) / programs;
+    for (int64_t p = 0; p < programs; ++p) {
+      const int64_t beg = p * share, end = std::min(beg + share, work);
+      const int64_t tFirst = beg / kiters, tEnd = (end + kiters - 1) / kiters;
+      for (int64_t t = tFirst; t < tEnd; ++t) {
+        const int64_t kb = std::max<int64_t>(beg - t * kiters, 0);
+        const int64_t ke = std::min(end - t * kiters, kiters);
+        for (int64_t i = kb; i < ke; ++i) {
+          EXPECT_EQ(itersOfTile[t][i], -1) << "iteration run twice";
+          itersOfTile[t][i] = p;
+        }
+        if (kb > 0)
+          continue; // hands its partial tile over
+        finisher[t] = p;
+        const int64_t sharers = ((t + 1) * kiters + share - 1) / share;
+        for (int64_t q = p + 1; q < std::min(sharers, programs); ++q)
+          addedBy[t].push_back(q);
+      }
+    }
+  }
+};
+
+} // namespace
+
+// Every K iteration of every tile runs in exactly one program; each tile has
+// one finisher (the program that starts it), which adds exactly the partial
+// tiles of the other programs that ran part of it, all of them later
+// programs (so a finisher only waits for programs that never wait for it).
+TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
+  for (int64_t tiles : {1, 2, 6, 72, 136, 272})
+    for (int64_t kiters : {1, 4, 32, 128})
+      for (int64_t programs : {1, 7, 132}) {
+        StreamKReplay r(tiles, kiters, programs);
+        for (int64_t t = 0; t < tiles; ++t) {
+          std::set<int64_t> ran;
+          for (int64_t p : r.itersOfTile[t]) {
+            ASSERT_GE(p, 0) << "iteration not run: tile " << t;
+            ran.insert(p);
+          }
+          ASSERT_EQ(r.finisher[t], *ran.begin()) << "tile " << t;
+          std::set<int64_t> added(r.addedBy[t].begin(), r.addedBy[t].end());
+          ran.erase(ran.begin());
+          EXPECT_EQ(added, ran) << "tiles " << tiles << " kiters " << kiters
+                                << " programs " << programs << " tile " << t;
+        }
+      }
+}
+
+TEST(SyrkStreamK, GridAndPartialTiles) {
+  EXPECT_EQ(streamKPrograms(132, 1), 132);
+  EXPECT_EQ(streamKPrograms(132, 32), 4);
+  EXPECT_EQ(streamKPrograms(132, 200), 1);
+  std::map<std::string, int64_t> knobs = {
+      {"BLOCK", 128}, {"BLOCK_N", 256}, {"SCHEDULE", 1}};
+  rt::Grid g = syrkGridFor(2048, knobs, 1, 1, 132);
+  EXPECT_EQ(g.x, 72u);
+  EXPECT_EQ(streamKPartialBytes(knobs, g), 0);
+  knobs["SCHEDULE"] = 2;
+  g = syrkGridFor(2048, knobs, 2, 1, 132);
+  EXPECT_EQ(g.x, 66u);
+  EXPECT_EQ(g.z, 2u);
+  EXPECT_EQ(streamKPartialBytes(knobs, g), 132 * 128 * 256 * 4);
+}
+
+// Stream-K where the tiles leave the rounds of programs under 80 % full:
+// 72 tiles of 128 x 256 at m = 2048 on 132 SMs (55 %) and 272 at 4096
+// (69 %); not 528 tiles of 128 x 128 at 4096 (4 full rounds), nor a batch.
+TEST(SyrkStreamK, WhereTheRoundsArePartEmpty) {
+  tessel::tune::Config wide = {{"BLOCK", 128}, {"BLOCK_N", 256}};
+  tessel::tune::Config square = {{"BLOCK", 128}, {"BLOCK_N", 128}};
+  EXPECT_TRUE(streamKPays(2048, 1, wide, 132));
+  EXPECT_TRUE(streamKPays(4096, 1, wide, 132));
+  EXPECT_FALSE(streamKPays(4096, 1, square, 132));
+  EXPECT_FALSE(streamKPays(2048, 32, wide, 132));
+  Plan plan;
+  plan.m = 2048;
+  plan.n = 8192;
+  plan.shape.batch = 1;
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line1, plan, 132).at("SCHEDULE"), 2);
+  plan.m = plan.n = 4096;
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line1, plan, 132).at("SCHEDULE"), 1);
 }

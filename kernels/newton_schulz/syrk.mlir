@@ -15,9 +15,22 @@
 // With W = 2 the diagonal tiles hold a block below the diagonal too; its
 // values equal the mirrored ones written there. Batch offsets are 64-bit;
 // batch strides are read as 32-bit (one matrix under 2^31 elements).
+//
+// SCHEDULE = 2 splits the K loops of all tiles evenly between the programs
+// instead (stream-K: where the tiles are fewer than the SMs, or leave the
+// last round of programs half empty): the grid is (P, 1, batch) for any P,
+// program p runs iterations [p s, (p + 1) s) of the tiles' K loops laid end
+// to end (s = cdiv(tiles x cdiv(k, BLOCK_K), P)). A program that starts a
+// tile finishes it: it adds the partial sums of the later programs that
+// share the tile (each wrote its fp32 tile to ws[batch entry x P + its
+// index] and signalled flags[same] = 1; the finisher resets the flag to 0
+// for the next launch). flags must be zero before the first launch, and
+// the P x batch programs resident at once (P x batch <= the SMs). With
+// SCHEDULE = 1 (one tile per program), ws and flags are not read (pass 0).
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
-                %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32)
+                %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32,
+                %ws: !tessel.ptr<f32>, %flags: !tessel.ptr<i32>)
     // Config space: at most 64 fp32 accumulators per thread on the
     // masked-load path (more spill), 128 on the TMA one (X_LAYOUT = 2); both
     // operand tiles (rows padded by 8) in shared memory, and on the TMA path
@@ -25,9 +38,12 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     // store goes through shared memory, columns padded by 8): after the
     // operand tiles, or inside the TMA ring once its loop is done (not with
     // a producer warpgroup, WARP_ROLES = 2, which has the ring to itself).
+    // Stream-K (SCHEDULE = 2) runs each program's tiles in a loop: one
+    // warpgroup role, no clusters.
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
       "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)",
+      "SCHEDULE == 1 || (CLUSTER == 1 && WARP_ROLES == 1)",
       "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
       "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
@@ -44,13 +60,65 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // This batch entry (the block loads and stores compute 64-bit offsets:
   // batch x m x k may pass 2^31).
   %bz = tessel.program_id 2 : i32
-
-  // Program t -> tile (i, J): column block J starts at start(J) = W J (J +
-  // 1) / 2; J from the quadratic, then corrected by one either way for float
-  // rounding.
   %bn = arith.index_cast %BN : index to i32
   %wide = arith.divsi %bn, %bs : i32
-  %t = tessel.program_id 0 : i32
+  %bk = arith.index_cast %BK : index to i32
+
+  // This program's share of the work: iterations [beg, end) of the tiles'
+  // K loops laid end to end, tile t's being [t kiters, (t + 1) kiters).
+  // With SCHEDULE = 1 a share is one whole tile (program p, tile p).
+  %SK = tessel.param "SCHEDULE" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  %c1_idx = arith.constant 1 : index
+  %c2_sched = arith.constant 2 : index
+  %stream_k = arith.cmpi eq, %SK, %c2_sched : index
+  %bs1 = arith.subi %bs, %c1_i32 : i32
+  %bn1 = arith.subi %bn, %c1_i32 : i32
+  %bk1 = arith.subi %bk, %c1_i32 : i32
+  %mT = arith.addi %m, %bs1 : i32
+  %T = arith.divsi %mT, %bs : i32
+  %mU = arith.addi %m, %bn1 : i32
+  %U = arith.divsi %mU, %bn : i32
+  %U1 = arith.subi %U, %c1_i32 : i32
+  %tri0 = arith.muli %U1, %U : i32
+  %tri1 = arith.muli %tri0, %wide : i32
+  %tri = arith.divsi %tri1, %c2_i32 : i32
+  %WU = arith.muli %wide, %U : i32
+  %diag = arith.minsi %WU, %T : i32
+  %ntiles = arith.addi %tri, %diag : i32
+  %kr = arith.addi %k, %bk1 : i32
+  %kiters = arith.divsi %kr, %bk : i32
+  %work = arith.muli %ntiles, %kiters : i32
+  %P = tessel.num_programs 0 : i32
+  %p = tessel.program_id 0 : i32
+  %P1 = arith.subi %P, %c1_i32 : i32
+  %workr = arith.addi %work, %P1 : i32
+  %share_sk = arith.divsi %workr, %P : i32
+  %share = arith.select %stream_k, %share_sk, %kiters : i32
+  %beg = arith.muli %p, %share : i32
+  %beg_share = arith.addi %beg, %share : i32
+  %end = arith.minsi %beg_share, %work : i32
+  %t_first = arith.divsi %beg, %kiters : i32
+  %kiters1 = arith.subi %kiters, %c1_i32 : i32
+  %end_r = arith.addi %end, %kiters1 : i32
+  %t_end = arith.divsi %end_r, %kiters : i32
+  // A program's partial tile and flag: ws is [batch x P, BLOCK, BLOCK_N] fp32.
+  %slot0 = arith.muli %bz, %P : i32
+  %slot = arith.addi %slot0, %p : i32
+  %bsbn = arith.muli %bs, %bn : i32
+  %nslots = arith.addi %slot0, %P : i32
+  %t_lo = arith.index_cast %t_first : i32 to index
+  %t_hi_sk = arith.index_cast %t_end : i32 to index
+  // (one tile: the canonicalizer inlines a loop to lb + step, nsw)
+  %t_next = arith.addi %t_lo, %c1_idx overflow<nsw> : index
+  %t_hi = arith.select %stream_k, %t_hi_sk, %t_next : index
+  // (tessel.no_hoist: the epilogue's addresses are computed per tile, not
+  // hoisted out of the loop to stay live through the K loop, and spill.)
+  scf.for %t_idx = %t_lo to %t_hi step %c1_idx {
+  %t = arith.index_cast %t_idx : index to i32
+
+  // Tile t -> (i, J): column block J starts at start(J) = W J (J + 1) / 2;
+  // J from the quadratic, then corrected by one either way for float
+  // rounding.
   %tf = arith.sitofp %t : i32 to f32
   %wf = arith.sitofp %wide : i32 to f32
   %eight = arith.constant 8.0 : f32
@@ -115,9 +183,18 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %grid_z = arith.constant 65535 : i32
   %zero = arith.constant 0.0 : f32
   %acc0 = tessel.splat %zero [%BS, %BN] : f32 -> tensor<?x?xf32>
-  %c0 = arith.constant 0 : index
-  %kend = arith.index_cast %k : i32 to index
-  %acc = scf.for %kk = %c0 to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
+  // This share's part of tile t's K loop.
+  %tk = arith.muli %t, %kiters : i32
+  %kb_rel = arith.subi %beg, %tk : i32
+  %kb = arith.maxsi %kb_rel, %c0_i32 : i32
+  %ke_rel = arith.subi %end, %tk : i32
+  %ke = arith.minsi %ke_rel, %kiters : i32
+  %k_lo = arith.muli %kb, %bk : i32
+  %k_hi_it = arith.muli %ke, %bk : i32
+  %k_hi = arith.minsi %k_hi_it, %k : i32
+  %kbeg = arith.index_cast %k_lo : i32 to index
+  %kend = arith.index_cast %k_hi : i32 to index
+  %acc = scf.for %kk = %kbeg to %kend step %BK iter_args(%acc_i = %acc0) -> (tensor<?x?xf32>) {
     %kk32 = arith.index_cast %kk : index to i32
     %lt = tessel.block_load %x[%bz, %r0, %kk32] shape [%grid_z, %m, %k]
             strides [%xb, %sxr, %sc] sizes [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
@@ -128,12 +205,43 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
+  // A share that joins tile t after its start hands its sum to the program
+  // that started it; that one adds those of every later share of the tile.
+  %joined = arith.cmpi sgt, %kb, %c0_i32 : i32
+  %hand_over = arith.andi %stream_k, %joined : i1
+  scf.if %hand_over {
+    tessel.block_store %ws[%slot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
+      strides [%bsbn, %bn, %c1_i32], %acc : !tessel.ptr<f32>, tensor<?x?xf32>
+    tessel.signal %flags[%slot], %c1_i32 : !tessel.ptr<i32>
+  } else {
+  %p1 = arith.addi %p, %c1_i32 : i32
+  %t1 = arith.addi %t, %c1_i32 : i32
+  %tile_end = arith.muli %t1, %kiters : i32
+  %share1 = arith.subi %share, %c1_i32 : i32
+  %tile_end_r = arith.addi %tile_end, %share1 : i32
+  %sharers = arith.divsi %tile_end_r, %share : i32
+  %last_sharer = arith.minsi %sharers, %P : i32
+  %q_lo = arith.index_cast %p1 : i32 to index
+  %q_hi_sk = arith.index_cast %last_sharer : i32 to index
+  // (no later shares: the loop folds away)
+  %q_hi = arith.select %stream_k, %q_hi_sk, %q_lo : index
+  %total = scf.for %q_idx = %q_lo to %q_hi step %c1_idx iter_args(%sum_q = %acc) -> (tensor<?x?xf32>) {
+    %q = arith.index_cast %q_idx : index to i32
+    %qslot = arith.addi %slot0, %q : i32
+    tessel.wait %flags[%qslot], %c1_i32 : !tessel.ptr<i32>
+    %part = tessel.block_load %ws[%qslot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
+              strides [%bsbn, %bn, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<f32> -> tensor<?x?xf32>
+    tessel.signal %flags[%qslot], %c0_i32 : !tessel.ptr<i32>
+    %sum_n = arith.addf %sum_q, %part : tensor<?x?xf32>
+    scf.yield %sum_n : tensor<?x?xf32>
+  } {tessel.no_hoist}
+
   // Epilogue: alpha * acc + beta * D[rows, cols] (D read only when beta != 0);
   // C and D are [batch, m, m] tensors like X (outside them nothing is read or
   // written).
   %cb = arith.trunci %c_batch : i64 to i32
   %alphas = tessel.splat %alpha [%BS, %BN] : f32 -> tensor<?x?xf32>
-  %scaled = arith.mulf %alphas, %acc : tensor<?x?xf32>
+  %scaled = arith.mulf %alphas, %total : tensor<?x?xf32>
   %has_d = arith.cmpf one, %beta, %zero : f32
   %result = scf.if %has_d -> (tensor<?x?xf32>) {
     %dv = tessel.block_load %d[%bz, %r0, %q0] shape [%grid_z, %m, %m]
@@ -158,5 +266,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
       strides [%cb, %c1_i32, %ldc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
   }
+  }
+  } {tessel.no_hoist}
   return
 }

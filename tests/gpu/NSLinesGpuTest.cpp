@@ -21,6 +21,7 @@
 #include "tessel/runtime/Memory.h"
 #include "tessel/runtime/Module.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cublas_v2.h>
@@ -46,10 +47,14 @@ struct Loaded {
 /// wgmma (sm_90a only; X_LAYOUT = 2, the configs Orthogonalize.cpp uses),
 /// [2] that ring in clusters of two programs multicasting the shared
 /// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2), [3]
-/// the same with a producer warpgroup issuing each program's copies.
+/// the same with a producer warpgroup issuing each program's copies; [4]
+/// and [5]: syrk's stream-K schedule (SCHEDULE = 2) in the TMA form on
+/// every SM, and in the general form on 7 programs (several tiles each);
+/// their line 3 is that of [1] and [0].
 struct Env {
   rt::Context ctx;
-  Loaded syrk[4], line3[4];
+  Loaded syrk[6], line3[6];
+  int sms = 0;
   bool tma = false;
   cublasHandle_t blas = nullptr;
   std::string why;
@@ -68,9 +73,12 @@ struct Env {
       why = dev.status().message();
       return;
     }
+    sms = dev->smCount;
     const std::string target = rt::targetFor(*dev);
     if (!load(kSyrkSource, "syrk", target, {}, false, syrk[0]) ||
-        !load(kLine3Source, "ns_line3", target, {}, false, line3[0]))
+        !load(kLine3Source, "ns_line3", target, {}, false, line3[0]) ||
+        !load(kSyrkSource, "syrk", target, {"SCHEDULE=2"}, false, syrk[5]) ||
+        !load(kLine3Source, "ns_line3", target, {}, false, line3[5]))
       return;
     tma = target == "sm_90a";
     if (tma &&
@@ -103,7 +111,15 @@ struct Env {
          !load(kLine3Source, "ns_line3", target,
                {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
                 "X_LAYOUT=2", "num_warps=8", "CLUSTER=2", "WARP_ROLES=2"},
-               true, line3[3])))
+               true, line3[3]) ||
+         !load(kSyrkSource, "syrk", target,
+               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4",
+                "X_LAYOUT=2", "num_warps=8", "SCHEDULE=2"},
+               true, syrk[4]) ||
+         !load(kLine3Source, "ns_line3", target,
+               {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
+                "X_LAYOUT=2", "num_warps=8"},
+               true, line3[4])))
       return;
     if (cudaSetDevice(0) != cudaSuccess ||
         cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) {
@@ -191,19 +207,40 @@ std::vector<uint16_t> toBits(const std::vector<double> &v) {
   return b;
 }
 
-void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d,
-                const Dev &c, int32_t m, int32_t k, float alpha, float beta) {
+/// Launches syrk; a stream-K form on `programs` programs (0: every SM),
+/// its partial tiles poisoned (NaN) and its flags zero, and checks that the
+/// launch leaves every flag zero again.
+void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d, const Dev &c,
+                int32_t m, int32_t k, float alpha, float beta,
+                int programs = 0) {
+  const auto &knobs = syrk.info.params;
+  rt::Grid grid = ns::syrkGridFor(m, knobs, 1, syrk.info.clusterSize,
+                                  programs ? programs : e.sms);
+  const int64_t partialBytes = ns::streamKPartialBytes(knobs, grid);
+  rt::DeviceBuffer partials, flags;
+  if (partialBytes) {
+    partials = std::move(*rt::DeviceBuffer::allocate(partialBytes));
+    flags = std::move(*rt::DeviceBuffer::allocate(grid.x * 4));
+    ASSERT_TRUE(partials.fillU32(0x7FC00000).ok());
+    ASSERT_TRUE(flags.fillU32(0).ok());
+  }
   auto args = rt::ArgPack::of(x.buf.ptr(), d.buf.ptr(), c.buf.ptr(), m, k, k,
                               (int32_t)1, m, (int64_t)m * k, (int64_t)m * m,
-                              alpha, beta);
-  rt::Status launched = launchKernel(
-      *syrk.kernel, syrk.info,
-      ns::syrkGrid(m, syrk.info.params.at("BLOCK"),
-                   syrk.info.params.at("BLOCK_N"), 1, syrk.info.clusterSize),
-      nullptr, args);
+                              alpha, beta, partials.ptr(), flags.ptr());
+  rt::Status launched =
+      launchKernel(*syrk.kernel, syrk.info, grid, nullptr, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
+  if (partialBytes) {
+    std::vector<uint32_t> left(grid.x, 1);
+    ASSERT_TRUE(flags.copyToHost(left.data(), grid.x * 4).ok());
+    EXPECT_EQ(std::count(left.begin(), left.end(), 0u), (long)grid.x)
+        << "stream-K flags not reset";
+  }
 }
+
+/// Programs of the stream-K forms: [4] every SM, [5] 7.
+int programsOf(int form) { return form == 5 ? 7 : 0; }
 
 void report(const char *line, int m, int n, double tessel, double cublas) {
   bool ok = tessel <= 1.1 * cublas + 1e-7;
@@ -219,7 +256,7 @@ protected:
   /// The kernel form this case runs; skips the TMA forms off sm_90a.
   bool pick(int &form) {
     form = std::get<2>(GetParam());
-    return !form || env().tma;
+    return form == 0 || form == 5 || env().tma;
   }
 };
 
@@ -241,7 +278,8 @@ TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
     }
   Dev dx(toBits(x)), dc(std::vector<uint16_t>((size_t)m * m, 0xFFFF)),
       db(std::vector<uint16_t>((size_t)m * m, 0xFFFF));
-  launchSyrk(env(), env().syrk[form], dx, dc, dc, m, k, 1.f, 0.f);
+  launchSyrk(env(), env().syrk[form], dx, dc, dc, m, k, 1.f, 0.f,
+             programsOf(form));
   double tessel = relErr(dc.read((size_t)m * m), ref);
   float one = 1.f, zero = 0.f;
   // Row-major X is column-major X^T (k x m): C = (X^T)^T X^T = X X^T.
@@ -277,7 +315,8 @@ TEST_P(NSLines, Line2NoWorseThanCublas) {
     }
   Dev da(toBits(a)), dout(std::vector<uint16_t>((size_t)m * m, 0xFFFF)),
       dblas(toBits(a));
-  launchSyrk(env(), env().syrk[form], da, da, dout, m, m, (float)c, (float)b);
+  launchSyrk(env(), env().syrk[form], da, da, dout, m, m, (float)c, (float)b,
+             programsOf(form));
   double tessel = relErr(dout.read((size_t)m * m), ref);
   float alpha = (float)c, beta = (float)b;
   ASSERT_EQ(cublasGemmEx(env().blas, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &alpha,
@@ -350,12 +389,17 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(512, 512, 1), std::make_tuple(256, 1024, 1),
         std::make_tuple(296, 704, 2), std::make_tuple(512, 512, 2),
         std::make_tuple(256, 1024, 2), std::make_tuple(296, 704, 3),
-        std::make_tuple(512, 512, 3), std::make_tuple(256, 1024, 3)),
+        std::make_tuple(512, 512, 3), std::make_tuple(256, 1024, 3),
+        std::make_tuple(296, 704, 4), std::make_tuple(512, 512, 4),
+        std::make_tuple(256, 4096, 4), std::make_tuple(300, 700, 5),
+        std::make_tuple(512, 512, 5), std::make_tuple(256, 1024, 5)),
     [](const auto &info) {
       const int form = std::get<2>(info.param);
       return std::to_string(std::get<0>(info.param)) + "x" +
              std::to_string(std::get<1>(info.param)) +
-             (form == 3   ? "_tma_cluster2_producer"
+             (form == 5   ? "_stream_k_7_programs"
+              : form == 4 ? "_tma_stream_k"
+              : form == 3 ? "_tma_cluster2_producer"
               : form == 2 ? "_tma_cluster2"
               : form == 1 ? "_tma"
                           : "");

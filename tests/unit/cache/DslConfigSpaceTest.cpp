@@ -23,7 +23,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 8u);
+  ASSERT_EQ(space->knobs.size(), 9u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
@@ -33,26 +33,33 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(space->knobs[2].name, "BLOCK_K");
   EXPECT_EQ(space->knobs[2].values, (std::vector<int64_t>{16, 32, 64, 128}));
   EXPECT_EQ(space->knobs[3].name, "num_warps");
-  // The TMA path's knobs: X's layout promise and the ring depth.
-  EXPECT_EQ(space->knobs[4].name, "X_LAYOUT");
+  // One tile per program, or stream-K.
+  EXPECT_EQ(space->knobs[4].name, "SCHEDULE");
+  EXPECT_EQ(space->knobs[4].defaultValue, 1);
   EXPECT_EQ(space->knobs[4].values, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(space->knobs[5].name, "NUM_STAGES");
+  // The TMA path's knobs: X's layout promise and the ring depth.
+  EXPECT_EQ(space->knobs[5].name, "X_LAYOUT");
+  EXPECT_EQ(space->knobs[5].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[6].name, "NUM_STAGES");
   // Programs in pairs multicasting X's column rows: wide TMA tiles only.
-  EXPECT_EQ(space->knobs[6].name, "CLUSTER");
-  EXPECT_EQ(space->knobs[6].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[7].name, "CLUSTER");
+  EXPECT_EQ(space->knobs[7].values, (std::vector<int64_t>{1, 2}));
   // A producer warpgroup feeding the ring.
-  EXPECT_EQ(space->knobs[7].name, "WARP_ROLES");
-  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 3 * 2 * 2);
-  ASSERT_EQ(space->constraints.size(), 6u);
+  EXPECT_EQ(space->knobs[8].name, "WARP_ROLES");
+  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 2 * 3 * 2 * 2);
+  ASSERT_EQ(space->constraints.size(), 7u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
   EXPECT_EQ(space->constraints[1].text(),
             "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)");
+  EXPECT_EQ(space->constraints[2].text(),
+            "SCHEDULE == 1 || (CLUSTER == 1 && WARP_ROLES == 1)");
   EXPECT_EQ(space->defaults(), (tune::Config{{"BLOCK", 64},
                                              {"BLOCK_K", 32},
                                              {"BLOCK_N", 64},
                                              {"CLUSTER", 1},
                                              {"NUM_STAGES", 4},
+                                             {"SCHEDULE", 1},
                                              {"WARP_ROLES", 1},
                                              {"X_LAYOUT", 1},
                                              {"num_warps", 4}}));
@@ -72,8 +79,15 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
       {"CC", 90}};
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
-  size_t oneRole = 0, producers = 0, stagingFits = 0;
+  size_t oneRole = 0, producers = 0, stagingFits = 0, streamK = 0;
   for (const tune::Config &c : configs) {
+    // Stream-K: the one-role, cluster-less configs again.
+    if (c.at("SCHEDULE") == 2) {
+      ++streamK;
+      EXPECT_EQ(c.at("CLUSTER"), 1);
+      EXPECT_EQ(c.at("WARP_ROLES"), 1);
+      continue;
+    }
     if (c.at("WARP_ROLES") == 2) {
       ++producers;
       continue;
@@ -86,9 +100,10 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
       ++stagingFits;
   }
   EXPECT_EQ(oneRole, 48u * 4 + 33 + 10 + 24 + 24 + 10);
+  EXPECT_EQ(streamK, 48u * 4 + 33 + 10);
   EXPECT_EQ(producers, stagingFits);
   EXPECT_LT(producers, oneRole);
-  ASSERT_EQ(pruned.size(), 2304u - configs.size());
+  ASSERT_EQ(pruned.size(), 4608u - configs.size());
   int notATile = 0;
   for (const tune::Pruned &p : pruned) {
     const int64_t rows = p.config.at("BLOCK"), cols = p.config.at("BLOCK_N");
@@ -96,6 +111,12 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
       ++notATile;
       EXPECT_NE(p.reason.find("BLOCK_N == BLOCK"), std::string::npos)
           << p.reason;
+      continue;
+    }
+    if (p.reason.find("SCHEDULE == 1") != std::string::npos) {
+      EXPECT_EQ(p.config.at("SCHEDULE"), 2);
+      EXPECT_TRUE(p.config.at("CLUSTER") == 2 ||
+                  p.config.at("WARP_ROLES") == 2);
       continue;
     }
     if (p.reason.find("WARP_ROLES == 1") != std::string::npos) {
@@ -109,7 +130,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
     }
     EXPECT_EQ(rows, 128);
   }
-  EXPECT_EQ(notATile, 4 * 6 * 48);
+  EXPECT_EQ(notATile, 4 * 6 * 96);
   for (const tune::Config &c : configs)
     if (c.at("BLOCK_N") == 256) {
       EXPECT_EQ(c.at("num_warps"), 8);

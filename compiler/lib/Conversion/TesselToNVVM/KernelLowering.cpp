@@ -58,6 +58,18 @@ void KernelLowering::emitPrologue(Location loc) {
   warp = arith::ShRUIOp::create(b, loc, tid, i32(loc, 5));
 }
 
+void KernelLowering::reloadThreadIds(Location loc) {
+  // A side-effecting copy: LLVM may neither hoist nor merge it.
+  tid = LLVM::InlineAsmOp::create(
+            b, loc, b.getI32Type(), ValueRange{tid}, "mov.b32 $0, $1;", "=r,r",
+            /*has_side_effects=*/true, /*is_align_stack=*/false,
+            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+            ArrayAttr())
+            .getResult(0);
+  lane = arith::AndIOp::create(b, loc, tid, i32(loc, layout::kWarpSize - 1));
+  warp = arith::ShRUIOp::create(b, loc, tid, i32(loc, 5));
+}
+
 void KernelLowering::barrier(Location loc) {
   if (!barrierThreads) {
     mlir::gpu::BarrierOp::create(b, loc);
@@ -192,6 +204,15 @@ static void dropTerminator(Block *block) {
     block->back().erase();
 }
 
+/// A loop marked tessel.no_hoist: LLVM must not hoist its thread-dependent
+/// values. Its body takes the thread ids afresh each iteration, opaque to
+/// LLVM; else LICM takes every per-register address of a big epilogue or
+/// staged load out of the loop (hundreds: thread-dependent, iteration-
+/// independent), where they stay live beside the accumulator and ptxas
+/// spills (the stream-K TMA syrk's tile loop: 1.3 KB). Not the default:
+/// for a small epilogue (matmul's) the hoisted form is the better one.
+static bool noHoist(scf::ForOp op) { return op->hasAttr(kNoHoistAttr); }
+
 LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
   if (auto plan = tmaPlans.find(op); plan != tmaPlans.end())
     return lowerTmaPipeline(*this, plan->second);
@@ -212,8 +233,12 @@ LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
     setScalar(op.getInductionVar(), newFor.getInductionVar());
     unflatten(*this, op.getRegionIterArgs(), newFor.getRegionIterArgs(),
               counts);
+    auto ids = std::make_tuple(tid, lane, warp);
+    if (noHoist(op))
+      reloadThreadIds(loc);
     if (failed(lowerBlock(*op.getBody())))
       return failure();
+    std::tie(tid, lane, warp) = ids;
     auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
     scf::YieldOp::create(b, yield.getLoc(),
                          flatten(*this, yield.getOperands()));
@@ -385,6 +410,8 @@ LogicalResult KernelLowering::lowerOp(Operation *op) {
                                    : lowerDotMMAv2(*this, o);
       })
       .Case<ReduceOp>([&](ReduceOp o) { return lowerReduce(*this, o); })
+      .Case<SignalOp>([&](SignalOp o) { return lowerSignal(*this, o); })
+      .Case<WaitOp>([&](WaitOp o) { return lowerWait(*this, o); })
       .Case<TransOp>([&](TransOp o) { return lowerTrans(*this, o); })
       .Case<tgpu::ConvertLayoutOp>(
           [&](tgpu::ConvertLayoutOp o) { return lowerConvertLayout(*this, o); })

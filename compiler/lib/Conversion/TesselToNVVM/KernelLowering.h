@@ -87,6 +87,9 @@ public:
 
   /// Emits thread/lane/warp ids at the current insertion point.
   void emitPrologue(Location loc);
+  /// tid, lane and warp again from an opaque copy of tid (for a loop body
+  /// whose thread-dependent values must not be hoisted out of it).
+  void reloadThreadIds(Location loc);
   /// Lowers every op of `block` (not its terminator) at the insertion point.
   LogicalResult lowerBlock(Block &block);
   LogicalResult lowerOp(Operation *op);
@@ -206,6 +209,8 @@ bool producerCanWalk(const TmaPipelinePlan &plan, scf::ForOp tiles);
 /// The producer warpgroup of `plan`, emitted before its tile loop.
 LogicalResult lowerTmaProducer(KernelLowering &k, const TmaPipelinePlan &plan);
 LogicalResult lowerReduce(KernelLowering &k, ReduceOp op);
+LogicalResult lowerSignal(KernelLowering &k, SignalOp op);
+LogicalResult lowerWait(KernelLowering &k, WaitOp op);
 LogicalResult lowerConvertLayout(KernelLowering &k, tgpu::ConvertLayoutOp op);
 LogicalResult lowerTrans(KernelLowering &k, TransOp op);
 

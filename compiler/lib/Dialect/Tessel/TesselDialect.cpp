@@ -257,6 +257,22 @@ LogicalResult BlockStoreOp::verify() {
   return success();
 }
 
+/// A flag of tessel.signal / tessel.wait: an i32 word.
+static LogicalResult verifyFlags(Operation *op, PtrType flags) {
+  if (!flags.getPointee().isInteger(32))
+    return op->emitOpError("flags must be i32 words, not ")
+           << flags.getPointee();
+  return success();
+}
+
+LogicalResult SignalOp::verify() {
+  return verifyFlags(*this, getFlags().getType());
+}
+
+LogicalResult WaitOp::verify() {
+  return verifyFlags(*this, getFlags().getType());
+}
+
 void BlockStoreOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &e) {
   e.emplace_back(MemoryEffects::Write::get(),

@@ -47,6 +47,11 @@ inline constexpr llvm::StringLiteral kClusterParam = "CLUSTER";
 /// same box of it on every iteration, and run the loop equally often.
 inline constexpr llvm::StringLiteral kClusterSharedAttr =
     "tessel.cluster_shared";
+/// Marks an scf.for whose thread-dependent values (addresses of a big
+/// epilogue's registers) LLVM must compute inside it each iteration instead
+/// of hoisting them out (where they stay live beside the accumulator and
+/// spill): a loop over tiles around a K loop with a large epilogue.
+inline constexpr llvm::StringLiteral kNoHoistAttr = "tessel.no_hoist";
 /// Element type of a tile or the type itself for scalars.
 Type elementTypeOf(Type t);
 } // namespace mlir::tessel

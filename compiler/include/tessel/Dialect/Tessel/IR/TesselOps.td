@@ -251,6 +251,50 @@ def Tessel_BlockStoreOp : Tessel_Op<"block_store", [AttrSizedOperandSegments,
 }
 
 //===----------------------------------------------------------------------===//
+// Programs waiting for each other
+//===----------------------------------------------------------------------===//
+
+def Tessel_SignalOp : Tessel_Op<"signal"> {
+  let summary = "publish the program's writes: flags[index] = value (release, GPU scope)";
+  let description = [{
+    The program's threads meet first, so every global write they made before
+    it (stores, block stores) is visible to a program that `tessel.wait`s for
+    `value` in the same flag; then one thread stores `value`. A kernel that
+    splits one output tile's work between programs (stream-K) hands partial
+    sums over this way. The flags are i32 words in global memory.
+    ```mlir
+    tessel.signal %flags[%slot], %c1 : !tessel.ptr<i32>
+    ```
+  }];
+  let arguments = (ins Tessel_PtrType:$flags, I32:$index, I32:$value);
+  let assemblyFormat = [{
+    $flags `[` $index `]` `,` $value attr-dict `:` qualified(type($flags))
+  }];
+  let hasVerifier = 1;
+}
+
+def Tessel_WaitOp : Tessel_Op<"wait"> {
+  let summary = "wait until flags[index] == value (acquire, GPU scope)";
+  let description = [{
+    One thread polls the flag until it holds `value`; then the program's
+    threads meet, and all of them see the writes the signalling program made
+    before its `tessel.signal`. The kernel must make sure that the program it
+    waits for runs: it may only wait for programs that never wait for it,
+    and that are resident with it or launched before it (e.g. a grid no
+    larger than the programs the GPU holds at once, each waiting only for
+    later programs).
+    ```mlir
+    tessel.wait %flags[%slot], %c1 : !tessel.ptr<i32>
+    ```
+  }];
+  let arguments = (ins Tessel_PtrType:$flags, I32:$index, I32:$value);
+  let assemblyFormat = [{
+    $flags `[` $index `]` `,` $value attr-dict `:` qualified(type($flags))
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Compute
 //===----------------------------------------------------------------------===//
 
