@@ -128,34 +128,51 @@ TEST(SmallConfig, NothingPastOneTile) {
 namespace {
 
 /// syrk.mlir's stream-K split (SCHEDULE = 2), replayed: for `programs`
-/// programs over `tiles` tiles of `kiters` K iterations, the K iterations
-/// each program runs of each tile (by tile), and the programs whose
-/// partial tile each finisher adds (by tile).
+/// programs over `tiles` tiles of `kiters` K iterations, laid out chunk
+/// by chunk (kc = min(share, kiters) iterations of every tile per chunk),
+/// the program that runs each K iteration of each tile, each tile's
+/// finisher and the programs whose partial tiles it adds.
 struct StreamKReplay {
   std::vector<std::vector<int64_t>> itersOfTile; // iteration -> program
   std::vector<std::vector<int64_t>> addedBy;     // finisher's sharers
   std::vector<int64_t> finisher;
+  int64_t kc = 0;
   StreamKReplay(int64_t tiles, int64_t kiters, int64_t programs)
       : itersOfTile(tiles, std::vector<int64_t>(kiters, -1)), addedBy(tiles),
         finisher(tiles, -1) {
     const int64_t work = tiles * kiters;
     const int64_t share = (work + programs - 1) / programs;
+    kc = std::min(share, kiters);
+    const int64_t chunks = (kiters + kc - 1) / kc;
+    const int64_t lastLen = kiters - (chunks - 1) * kc, span = tiles * kc;
+    auto len = [&](int64_t c) { return c == chunks - 1 ? lastLen : kc; };
+    auto unitOf = [&](int64_t i) {
+      const int64_t c = std::min(i / span, chunks - 1);
+      return c * tiles + (i - c * span) / len(c);
+    };
     for (int64_t p = 0; p < programs; ++p) {
       const int64_t beg = p * share, end = std::min(beg + share, work);
-      const int64_t tFirst = beg / kiters, tEnd = (end + kiters - 1) / kiters;
-      for (int64_t t = tFirst; t < tEnd; ++t) {
-        const int64_t kb = std::max<int64_t>(beg - t * kiters, 0);
-        const int64_t ke = std::min(end - t * kiters, kiters);
+      if (beg >= end)
+        continue;
+      for (int64_t u = unitOf(beg); u <= unitOf(end - 1); ++u) {
+        const int64_t c = u / tiles, t = u % tiles;
+        const int64_t start = c * span + t * len(c);
+        const int64_t kb = std::max<int64_t>(beg - start, 0);
+        const int64_t ke = std::min(end - start, len(c));
         for (int64_t i = kb; i < ke; ++i) {
-          EXPECT_EQ(itersOfTile[t][i], -1) << "iteration run twice";
-          itersOfTile[t][i] = p;
+          EXPECT_EQ(itersOfTile[t][c * kc + i], -1) << "iteration run twice";
+          itersOfTile[t][c * kc + i] = p;
         }
-        if (kb > 0)
+        if (kb > 0 || c > 0)
           continue; // hands its partial tile over
         finisher[t] = p;
-        const int64_t sharers = ((t + 1) * kiters + share - 1) / share;
-        for (int64_t q = p + 1; q < std::min(sharers, programs); ++q)
-          addedBy[t].push_back(q);
+        for (int64_t cc = 0; cc < chunks; ++cc) {
+          const int64_t cs = cc * span + t * len(cc), ce = cs + len(cc);
+          const int64_t from = cc == 0 ? p + 1 : cs / share;
+          const int64_t to = std::min((ce + share - 1) / share, programs);
+          for (int64_t q = from; q < to; ++q)
+            addedBy[t].push_back(q);
+        }
       }
     }
   }
@@ -165,8 +182,8 @@ struct StreamKReplay {
 
 // Every K iteration of every tile runs in exactly one program; each tile has
 // one finisher (the program that starts it), which adds exactly the partial
-// tiles of the other programs that ran part of it, all of them later
-// programs (so a finisher only waits for programs that never wait for it).
+// tiles of the other programs that ran part of it, once each, all of them
+// later programs (waits only go up the program index: no cycle).
 TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
   for (int64_t tiles : {1, 2, 6, 72, 136, 272})
     for (int64_t kiters : {1, 4, 32, 128})
@@ -180,9 +197,12 @@ TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
           }
           ASSERT_EQ(r.finisher[t], *ran.begin()) << "tile " << t;
           std::set<int64_t> added(r.addedBy[t].begin(), r.addedBy[t].end());
+          EXPECT_EQ(added.size(), r.addedBy[t].size()) << "a part added twice";
           ran.erase(ran.begin());
           EXPECT_EQ(added, ran) << "tiles " << tiles << " kiters " << kiters
                                 << " programs " << programs << " tile " << t;
+          if (!added.empty())
+            EXPECT_GT(*added.begin(), r.finisher[t]) << "waits for an earlier";
         }
       }
 }

@@ -96,25 +96,80 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %share = arith.select %stream_k, %share_sk, %kiters : i32
   %beg = arith.muli %p, %share : i32
   %beg_share = arith.addi %beg, %share : i32
-  %end = arith.minsi %beg_share, %work : i32
+  // (A stream-K share ends at the work's end; a whole tile always runs all
+  // of its K loop: a CLUSTER pair's extra program, past the last tile,
+  // must run as many iterations as its partner.)
+  %end_sk = arith.minsi %beg_share, %work : i32
+  %end = arith.select %stream_k, %end_sk, %beg_share : i32
+  // Stream-K lays the work out chunk by chunk: chunk c holds K iterations
+  // [c kc, c kc + len_c) of every tile, tile after tile, with kc =
+  // min(share, kiters) (len_c = kc but for the last chunk's remainder).
+  // Where the tiles are fewer than the programs, the programs of chunk 0
+  // each run one tile's first kc iterations in step, reading the same K
+  // slice of X at once (it stays in L2), and the rest share the later
+  // chunks; laid out tile after tile, each program would start at its own
+  // K offset. A unit is (chunk c, tile t), numbered c x tiles + t.
+  %kc_sk = arith.minsi %share_sk, %kiters : i32
+  %kc = arith.select %stream_k, %kc_sk, %kiters : i32
+  %kc1 = arith.subi %kc, %c1_i32 : i32
+  %kiters_r = arith.addi %kiters, %kc1 : i32
+  %chunks_sk = arith.divsi %kiters_r, %kc : i32
+  %chunks = arith.select %stream_k, %chunks_sk, %c1_i32 : i32
+  %last_chunk = arith.subi %chunks, %c1_i32 : i32
+  %last_start = arith.muli %last_chunk, %kc : i32
+  %last_len = arith.subi %kiters, %last_start : i32
+  %span = arith.muli %ntiles, %kc : i32
+  // The units holding iterations beg and end - 1.
+  %chb_raw = arith.divsi %beg, %span : i32
+  %chb = arith.minsi %chb_raw, %last_chunk : i32
+  %chb_start = arith.muli %chb, %span : i32
+  %rb = arith.subi %beg, %chb_start : i32
+  %chb_last = arith.cmpi eq, %chb, %last_chunk : i32
+  %lenb = arith.select %chb_last, %last_len, %kc : i32
+  %tb = arith.divsi %rb, %lenb : i32
+  %ub0 = arith.muli %chb, %ntiles : i32
+  %u_first_sk = arith.addi %ub0, %tb : i32
+  %end1 = arith.subi %end, %c1_i32 : i32
+  %ce_raw = arith.divsi %end1, %span : i32
+  %ce = arith.minsi %ce_raw, %last_chunk : i32
+  %ce_start = arith.muli %ce, %span : i32
+  %re = arith.subi %end1, %ce_start : i32
+  %ce_last = arith.cmpi eq, %ce, %last_chunk : i32
+  %lene = arith.select %ce_last, %last_len, %kc : i32
+  %te = arith.divsi %re, %lene : i32
+  %ue0 = arith.muli %ce, %ntiles : i32
+  %ue = arith.addi %ue0, %te : i32
+  %u_end_sk = arith.addi %ue, %c1_i32 : i32
+  %has_work = arith.cmpi slt, %beg, %end : i32
+  %u_end_sk2 = arith.select %has_work, %u_end_sk, %u_first_sk : i32
+  // (One tile per program: unit p, the loop folds away.)
   %t_first = arith.divsi %beg, %kiters : i32
-  %kiters1 = arith.subi %kiters, %c1_i32 : i32
-  %end_r = arith.addi %end, %kiters1 : i32
-  %t_end = arith.divsi %end_r, %kiters : i32
+  %u_first = arith.select %stream_k, %u_first_sk, %t_first : i32
   // A program's partial tile and flag: ws is [batch x P, BLOCK, BLOCK_N] fp32.
   %slot0 = arith.muli %bz, %P : i32
   %slot = arith.addi %slot0, %p : i32
   %bsbn = arith.muli %bs, %bn : i32
   %nslots = arith.addi %slot0, %P : i32
-  %t_lo = arith.index_cast %t_first : i32 to index
-  %t_hi_sk = arith.index_cast %t_end : i32 to index
-  // (one tile: the canonicalizer inlines a loop to lb + step, nsw)
+  %t_lo = arith.index_cast %u_first : i32 to index
+  %t_hi_sk = arith.index_cast %u_end_sk2 : i32 to index
+  // (one unit: the canonicalizer inlines a loop to lb + step, nsw)
   %t_next = arith.addi %t_lo, %c1_idx overflow<nsw> : index
   %t_hi = arith.select %stream_k, %t_hi_sk, %t_next : index
-  // (tessel.no_hoist: the epilogue's addresses are computed per tile, not
+  // (tessel.no_hoist: the epilogue's addresses are computed per unit, not
   // hoisted out of the loop to stay live through the K loop, and spill.)
   scf.for %t_idx = %t_lo to %t_hi step %c1_idx {
-  %t = arith.index_cast %t_idx : index to i32
+  %u = arith.index_cast %t_idx : index to i32
+  %uc_sk = arith.divsi %u, %ntiles : i32
+  %uc = arith.select %stream_k, %uc_sk, %c0_i32 : i32
+  %uc_tiles = arith.muli %uc, %ntiles : i32
+  %t = arith.subi %u, %uc_tiles : i32
+  %uc_last = arith.cmpi eq, %uc, %last_chunk : i32
+  %ulen = arith.select %uc_last, %last_len, %kc : i32
+  %uc_span = arith.muli %uc, %span : i32
+  %t_len = arith.muli %t, %ulen : i32
+  %ustart = arith.addi %uc_span, %t_len : i32
+  // The unit's K iterations start at chunk c's first, uc kc.
+  %uk0 = arith.muli %uc, %kc : i32
 
   // Tile t -> (i, J): column block J starts at start(J) = W J (J + 1) / 2;
   // J from the quadratic, then corrected by one either way for float
@@ -183,14 +238,16 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %grid_z = arith.constant 65535 : i32
   %zero = arith.constant 0.0 : f32
   %acc0 = tessel.splat %zero [%BS, %BN] : f32 -> tensor<?x?xf32>
-  // This share's part of tile t's K loop.
-  %tk = arith.muli %t, %kiters : i32
-  %kb_rel = arith.subi %beg, %tk : i32
+  // This share's part of the unit: its iterations [kb, ke), of tile t's
+  // K loop [uk0 + kb, uk0 + ke).
+  %kb_rel = arith.subi %beg, %ustart : i32
   %kb = arith.maxsi %kb_rel, %c0_i32 : i32
-  %ke_rel = arith.subi %end, %tk : i32
-  %ke = arith.minsi %ke_rel, %kiters : i32
-  %k_lo = arith.muli %kb, %bk : i32
-  %k_hi_it = arith.muli %ke, %bk : i32
+  %ke_rel = arith.subi %end, %ustart : i32
+  %ke = arith.minsi %ke_rel, %ulen : i32
+  %kb_t = arith.addi %uk0, %kb : i32
+  %ke_t = arith.addi %uk0, %ke : i32
+  %k_lo = arith.muli %kb_t, %bk : i32
+  %k_hi_it = arith.muli %ke_t, %bk : i32
   %k_hi = arith.minsi %k_hi_it, %k : i32
   %kbeg = arith.index_cast %k_lo : i32 to index
   %kend = arith.index_cast %k_hi : i32 to index
@@ -205,9 +262,12 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
-  // A share that joins tile t after its start hands its sum to the program
-  // that started it; that one adds those of every later share of the tile.
-  %joined = arith.cmpi sgt, %kb, %c0_i32 : i32
+  // A share that joins tile t after its start (a later chunk, or into the
+  // unit) hands its sum to the program that started the tile; that one adds
+  // those of every later share of every chunk of the tile.
+  %joined_k = arith.cmpi sgt, %kb, %c0_i32 : i32
+  %joined_c = arith.cmpi sgt, %uc, %c0_i32 : i32
+  %joined = arith.ori %joined_k, %joined_c : i1
   %hand_over = arith.andi %stream_k, %joined : i1
   scf.if %hand_over {
     tessel.block_store %ws[%slot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
@@ -215,24 +275,39 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     tessel.signal %flags[%slot], %c1_i32 : !tessel.ptr<i32>
   } else {
   %p1 = arith.addi %p, %c1_i32 : i32
-  %t1 = arith.addi %t, %c1_i32 : i32
-  %tile_end = arith.muli %t1, %kiters : i32
   %share1 = arith.subi %share, %c1_i32 : i32
-  %tile_end_r = arith.addi %tile_end, %share1 : i32
-  %sharers = arith.divsi %tile_end_r, %share : i32
-  %last_sharer = arith.minsi %sharers, %P : i32
-  %q_lo = arith.index_cast %p1 : i32 to index
-  %q_hi_sk = arith.index_cast %last_sharer : i32 to index
-  // (no later shares: the loop folds away)
-  %q_hi = arith.select %stream_k, %q_hi_sk, %q_lo : index
-  %total = scf.for %q_idx = %q_lo to %q_hi step %c1_idx iter_args(%sum_q = %acc) -> (tensor<?x?xf32>) {
-    %q = arith.index_cast %q_idx : index to i32
-    %qslot = arith.addi %slot0, %q : i32
-    tessel.wait %flags[%qslot], %c1_i32 : !tessel.ptr<i32>
-    %part = tessel.block_load %ws[%qslot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
-              strides [%bsbn, %bn, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<f32> -> tensor<?x?xf32>
-    tessel.signal %flags[%qslot], %c0_i32 : !tessel.ptr<i32>
-    %sum_n = arith.addf %sum_q, %part : tensor<?x?xf32>
+  %c0_idx = arith.constant 0 : index
+  %n_chunks = arith.index_cast %chunks : i32 to index
+  %total = scf.for %c_idx = %c0_idx to %n_chunks step %c1_idx iter_args(%sum_c = %acc) -> (tensor<?x?xf32>) {
+    // The programs sharing unit (c, t): after this one in chunk 0, from
+    // the one holding the unit's first iteration in the later chunks.
+    %cc = arith.index_cast %c_idx : index to i32
+    %cc_last = arith.cmpi eq, %cc, %last_chunk : i32
+    %clen = arith.select %cc_last, %last_len, %kc : i32
+    %cc_span = arith.muli %cc, %span : i32
+    %ct_len = arith.muli %t, %clen : i32
+    %cstart = arith.addi %cc_span, %ct_len : i32
+    %cend = arith.addi %cstart, %clen : i32
+    %first_q = arith.divsi %cstart, %share : i32
+    %first_chunk = arith.cmpi eq, %cc, %c0_i32 : i32
+    %q_from = arith.select %first_chunk, %p1, %first_q : i32
+    %cend_r = arith.addi %cend, %share1 : i32
+    %sharers = arith.divsi %cend_r, %share : i32
+    %last_sharer = arith.minsi %sharers, %P : i32
+    %q_lo = arith.index_cast %q_from : i32 to index
+    %q_hi_sk = arith.index_cast %last_sharer : i32 to index
+    // (no later shares: the loop folds away)
+    %q_hi = arith.select %stream_k, %q_hi_sk, %q_lo : index
+    %sum_n = scf.for %q_idx = %q_lo to %q_hi step %c1_idx iter_args(%sum_q = %sum_c) -> (tensor<?x?xf32>) {
+      %q = arith.index_cast %q_idx : index to i32
+      %qslot = arith.addi %slot0, %q : i32
+      tessel.wait %flags[%qslot], %c1_i32 : !tessel.ptr<i32>
+      %part = tessel.block_load %ws[%qslot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
+                strides [%bsbn, %bn, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<f32> -> tensor<?x?xf32>
+      tessel.signal %flags[%qslot], %c0_i32 : !tessel.ptr<i32>
+      %sum_qn = arith.addf %sum_q, %part : tensor<?x?xf32>
+      scf.yield %sum_qn : tensor<?x?xf32>
+    } {tessel.no_hoist}
     scf.yield %sum_n : tensor<?x?xf32>
   } {tessel.no_hoist}
 

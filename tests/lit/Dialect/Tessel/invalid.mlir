@@ -714,3 +714,19 @@ func.func @block_store_rank1_tile(%p: !tessel.ptr<bf16>, %i: i32, %x: tensor<64x
   tessel.block_store %p[%i, %i] shape [%i, %i] strides [%i, %i], %x : !tessel.ptr<bf16>, tensor<64xbf16>
   return
 }
+
+// -----
+
+func.func @signal_f32_flags(%f: !tessel.ptr<f32>, %i: i32) {
+  // expected-error @+1 {{'tessel.signal' op flags must be i32 words, not 'f32'}}
+  tessel.signal %f[%i], %i : !tessel.ptr<f32>
+  return
+}
+
+// -----
+
+func.func @wait_i64_flags(%f: !tessel.ptr<i64>, %i: i32) {
+  // expected-error @+1 {{'tessel.wait' op flags must be i32 words, not 'i64'}}
+  tessel.wait %f[%i], %i : !tessel.ptr<i64>
+  return
+}

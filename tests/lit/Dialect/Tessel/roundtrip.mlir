@@ -204,3 +204,16 @@ func.func @block_store(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32
   tessel.block_store %p[%r, %c, %r] shape [%M, %N, %N] strides [%ld, %one, %ld], %x : !tessel.ptr<bf16>, tensor<64x32xbf16>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @signal_wait
+// CHECK: tessel.wait %arg0[%arg1], %{{.*}} : !tessel.ptr<i32>
+// CHECK: tessel.signal %arg0[%arg1], %{{.*}} : !tessel.ptr<i32>
+func.func @signal_wait(%flags: !tessel.ptr<i32>, %slot: i32) {
+  %one = arith.constant 1 : i32
+  %zero = arith.constant 0 : i32
+  tessel.wait %flags[%slot], %one : !tessel.ptr<i32>
+  tessel.signal %flags[%slot], %zero : !tessel.ptr<i32>
+  return
+}

@@ -1,0 +1,39 @@
+// syrk's SCHEDULE knob through the specializer and canonicalizer (tessel
+// compile --emit=tessel, the IR the layouts start from): with 1 (one tile
+// per program) the tile loop and the partial-tile code fold away, leaving
+// the K loop alone from 0 and no inter-program waits; with 2 (stream-K) the
+// program's tiles run in a loop marked tessel.no_hoist, the K loop starts
+// where the program's share of the tile starts, a share that joined late
+// writes its fp32 tile and signals, and a finisher waits for, adds and
+// resets each later share's flag.
+// RUN: tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D SCHEDULE=1 | FileCheck %s --check-prefix=ONE
+// RUN: tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D SCHEDULE=2 | FileCheck %s --check-prefix=SK
+// RUN: not tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma -D BLOCK=64 -D BLOCK_N=128 -D BLOCK_K=64 -D X_LAYOUT=2 -D CLUSTER=2 -D SCHEDULE=2 2>&1 | FileCheck %s --check-prefix=CLUSTER
+
+// ONE-LABEL: func.func @syrk(
+// ONE-NOT: tessel.no_hoist
+// ONE: %[[K:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64 iter_args
+// ONE: tessel.dot
+// ONE-NOT: scf.for
+// ONE-NOT: tessel.wait
+// ONE-NOT: tessel.signal
+// ONE-NOT: !tessel.ptr<f32>, tensor<128x256xf32>
+// ONE: return
+
+// SK-LABEL: func.func @syrk(
+// SK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 {
+// SK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64 iter_args
+// SK: tessel.dot
+// SK: scf.if
+// SK: tessel.block_store %arg12[{{.*}}] {{.*}} : !tessel.ptr<f32>, tensor<128x256xf32>
+// SK-NEXT: tessel.signal %arg13[%{{.*}}], %c1_i32 : !tessel.ptr<i32>
+// SK: } else {
+// SK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// SK: tessel.wait %arg13[%[[Q:.*]]], %c1_i32 : !tessel.ptr<i32>
+// SK-NEXT: tessel.block_load %arg12[%[[Q]], {{.*}} : !tessel.ptr<f32> -> tensor<128x256xf32>
+// SK-NEXT: tessel.signal %arg13[%[[Q]]], %c0_i32 : !tessel.ptr<i32>
+// SK: } {tessel.no_hoist}
+// SK: } {tessel.no_hoist}
+// SK: return
+
+// CLUSTER: constraint 'SCHEDULE == 1 || (CLUSTER == 1 && WARP_ROLES == 1)'
