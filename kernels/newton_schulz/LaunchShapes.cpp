@@ -71,12 +71,16 @@ rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
   return syrkGrid(m, knobs.at("BLOCK"), knobs.at("BLOCK_N"), batch, cluster);
 }
 
+int64_t streamKSlots(const rt::Grid &grid) {
+  return 2 * (int64_t)grid.x * grid.z;
+}
+
 int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
                             const rt::Grid &grid) {
   auto schedule = knobs.find("SCHEDULE");
   if (schedule == knobs.end() || schedule->second != 2)
     return 0;
-  return (int64_t)grid.x * grid.z * knobs.at("BLOCK") * knobs.at("BLOCK_N") * 4;
+  return streamKSlots(grid) * knobs.at("BLOCK") * knobs.at("BLOCK_N") * 4;
 }
 
 bool streamKPays(int64_t m, int64_t batch, const tune::Config &config,

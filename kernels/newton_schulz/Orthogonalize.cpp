@@ -382,11 +382,11 @@ rt::Status Workspace::reserve(const Plan &plan) {
   return rt::Status::success();
 }
 
-rt::Status Workspace::reserveStreamK(int64_t partialBytes, int64_t programs) {
+rt::Status Workspace::reserveStreamK(int64_t partialBytes, int64_t slots) {
   TESSEL_RETURN_IF_ERROR(ensure(partials_, partialBytes));
-  if ((int64_t)flags_.size() >= programs * 4)
+  if ((int64_t)flags_.size() >= slots * 4)
     return rt::Status::success();
-  TESSEL_RETURN_IF_ERROR(ensure(flags_, programs * 4));
+  TESSEL_RETURN_IF_ERROR(ensure(flags_, slots * 4));
   TESSEL_RETURN_IF_ERROR(flags_.fillU32(0));
   // The memset runs on the legacy stream, which a non-blocking stream is not
   // ordered after (as for the coefficient table).
@@ -500,8 +500,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
     rt::Grid grid = syrkGridFor(m, knobs, batch, Launcher::cluster(c, "syrk"),
                                 device->smCount);
     if (int64_t bytes = streamKPartialBytes(knobs, grid))
-      TESSEL_RETURN_IF_ERROR(
-          ws.reserveStreamK(bytes, (int64_t)grid.x * grid.z));
+      TESSEL_RETURN_IF_ERROR(ws.reserveStreamK(bytes, streamKSlots(grid)));
     return grid;
   };
   rt::Grid line1Grid, line2Grid, l3Grid;

@@ -73,9 +73,9 @@ public:
   CUdeviceptr x2() const { return x2_.ptr(); }
   CUdeviceptr rows() const { return r_.ptr(); }
   /// Makes sure syrk's stream-K buffers hold `partialBytes` of partial
-  /// tiles and `programs` flags; flags are zero when (re)allocated, and
-  /// every launch leaves them zero.
-  rt::Status reserveStreamK(int64_t partialBytes, int64_t programs);
+  /// tiles and `slots` flags; flags are zero when (re)allocated, and every
+  /// launch leaves them zero.
+  rt::Status reserveStreamK(int64_t partialBytes, int64_t slots);
   CUdeviceptr partials() const { return partials_.ptr(); }
   CUdeviceptr flags() const { return flags_.ptr(); }
   /// The (a, b, c) of every step of `variant` as f32 in device memory, for

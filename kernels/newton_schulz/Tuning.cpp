@@ -79,11 +79,11 @@ struct Scratch {
       // 0x3C00 is bf16 2^-7: finite, small, the same everywhere.
       TESSEL_RETURN_IF_ERROR(buf->fillBytes(0x3C));
     }
-    const int64_t programs =
-        streamKPrograms(sms, plan.shape.batch) * plan.shape.batch;
-    auto partials =
-        rt::DeviceBuffer::allocate((size_t)programs * 128 * 256 * 4);
-    auto flags = rt::DeviceBuffer::allocate((size_t)programs * 4);
+    const int64_t slots =
+        streamKSlots(rt::Grid{(unsigned)streamKPrograms(sms, plan.shape.batch),
+                              1, (unsigned)plan.shape.batch});
+    auto partials = rt::DeviceBuffer::allocate((size_t)slots * 128 * 256 * 4);
+    auto flags = rt::DeviceBuffer::allocate((size_t)slots * 4);
     if (!partials)
       return partials.status().withContext("NS tuning scratch");
     if (!flags)

@@ -84,8 +84,12 @@ int64_t streamKPrograms(int sms, int64_t batch);
 rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
                      int64_t batch, int64_t cluster, int sms);
 
-/// Bytes of syrk's stream-K partial tiles (ws: BLOCK x BLOCK_N fp32 per
-/// program) for a grid; 0 with SCHEDULE = 1.
+/// syrk's stream-K partial-tile slots (and flags) for a grid: two per
+/// program (its own, and at most one per unit of a later chunk).
+int64_t streamKSlots(const rt::Grid &grid);
+
+/// Bytes of syrk's stream-K partial tiles (ws: streamKSlots of BLOCK x
+/// BLOCK_N fp32) for a grid; 0 with SCHEDULE = 1.
 int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
                             const rt::Grid &grid);
 

@@ -136,10 +136,12 @@ struct StreamKReplay {
   std::vector<std::vector<int64_t>> itersOfTile; // iteration -> program
   std::vector<std::vector<int64_t>> addedBy;     // finisher's sharers
   std::vector<int64_t> finisher;
+  std::vector<std::set<int64_t>> slotsOfTile; // the finisher's reads
+  std::set<int64_t> written;                  // every hand-over's slot
   int64_t kc = 0;
   StreamKReplay(int64_t tiles, int64_t kiters, int64_t programs)
       : itersOfTile(tiles, std::vector<int64_t>(kiters, -1)), addedBy(tiles),
-        finisher(tiles, -1) {
+        finisher(tiles, -1), slotsOfTile(tiles) {
     const int64_t work = tiles * kiters;
     const int64_t share = (work + programs - 1) / programs;
     kc = std::min(share, kiters);
@@ -163,15 +165,24 @@ struct StreamKReplay {
           EXPECT_EQ(itersOfTile[t][c * kc + i], -1) << "iteration run twice";
           itersOfTile[t][c * kc + i] = p;
         }
-        if (kb > 0 || c > 0)
-          continue; // hands its partial tile over
+        if (kb > 0 || c > 0) { // hands its partial tile over
+          const int64_t slot =
+              std::max(beg, start) == beg ? p : programs + u - tiles;
+          EXPECT_LT(slot, 2 * programs);
+          EXPECT_TRUE(written.insert(slot).second) << "slot written twice";
+          continue;
+        }
         finisher[t] = p;
         for (int64_t cc = 0; cc < chunks; ++cc) {
           const int64_t cs = cc * span + t * len(cc), ce = cs + len(cc);
           const int64_t from = cc == 0 ? p + 1 : cs / share;
           const int64_t to = std::min((ce + share - 1) / share, programs);
-          for (int64_t q = from; q < to; ++q)
+          for (int64_t q = from; q < to; ++q) {
             addedBy[t].push_back(q);
+            const int64_t qs = std::max(q * share, cs);
+            slotsOfTile[t].insert(
+                qs == q * share ? q : programs + cc * tiles + t - tiles);
+          }
         }
       }
     }
@@ -189,6 +200,12 @@ TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
     for (int64_t kiters : {1, 4, 32, 128})
       for (int64_t programs : {1, 7, 132}) {
         StreamKReplay r(tiles, kiters, programs);
+        // Every slot written is read by exactly one finisher.
+        std::set<int64_t> read;
+        for (const std::set<int64_t> &s : r.slotsOfTile)
+          for (int64_t slot : s)
+            EXPECT_TRUE(read.insert(slot).second) << "slot read twice";
+        EXPECT_EQ(read, r.written);
         for (int64_t t = 0; t < tiles; ++t) {
           std::set<int64_t> ran;
           for (int64_t p : r.itersOfTile[t]) {
@@ -203,6 +220,7 @@ TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
                                 << " programs " << programs << " tile " << t;
           if (!added.empty())
             EXPECT_GT(*added.begin(), r.finisher[t]) << "waits for an earlier";
+          EXPECT_EQ(r.slotsOfTile[t].size(), added.size()) << "slot shared";
         }
       }
 }
@@ -220,7 +238,8 @@ TEST(SyrkStreamK, GridAndPartialTiles) {
   g = syrkGridFor(2048, knobs, 2, 1, 132);
   EXPECT_EQ(g.x, 66u);
   EXPECT_EQ(g.z, 2u);
-  EXPECT_EQ(streamKPartialBytes(knobs, g), 132 * 128 * 256 * 4);
+  EXPECT_EQ(streamKSlots(g), 264);
+  EXPECT_EQ(streamKPartialBytes(knobs, g), 264 * 128 * 256 * 4);
 }
 
 // Stream-K where the tiles leave the rounds of programs under 80 % full:

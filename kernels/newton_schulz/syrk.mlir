@@ -19,14 +19,15 @@
 // SCHEDULE = 2 splits the K loops of all tiles evenly between the programs
 // instead (stream-K: where the tiles are fewer than the SMs, or leave the
 // last round of programs half empty): the grid is (P, 1, batch) for any P,
-// program p runs iterations [p s, (p + 1) s) of the tiles' K loops laid end
-// to end (s = cdiv(tiles x cdiv(k, BLOCK_K), P)). A program that starts a
-// tile finishes it: it adds the partial sums of the later programs that
-// share the tile (each wrote its fp32 tile to ws[batch entry x P + its
-// index] and signalled flags[same] = 1; the finisher resets the flag to 0
-// for the next launch). flags must be zero before the first launch, and
-// the P x batch programs resident at once (P x batch <= the SMs). With
-// SCHEDULE = 1 (one tile per program), ws and flags are not read (pass 0).
+// program p runs iterations [p s, (p + 1) s) of the tiles' K loops laid out
+// chunk by chunk (s = cdiv(tiles x cdiv(k, BLOCK_K), P); below). A program
+// that starts a tile finishes it: it adds the partial sums of the later
+// programs that ran parts of it (each wrote its fp32 tile to a slot of ws,
+// [batch x 2P, BLOCK, BLOCK_N], and signalled the slot's flag = 1; the
+// finisher resets it to 0 for the next launch). flags (batch x 2P words)
+// must be zero before the first launch, and the P x batch programs
+// resident at once (P x batch <= the SMs). With SCHEDULE = 1 (one tile per
+// program), ws and flags are not read (pass 0).
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
                 %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32,
@@ -145,11 +146,13 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // (One tile per program: unit p, the loop folds away.)
   %t_first = arith.divsi %beg, %kiters : i32
   %u_first = arith.select %stream_k, %u_first_sk, %t_first : i32
-  // A program's partial tile and flag: ws is [batch x P, BLOCK, BLOCK_N] fp32.
-  %slot0 = arith.muli %bz, %P : i32
-  %slot = arith.addi %slot0, %p : i32
+  // Partial tiles and their flags: ws is [batch x 2P, BLOCK, BLOCK_N] fp32
+  // (a program's slot, then one per unit of a later chunk: at most P).
+  %P2 = arith.muli %P, %c2_i32 : i32
+  %slot0 = arith.muli %bz, %P2 : i32
   %bsbn = arith.muli %bs, %bn : i32
-  %nslots = arith.addi %slot0, %P : i32
+  %nslots = arith.addi %slot0, %P2 : i32
+  %unit_slot0 = arith.subi %P, %ntiles : i32
   %t_lo = arith.index_cast %u_first : i32 to index
   %t_hi_sk = arith.index_cast %u_end_sk2 : i32 to index
   // (one unit: the canonicalizer inlines a loop to lb + step, nsw)
@@ -270,6 +273,14 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %joined = arith.ori %joined_k, %joined_c : i1
   %hand_over = arith.andi %stream_k, %joined : i1
   scf.if %hand_over {
+    // Its slot: the program's own where the part starts at the program's
+    // first iteration, else the unit's (P + u - tiles: a unit of a later
+    // chunk entered from its start), so that no slot is written twice.
+    %seg_start = arith.maxsi %beg, %ustart : i32
+    %own = arith.cmpi eq, %seg_start, %beg : i32
+    %uslot = arith.addi %unit_slot0, %u : i32
+    %hslot = arith.select %own, %p, %uslot : i32
+    %slot = arith.addi %slot0, %hslot : i32
     tessel.block_store %ws[%slot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
       strides [%bsbn, %bn, %c1_i32], %acc : !tessel.ptr<f32>, tensor<?x?xf32>
     tessel.signal %flags[%slot], %c1_i32 : !tessel.ptr<i32>
@@ -300,7 +311,14 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     %q_hi = arith.select %stream_k, %q_hi_sk, %q_lo : index
     %sum_n = scf.for %q_idx = %q_lo to %q_hi step %c1_idx iter_args(%sum_q = %sum_c) -> (tensor<?x?xf32>) {
       %q = arith.index_cast %q_idx : index to i32
-      %qslot = arith.addi %slot0, %q : i32
+      %q_beg = arith.muli %q, %share : i32
+      %q_start = arith.maxsi %q_beg, %cstart : i32
+      %q_own = arith.cmpi eq, %q_start, %q_beg : i32
+      %cu0 = arith.muli %cc, %ntiles : i32
+      %cu = arith.addi %cu0, %t : i32
+      %cuslot = arith.addi %unit_slot0, %cu : i32
+      %qslot_l = arith.select %q_own, %q, %cuslot : i32
+      %qslot = arith.addi %slot0, %qslot_l : i32
       tessel.wait %flags[%qslot], %c1_i32 : !tessel.ptr<i32>
       %part = tessel.block_load %ws[%qslot, %c0_i32, %c0_i32] shape [%nslots, %bs, %bn]
                 strides [%bsbn, %bn, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<f32> -> tensor<?x?xf32>

@@ -48,12 +48,14 @@ struct Loaded {
 /// [2] that ring in clusters of two programs multicasting the shared
 /// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2), [3]
 /// the same with a producer warpgroup issuing each program's copies; [4]
-/// and [5]: syrk's stream-K schedule (SCHEDULE = 2) in the TMA form on
-/// every SM, and in the general form on 7 programs (several tiles each);
-/// their line 3 is that of [1] and [0].
+/// to [6]: syrk's stream-K schedule (SCHEDULE = 2) in the TMA form on
+/// every SM, and in the general form on 7 programs (several tiles each,
+/// one chunk) and on 40 (more programs than tiles: several chunks, later
+/// chunks' units shared and handed over more than once per program); their
+/// line 3 is that of [1] and [0].
 struct Env {
   rt::Context ctx;
-  Loaded syrk[6], line3[6];
+  Loaded syrk[7], line3[7];
   int sms = 0;
   bool tma = false;
   cublasHandle_t blas = nullptr;
@@ -78,7 +80,9 @@ struct Env {
     if (!load(kSyrkSource, "syrk", target, {}, false, syrk[0]) ||
         !load(kLine3Source, "ns_line3", target, {}, false, line3[0]) ||
         !load(kSyrkSource, "syrk", target, {"SCHEDULE=2"}, false, syrk[5]) ||
-        !load(kLine3Source, "ns_line3", target, {}, false, line3[5]))
+        !load(kLine3Source, "ns_line3", target, {}, false, line3[5]) ||
+        !load(kSyrkSource, "syrk", target, {"SCHEDULE=2"}, false, syrk[6]) ||
+        !load(kLine3Source, "ns_line3", target, {}, false, line3[6]))
       return;
     tma = target == "sm_90a";
     if (tma &&
@@ -220,7 +224,7 @@ void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d, const Dev &c,
   rt::DeviceBuffer partials, flags;
   if (partialBytes) {
     partials = std::move(*rt::DeviceBuffer::allocate(partialBytes));
-    flags = std::move(*rt::DeviceBuffer::allocate(grid.x * 4));
+    flags = std::move(*rt::DeviceBuffer::allocate(ns::streamKSlots(grid) * 4));
     ASSERT_TRUE(partials.fillU32(0x7FC00000).ok());
     ASSERT_TRUE(flags.fillU32(0).ok());
   }
@@ -232,15 +236,16 @@ void launchSyrk(Env &e, Loaded &syrk, const Dev &x, const Dev &d, const Dev &c,
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(e.ctx.synchronize().ok());
   if (partialBytes) {
-    std::vector<uint32_t> left(grid.x, 1);
-    ASSERT_TRUE(flags.copyToHost(left.data(), grid.x * 4).ok());
-    EXPECT_EQ(std::count(left.begin(), left.end(), 0u), (long)grid.x)
+    const size_t slots = (size_t)ns::streamKSlots(grid);
+    std::vector<uint32_t> left(slots, 1);
+    ASSERT_TRUE(flags.copyToHost(left.data(), slots * 4).ok());
+    EXPECT_EQ(std::count(left.begin(), left.end(), 0u), (long)slots)
         << "stream-K flags not reset";
   }
 }
 
-/// Programs of the stream-K forms: [4] every SM, [5] 7.
-int programsOf(int form) { return form == 5 ? 7 : 0; }
+/// Programs of the stream-K forms: [4] every SM, [5] 7, [6] 40.
+int programsOf(int form) { return form == 5 ? 7 : form == 6 ? 40 : 0; }
 
 void report(const char *line, int m, int n, double tessel, double cublas) {
   bool ok = tessel <= 1.1 * cublas + 1e-7;
@@ -256,7 +261,7 @@ protected:
   /// The kernel form this case runs; skips the TMA forms off sm_90a.
   bool pick(int &form) {
     form = std::get<2>(GetParam());
-    return form == 0 || form == 5 || env().tma;
+    return form == 0 || form == 5 || form == 6 || env().tma;
   }
 };
 
@@ -392,12 +397,15 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(512, 512, 3), std::make_tuple(256, 1024, 3),
         std::make_tuple(296, 704, 4), std::make_tuple(512, 512, 4),
         std::make_tuple(256, 4096, 4), std::make_tuple(300, 700, 5),
-        std::make_tuple(512, 512, 5), std::make_tuple(256, 1024, 5)),
+        std::make_tuple(512, 512, 5), std::make_tuple(256, 1024, 5),
+        std::make_tuple(300, 700, 6), std::make_tuple(512, 512, 6),
+        std::make_tuple(256, 1024, 6)),
     [](const auto &info) {
       const int form = std::get<2>(info.param);
       return std::to_string(std::get<0>(info.param)) + "x" +
              std::to_string(std::get<1>(info.param)) +
-             (form == 5   ? "_stream_k_7_programs"
+             (form == 6   ? "_stream_k_40_programs"
+              : form == 5 ? "_stream_k_7_programs"
               : form == 4 ? "_tma_stream_k"
               : form == 3 ? "_tma_cluster2_producer"
               : form == 2 ? "_tma_cluster2"
