@@ -27,16 +27,15 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
   const bool small = plan.m <= 512;
   if (line != TunedLine::Line3) {
     const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
-    tune::Config c = {{"BLOCK", small ? 64 : 128},
-                      {"BLOCK_N", small  ? 64
-                                  : wide ? 256
-                                         : 128},
-                      {"BLOCK_K", 64},
-                      {"NUM_STAGES", 4},
-                      {"X_LAYOUT", 2},
-                      {"num_warps", small ? 4 : 8}};
-    c["SCHEDULE"] = streamKPays(plan.m, plan.shape.batch, c, sms) ? 2 : 1;
-    return c;
+    return {{"BLOCK", small ? 64 : 128},
+            {"BLOCK_N", small  ? 64
+                        : wide ? 256
+                               : 128},
+            {"BLOCK_K", 64},
+            {"NUM_STAGES", 4},
+            {"SCHEDULE", 1},
+            {"X_LAYOUT", 2},
+            {"num_warps", small ? 4 : 8}};
   }
   return {{"BLOCK_M", small ? 64 : 128},
           {"BLOCK_N", small ? 128 : 256},
@@ -81,16 +80,6 @@ int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
   if (schedule == knobs.end() || schedule->second != 2)
     return 0;
   return streamKSlots(grid) * knobs.at("BLOCK") * knobs.at("BLOCK_N") * 4;
-}
-
-bool streamKPays(int64_t m, int64_t batch, const tune::Config &config,
-                 int sms) {
-  if (batch != 1 || sms <= 0)
-    return false;
-  const int64_t tiles =
-      syrkGrid(m, config.at("BLOCK"), config.at("BLOCK_N"), 1).x;
-  const int64_t rounds = (tiles + sms - 1) / sms;
-  return tiles * 10 < rounds * sms * 8;
 }
 
 std::optional<tune::Config> smallConfig(const Plan &plan,

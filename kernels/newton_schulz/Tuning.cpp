@@ -196,13 +196,13 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
             plan->m > 1024 ? std::vector<int64_t>{128, 256}
                            : std::vector<int64_t>{64, 128},
             d.at("BLOCK_N")));
-        // Stream-K (SCHEDULE = 2) for one large matrix, where some tile
-        // shape leaves the SMs' rounds part empty; a batch has tiles enough.
-        if (plan->shape.batch == 1 && plan->m > 1024)
-          TESSEL_RETURN_IF_ERROR(
-              t.narrow("SCHEDULE", {1, 2}, d.at("SCHEDULE")));
-        else
-          TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
+        // Stream-K (SCHEDULE = 2) measured slower than one tile per program
+        // for every tile shape of both lines at every m >= 2048 NS shape on
+        // the H100, tile-major and chunk-major (1.02-1.20x the time; even
+        // at 2048 x 8192, whose 72 wide tiles leave 60 SMs idle;
+        // bench/results/experiments/syrk-stream-k-h100.txt), and its
+        // compiles took a shape's whole tuning budget: not tried.
+        TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
       }
     } else {
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.

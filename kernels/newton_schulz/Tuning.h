@@ -93,12 +93,6 @@ int64_t streamKSlots(const rt::Grid &grid);
 int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
                             const rt::Grid &grid);
 
-/// Whether syrk's tiles for `config` (BLOCK, BLOCK_N) leave the rounds of
-/// `sms` programs under 80 % full for an m x m output (e.g. 72 tiles of
-/// 128 x 256 at m = 2048 on 132 SMs: 55 %), where stream-K spreads the
-/// work over every SM; only for one matrix (a batch has tiles enough).
-bool streamKPays(int64_t m, int64_t batch, const tune::Config &config, int sms);
-
 /// The whole run in one launch (small.mlir) takes matrices whose working
 /// m x n (after the tall transpose) fits one tile of this side.
 inline constexpr int64_t kSmallMaxSide = 128;

@@ -241,22 +241,3 @@ TEST(SyrkStreamK, GridAndPartialTiles) {
   EXPECT_EQ(streamKSlots(g), 264);
   EXPECT_EQ(streamKPartialBytes(knobs, g), 264 * 128 * 256 * 4);
 }
-
-// Stream-K where the tiles leave the rounds of programs under 80 % full:
-// 72 tiles of 128 x 256 at m = 2048 on 132 SMs (55 %) and 272 at 4096
-// (69 %); not 528 tiles of 128 x 128 at 4096 (4 full rounds), nor a batch.
-TEST(SyrkStreamK, WhereTheRoundsArePartEmpty) {
-  tessel::tune::Config wide = {{"BLOCK", 128}, {"BLOCK_N", 256}};
-  tessel::tune::Config square = {{"BLOCK", 128}, {"BLOCK_N", 128}};
-  EXPECT_TRUE(streamKPays(2048, 1, wide, 132));
-  EXPECT_TRUE(streamKPays(4096, 1, wide, 132));
-  EXPECT_FALSE(streamKPays(4096, 1, square, 132));
-  EXPECT_FALSE(streamKPays(2048, 32, wide, 132));
-  Plan plan;
-  plan.m = 2048;
-  plan.n = 8192;
-  plan.shape.batch = 1;
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line1, plan, 132).at("SCHEDULE"), 2);
-  plan.m = plan.n = 4096;
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line1, plan, 132).at("SCHEDULE"), 1);
-}
