@@ -27,6 +27,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <vector>
@@ -53,9 +54,48 @@ struct Loaded {
 /// one chunk) and on 40 (more programs than tiles: several chunks, later
 /// chunks' units shared and handed over more than once per program); their
 /// line 3 is that of [1] and [0].
+/// The knobs of each form's syrk and line 3, and whether it is a TMA form.
+struct Form {
+  std::vector<std::string> syrk, line3;
+  bool tma;
+};
+const Form kForms[] = {
+    {{}, {}, false},
+    // 128 x 256 tiles on the triangular grid (two row blocks per column
+    // block reach the diagonal): the wide form, its mirror tile staged in
+    // the finished ring.
+    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8"},
+     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8"},
+     true},
+    // Pairs (i, J), (i + 1, J) of 64 x 128 tiles share X's J rows; pairs of
+    // line-3 row blocks share X's [64, 256] box (split by k rows).
+    {{"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=4", "CLUSTER=2"},
+     {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3", "X_LAYOUT=2",
+      "num_warps=8", "CLUSTER=2"},
+     true},
+    // The same pairs fed by a producer warpgroup in each program.
+    {{"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=4", "CLUSTER=2", "WARP_ROLES=2"},
+     {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3", "X_LAYOUT=2",
+      "num_warps=8", "CLUSTER=2", "WARP_ROLES=2"},
+     true},
+    // Stream-K: the wide TMA form on every SM, the general form on 7 and
+    // 40 programs (programsOf).
+    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8", "SCHEDULE=2"},
+     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8"},
+     true},
+    {{"SCHEDULE=2"}, {}, false},
+    {{"SCHEDULE=2"}, {}, false},
+};
+
 struct Env {
   rt::Context ctx;
-  Loaded syrk[7], line3[7];
+  Loaded syrk[std::size(kForms)], line3[std::size(kForms)];
   int sms = 0;
   bool tma = false;
   cublasHandle_t blas = nullptr;
@@ -77,54 +117,15 @@ struct Env {
     }
     sms = dev->smCount;
     const std::string target = rt::targetFor(*dev);
-    if (!load(kSyrkSource, "syrk", target, {}, false, syrk[0]) ||
-        !load(kLine3Source, "ns_line3", target, {}, false, line3[0]) ||
-        !load(kSyrkSource, "syrk", target, {"SCHEDULE=2"}, false, syrk[5]) ||
-        !load(kLine3Source, "ns_line3", target, {}, false, line3[5]) ||
-        !load(kSyrkSource, "syrk", target, {"SCHEDULE=2"}, false, syrk[6]) ||
-        !load(kLine3Source, "ns_line3", target, {}, false, line3[6]))
-      return;
     tma = target == "sm_90a";
-    if (tma &&
-        (!load(kSyrkSource, "syrk", target,
-               // 128 x 256 tiles on the triangular grid (two row blocks
-               // per column block reach the diagonal): the wide form, its
-               // mirror tile staged in the finished ring.
-               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=8"},
-               true, syrk[1]) ||
-         !load(kLine3Source, "ns_line3", target,
-               {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=8"},
-               true, line3[1]) ||
-         // Pairs (i, J), (i + 1, J) of 64 x 128 tiles share X's J rows.
-         !load(kSyrkSource, "syrk", target,
-               {"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=4", "CLUSTER=2"},
-               true, syrk[2]) ||
-         // Pairs of row blocks share X's [64, 256] box (split by k rows).
-         !load(kLine3Source, "ns_line3", target,
-               {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
-                "X_LAYOUT=2", "num_warps=8", "CLUSTER=2"},
-               true, line3[2]) ||
-         // The same pairs fed by a producer warpgroup in each program.
-         !load(kSyrkSource, "syrk", target,
-               {"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=4", "CLUSTER=2", "WARP_ROLES=2"},
-               true, syrk[3]) ||
-         !load(kLine3Source, "ns_line3", target,
-               {"BLOCK_M=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=3",
-                "X_LAYOUT=2", "num_warps=8", "CLUSTER=2", "WARP_ROLES=2"},
-               true, line3[3]) ||
-         !load(kSyrkSource, "syrk", target,
-               {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=8", "SCHEDULE=2"},
-               true, syrk[4]) ||
-         !load(kLine3Source, "ns_line3", target,
-               {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
-                "X_LAYOUT=2", "num_warps=8"},
-               true, line3[4])))
-      return;
+    for (size_t i = 0; i < std::size(kForms); ++i) {
+      const Form &f = kForms[i];
+      if (f.tma && !tma)
+        continue;
+      if (!load(kSyrkSource, "syrk", target, f.syrk, f.tma, syrk[i]) ||
+          !load(kLine3Source, "ns_line3", target, f.line3, f.tma, line3[i]))
+        return;
+    }
     if (cudaSetDevice(0) != cudaSuccess ||
         cublasCreate(&blas) != CUBLAS_STATUS_SUCCESS) {
       why = "cuBLAS did not start";
@@ -261,7 +262,7 @@ protected:
   /// The kernel form this case runs; skips the TMA forms off sm_90a.
   bool pick(int &form) {
     form = std::get<2>(GetParam());
-    return form == 0 || form == 5 || form == 6 || env().tma;
+    return !kForms[form].tma || env().tma;
   }
 };
 
