@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <mutex>
 #include <thread>
 
 namespace tessel::tune {
@@ -55,9 +56,16 @@ rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
 
   // Compiling dominates a tuning run (hundreds of ms per config, mostly
   // ptxas): precompile every config on the CPU's threads, in the order they
-  // will be timed, while the loop below prepares and times them.
+  // will be timed, while the loop below prepares and times them. A compile
+  // is started only when one as long as the longest so far ends within the
+  // budget: one that ends after it would never be timed, and the run would
+  // still wait for it (1-1.5 s over a 5 s budget for the NS lines' TMA
+  // tiles); the timing loop stops at the first config not compiled.
   std::atomic<size_t> nextCompile{0};
+  std::atomic<size_t> firstSkipped{SIZE_MAX};
   std::atomic<bool> stop{false};
+  std::mutex compileMutex;
+  double longestCompile = 0;
   std::vector<std::thread> compilers;
   unsigned threads = options.compileThreads
                          ? options.compileThreads
@@ -67,9 +75,22 @@ rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
     for (unsigned t = 0; t < threads; ++t)
       compilers.emplace_back([&] {
         for (size_t i; !stop && (i = nextCompile++) < configs.size();) {
-          if (i > 0 && elapsed() > options.budgetSeconds)
+          double longest;
+          {
+            std::lock_guard<std::mutex> lock(compileMutex);
+            longest = longestCompile;
+          }
+          const double begun = elapsed();
+          if (i > 0 && begun + longest > options.budgetSeconds) {
+            // Later indices are refused too: keep the smallest.
+            size_t seen = firstSkipped;
+            while (i < seen && !firstSkipped.compare_exchange_weak(seen, i)) {
+            }
             break;
+          }
           target.precompile(configs[i]);
+          std::lock_guard<std::mutex> lock(compileMutex);
+          longestCompile = std::max(longestCompile, elapsed() - begun);
         }
       });
   struct Join {
@@ -101,7 +122,8 @@ rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
   double lastSeconds = 0;
   for (size_t i = 0; i < configs.size(); ++i) {
     const double begun = elapsed();
-    if (i > 0 && begun + lastSeconds > options.budgetSeconds)
+    if (i > 0 &&
+        (begun + lastSeconds > options.budgetSeconds || i >= firstSkipped))
       break;
     Trial trial{configs[i], std::nullopt, ""};
     if (rt::Status s = target.prepare(configs[i]); !s.ok()) {

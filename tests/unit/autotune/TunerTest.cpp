@@ -44,9 +44,19 @@ public:
   }
   rt::Status run(CUstream) override { return rt::Status::success(); }
   void precompile(const Config &config) override {
+    std::this_thread::sleep_for(compileTime);
     std::lock_guard<std::mutex> lock(mutex);
     precompiled.push_back(config);
     changed.notify_all();
+  }
+  /// How long a precompile takes (0: instant).
+  std::chrono::milliseconds compileTime{0};
+  /// Waits (up to 5 s) until `config` was precompiled.
+  bool waitForPrecompiled(const Config &config) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(5), [&] {
+      return std::count(precompiled.begin(), precompiled.end(), config) > 0;
+    });
   }
   /// Waits (up to 5 s) until `count` configs were precompiled.
   bool waitForPrecompiled(size_t count) {
@@ -167,6 +177,40 @@ TEST(Tuner, BudgetStopsAfterTheDefaults) {
   ASSERT_TRUE(r) << r.status().message();
   EXPECT_EQ(t.prepared.size(), 1u); // the defaults only
   EXPECT_EQ(r->best, r->defaults);
+}
+
+// Compiles take 200 ms on two threads and a timing waits for its config's
+// compile, under a 0.5 s budget: configs 0-3 compile by 0.4 s; a fifth
+// compile would end after the budget, so it is not started and the run
+// ends at ~0.4 s instead of waiting for compiles that could never be
+// timed (without the rule: ~0.6 s, two compiles past the budget).
+TEST(Tuner, CompilesThatCannotFinishInTheBudgetAreNotStarted) {
+  FakeTarget t;
+  t.compileTime = std::chrono::milliseconds(200);
+  TuneOptions o = fakeClock(t);
+  o.compileThreads = 2;
+  o.budgetSeconds = 0.5;
+  o.measure = [&t](TuneTarget &) -> rt::Expected<double> {
+    if (!t.waitForPrecompiled(t.current))
+      return rt::Status::error("timed a config that was never compiled");
+    return t.fakeMs();
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_LT(seconds, o.budgetSeconds + 0.08);
+  // Each timed config was compiled ahead (measure checks it); the timing
+  // loop may stop before the last compiled one (its own rule: one more
+  // timing like the last must fit).
+  EXPECT_GE(t.precompiled.size(), t.prepared.size());
+  EXPECT_LE(t.precompiled.size(), 4u);
+  EXPECT_GE(t.prepared.size(), 2u);
+  EXPECT_LT(t.prepared.size(), 6u);
+  for (const Trial &trial : r->trials)
+    EXPECT_TRUE(trial.failure.empty()) << trial.failure;
 }
 
 TEST(Tuner, NothingRanIsAnError) {
