@@ -15,8 +15,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <thread>
 
 namespace tessel::ns {
 
@@ -149,7 +147,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
     return scratch.status();
   tune::TuneDB db(rt::DiskCache::defaultRoot(),
                   tune::DeviceKey::of(device));
-  std::vector<std::unique_ptr<tune::DslTarget>> targets;
+  std::vector<tune::Record> records;
   for (TunedLine line : lines) {
     LineKernel k = lineKernel(line);
     const bool tma = tmaFits(target, *plan);
@@ -159,8 +157,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
         launchFor(line, *plan, *scratch, device.smCount), tma);
     if (!target_)
       return target_.status();
-    targets.push_back(std::move(*target_));
-    tune::DslTarget &t = *targets.back();
+    tune::DslTarget &t = **target_;
     if (tma) {
       // The ring's form: row-major X, BLOCK_K 64 or 128 (one or two swizzle
       // rows), tiles of 64 or 128 rows; from the untuned TMA config.
@@ -218,22 +215,6 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
       TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }
-  }
-  // Each line's defaults are compiled and timed whatever its budget: the
-  // three compiles at once first (each line's tuning then finds its
-  // defaults in the compile cache), not one after another inside each
-  // line's tuning (H100: ~1.5 s each for the TMA tiles, 5.3-5.7 s a shape).
-  if (options.compileThreads != 1) {
-    std::vector<std::thread> compiles;
-    for (auto &t : targets)
-      compiles.emplace_back([&t] { t->precompile(t->space().defaults()); });
-    for (std::thread &c : compiles)
-      c.join();
-  }
-  std::vector<tune::Record> records;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const TunedLine line = lines[i];
-    tune::DslTarget &t = *targets[i];
     tune::TuneOptions lineOptions = options;
     if (progress)
       lineOptions.progress = [&](const tune::TuneProgress &p) {
