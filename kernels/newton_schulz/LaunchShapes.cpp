@@ -33,7 +33,6 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
                                : 128},
             {"BLOCK_K", 64},
             {"NUM_STAGES", 4},
-            {"SCHEDULE", 1},
             {"X_LAYOUT", 2},
             {"num_warps", small ? 4 : 8}};
   }
@@ -62,10 +61,14 @@ int64_t streamKPrograms(int sms, int64_t batch) {
   return std::max<int64_t>(1, sms / std::max<int64_t>(1, batch));
 }
 
+bool streamK(const std::map<std::string, int64_t> &knobs) {
+  auto schedule = knobs.find("SCHEDULE");
+  return schedule != knobs.end() && schedule->second == 2;
+}
+
 rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
                      int64_t batch, int64_t cluster, int sms) {
-  auto schedule = knobs.find("SCHEDULE");
-  if (schedule != knobs.end() && schedule->second == 2)
+  if (streamK(knobs))
     return rt::Grid{(unsigned)streamKPrograms(sms, batch), 1, (unsigned)batch};
   return syrkGrid(m, knobs.at("BLOCK"), knobs.at("BLOCK_N"), batch, cluster);
 }
@@ -76,8 +79,7 @@ int64_t streamKSlots(const rt::Grid &grid) {
 
 int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
                             const rt::Grid &grid) {
-  auto schedule = knobs.find("SCHEDULE");
-  if (schedule == knobs.end() || schedule->second != 2)
+  if (!streamK(knobs))
     return 0;
   return streamKSlots(grid) * knobs.at("BLOCK") * knobs.at("BLOCK_N") * 4;
 }

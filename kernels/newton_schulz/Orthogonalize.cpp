@@ -382,20 +382,24 @@ rt::Status Workspace::reserve(const Plan &plan) {
   return rt::Status::success();
 }
 
+/// Waits for the legacy stream, where the workspace's own copies and
+/// memsets run: a non-blocking stream is not ordered after it.
+static rt::Status waitForLegacyStream(const char *what) {
+  auto drv = rt::CudaDriver::get();
+  if (!drv)
+    return drv.status();
+  TESSEL_CU((*drv)->cuStreamSynchronize(CU_STREAM_LEGACY), what);
+  return rt::Status::success();
+}
+
 rt::Status Workspace::reserveStreamK(int64_t partialBytes, int64_t slots) {
   TESSEL_RETURN_IF_ERROR(ensure(partials_, partialBytes));
   if ((int64_t)flags_.size() >= slots * 4)
     return rt::Status::success();
   TESSEL_RETURN_IF_ERROR(ensure(flags_, slots * 4));
   TESSEL_RETURN_IF_ERROR(flags_.fillU32(0));
-  // The memset runs on the legacy stream, which a non-blocking stream is not
-  // ordered after (as for the coefficient table).
-  auto drv = rt::CudaDriver::get();
-  if (!drv)
-    return drv.status();
-  TESSEL_CU((*drv)->cuStreamSynchronize(CU_STREAM_LEGACY),
-            "tessel::ns stream-K flags");
-  return rt::Status::success();
+  // The memset runs on the legacy stream (as the coefficient table's copy).
+  return waitForLegacyStream("tessel::ns stream-K flags");
 }
 
 rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
@@ -411,14 +415,9 @@ rt::Expected<CUdeviceptr> Workspace::coefficients(Variant variant) {
       return fresh.status();
     TESSEL_RETURN_IF_ERROR(
         fresh->copyFromHost(packed.data(), packed.size() * 4));
-    // A copy from pageable memory may return before its DMA lands, and a
-    // non-blocking stream is not ordered after it: it runs on the legacy
-    // stream, so wait for that (once per workspace), as TensorMapCache does.
-    auto drv = rt::CudaDriver::get();
-    if (!drv)
-      return drv.status();
-    TESSEL_CU((*drv)->cuStreamSynchronize(CU_STREAM_LEGACY),
-              "tessel::ns coefficient table");
+    // A copy from pageable memory may return before its DMA lands (once per
+    // workspace, as TensorMapCache does).
+    TESSEL_RETURN_IF_ERROR(waitForLegacyStream("tessel::ns coefficient table"));
     coef_ = std::move(*fresh);
     coefReady_ = true;
   }

@@ -62,11 +62,10 @@ rt::Expected<TuneMode> tuneModeFromEnvironment() {
 
 namespace {
 
-/// Scratch buffers of one shape: X, X', A, B (bf16), and syrk's stream-K
-/// partial tiles and flags (zero) for its largest tile on every SM.
+/// Scratch buffers of one shape: X, X', A, B (bf16).
 struct Scratch {
-  rt::DeviceBuffer x, xo, a, b, partials, flags;
-  static rt::Expected<Scratch> create(const Plan &plan, int sms) {
+  rt::DeviceBuffer x, xo, a, b;
+  static rt::Expected<Scratch> create(const Plan &plan) {
     const size_t mn = (size_t)(plan.shape.batch * plan.m * plan.n);
     const size_t mm = (size_t)(plan.shape.batch * plan.m * plan.m);
     Scratch s;
@@ -79,18 +78,6 @@ struct Scratch {
       // 0x3C00 is bf16 2^-7: finite, small, the same everywhere.
       TESSEL_RETURN_IF_ERROR(buf->fillBytes(0x3C));
     }
-    const int64_t slots =
-        streamKSlots(rt::Grid{(unsigned)streamKPrograms(sms, plan.shape.batch),
-                              1, (unsigned)plan.shape.batch});
-    auto partials = rt::DeviceBuffer::allocate((size_t)slots * 128 * 256 * 4);
-    auto flags = rt::DeviceBuffer::allocate((size_t)slots * 4);
-    if (!partials)
-      return partials.status().withContext("NS tuning scratch");
-    if (!flags)
-      return flags.status().withContext("NS tuning scratch");
-    s.partials = std::move(*partials);
-    s.flags = std::move(*flags);
-    TESSEL_RETURN_IF_ERROR(s.flags.fillU32(0));
     return s;
   }
 };
@@ -101,25 +88,27 @@ int64_t cluster(const tune::Config &c) {
   return it == c.end() ? 1 : it->second;
 }
 
-tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s,
-                         int sms) {
+tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
   const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
   const int32_t M = (int32_t)m, N = (int32_t)n;
   const int64_t mm = m * m, mn = m * n;
+  // syrk's stream-K buffers (ws, flags): none, tuning pins SCHEDULE = 1.
+  const CUdeviceptr none = 0;
   return [=, &s](const tune::Config &c) -> rt::Expected<tune::LaunchSpec> {
+    if (line != TunedLine::Line3 && streamK(c))
+      return rt::Status::error("NS tuning runs syrk with one tile per "
+                               "program (SCHEDULE = 1)");
     switch (line) {
     case TunedLine::Line1:
-      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), sms),
-                              rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(),
-                                              M, N, N, (int32_t)1, M, mn, mm,
-                                              1.0f, 0.0f, s.partials.ptr(),
-                                              s.flags.ptr())};
+      return tune::LaunchSpec{
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
+          rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
+                          M, mn, mm, 1.0f, 0.0f, none, none)};
     case TunedLine::Line2:
-      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), sms),
-                              rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(),
-                                              M, M, M, (int32_t)1, M, mm, mm,
-                                              2.0f, -3.0f, s.partials.ptr(),
-                                              s.flags.ptr())};
+      return tune::LaunchSpec{
+          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
+          rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
+                          M, mm, mm, 2.0f, -3.0f, none, none)};
     case TunedLine::Line3:
       return tune::LaunchSpec{
           line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch, cluster(c)),
@@ -142,7 +131,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
   auto plan = makePlan(shape, Variant::Aol4, &why);
   if (!plan)
     return rt::Status::error("tessel::ns tuning: ", why);
-  auto scratch = Scratch::create(*plan, device.smCount);
+  auto scratch = Scratch::create(*plan);
   if (!scratch)
     return scratch.status();
   tune::TuneDB db(rt::DiskCache::defaultRoot(),
@@ -153,8 +142,7 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
     const bool tma = tmaFits(target, *plan);
     auto target_ = tune::DslTarget::create(
         k.source, k.file, k.kernel, target, device,
-        problemKey(line, *plan, tma),
-        launchFor(line, *plan, *scratch, device.smCount), tma);
+        problemKey(line, *plan, tma), launchFor(line, *plan, *scratch), tma);
     if (!target_)
       return target_.status();
     tune::DslTarget &t = **target_;

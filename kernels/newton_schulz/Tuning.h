@@ -78,6 +78,9 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
 /// program is resident at once (its finishers wait for later programs).
 int64_t streamKPrograms(int sms, int64_t batch);
 
+/// Whether syrk's knobs pick the stream-K schedule (SCHEDULE = 2).
+bool streamK(const std::map<std::string, int64_t> &knobs);
+
 /// syrk's grid for a compiled config's knobs (BLOCK, BLOCK_N, SCHEDULE)
 /// and cluster size: the triangular grid (syrkGrid) with SCHEDULE = 1,
 /// (streamKPrograms, 1, batch) with SCHEDULE = 2.
