@@ -230,7 +230,7 @@ int tuneBenchMain(int argc, char **argv) {
   for (const ns::Shape &shape : shapes) {
     std::string name = ns::shapeString(shape);
     tune::TuneOptions options;
-    options.budgetSeconds = budget / 3; // three lines per shape
+    options.budgetSeconds = budget; // the three lines share it
     auto t0 = std::chrono::steady_clock::now();
     // A shape the default call runs as one launch (small.mlir) uses none of
     // the lines' tuning: nothing to tune (tessel tune --ns skips it too).

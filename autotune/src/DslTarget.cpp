@@ -187,6 +187,11 @@ void DslTarget::precompile(const Config &config) {
                          compiled, errors);
 }
 
+std::string DslTarget::compileId(const Config &config) const {
+  return compileCacheKey(
+      source_, compileOptionsFor(target_, bufferName_, config, wgmma_));
+}
+
 rt::Status DslTarget::run(CUstream stream) {
   if (!loaded_ || !spec_)
     return rt::Status::error("DslTarget::run before a successful prepare()");

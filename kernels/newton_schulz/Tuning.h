@@ -130,12 +130,14 @@ enum class TuneMode { Lookup, Auto, Off };
 /// An unknown value is an error (the message names the valid ones).
 rt::Expected<TuneMode> tuneModeFromEnvironment();
 
-/// Tunes `lines` (default: all three) for `shape` on `device` (current context) for
-/// `target`, on scratch buffers, records each result in the device's
-/// database and returns the records (in the order of `lines`). Where
-/// tmaFits, it tunes the TMA form (tile sizes, warps and stages that keep
-/// the ring; keyed "+tma"), else the masked-load form with any strides. `progress` (optional)
-/// is called after each config of each line.
+/// Tunes `lines` (default: all three) for `shape` on `device` (current
+/// context) for `target`, on scratch buffers, within `options.budgetSeconds`
+/// for all of them (tune::tuneAll: one queue, the lines' defaults first,
+/// compiles shared), records each result in the device's database and
+/// returns the records (in the order of `lines`). Where tmaFits, it tunes
+/// the TMA form (tile sizes, warps and stages that keep the ring; keyed
+/// "+tma"), else the masked-load form with any strides. `progress`
+/// (optional) is called after each config of each line.
 rt::Expected<std::vector<tune::Record>>
 tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
           CUstream stream, tune::TuneOptions options,

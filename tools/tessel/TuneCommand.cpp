@@ -26,23 +26,49 @@ namespace tessel::cli {
 
 namespace {
 
-/// One stderr line: [#####-----] done/total  best X ms (config)  Y s left.
-void drawProgress(ns::TunedLine line, const tune::TuneProgress &p) {
-  const int width = 20;
-  int filled = p.total ? width * p.done / p.total : width;
-  std::string bar(filled, '#');
-  bar.append(width - filled, '-');
-  std::string best = p.bestMs ? std::to_string(*p.bestMs).substr(0, 7) +
-                                    " ms (" + tune::configString(p.best) + ")"
-                              : "none yet";
-  double left = std::max(0.0, p.budgetSeconds - p.elapsedSeconds);
-  std::fprintf(stderr, "\r  %s [%s] %d/%d configs  best %s  %.1f s left   ",
-               ns::lineName(line), bar.c_str(), p.done, p.total, best.c_str(),
-               left);
-  if (p.done == p.total)
-    std::fprintf(stderr, "\n");
-  std::fflush(stderr);
-}
+/// One stderr line for a shape, rewritten after each config: a bar of the
+/// configs done over all lines, each line's count and best time so far,
+/// and the time left of the shape's budget (the lines are tuned together).
+class ProgressLine {
+public:
+  explicit ProgressLine(std::vector<ns::TunedLine> lines)
+      : lines_(std::move(lines)), last_(lines_.size()) {}
+  void update(const tune::TuneProgress &p) {
+    last_[p.target] = p;
+    int done = 0, total = 0;
+    for (const tune::TuneProgress &l : last_) {
+      done += l.done;
+      total += l.total;
+    }
+    const int width = 20;
+    int filled = total ? width * done / total : width;
+    std::string bar(filled, '#');
+    bar.append(width - filled, '-');
+    std::string text = "\r  [" + bar + "]";
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      const tune::TuneProgress &l = last_[i];
+      char one[96];
+      if (l.bestMs)
+        std::snprintf(one, sizeof one, " %s %d/%d best %.4f ms",
+                      ns::lineName(lines_[i]), l.done, l.total, *l.bestMs);
+      else
+        std::snprintf(one, sizeof one, " %s %d/%d", ns::lineName(lines_[i]),
+                      l.done, l.total);
+      text += one;
+    }
+    char left[48];
+    std::snprintf(left, sizeof left, "  %.1f s left   ",
+                  std::max(0.0, p.budgetSeconds - p.elapsedSeconds));
+    std::fputs((text + left).c_str(), stderr);
+    std::fflush(stderr);
+  }
+  /// Ends the line (the shape is done).
+  void finish() const { std::fputs("\n", stderr); }
+
+private:
+  std::vector<ns::TunedLine> lines_;
+  std::vector<tune::TuneProgress> last_;
+};
 
 } // namespace
 
@@ -137,8 +163,12 @@ int tuneCommand(int argc, char **argv) {
     tune::TuneOptions options;
     options.budgetSeconds = budget;
     auto start = std::chrono::steady_clock::now();
-    auto records = ns::tuneShape(shape, target, *device, stream->handle(),
-                                 options, drawProgress, lines);
+    ProgressLine bar(lines);
+    auto records = ns::tuneShape(
+        shape, target, *device, stream->handle(), options,
+        [&](ns::TunedLine, const tune::TuneProgress &p) { bar.update(p); },
+        lines);
+    bar.finish();
     if (!records)
       return fail(name + ": " + records.status().message());
     double seconds = std::chrono::duration<double>(

@@ -25,18 +25,25 @@ namespace {
 /// (so 64/w4 is fastest); BLOCK=128,num_warps=8 fails to "compile".
 class FakeTarget : public TuneTarget {
 public:
-  FakeTarget() {
+  explicit FakeTarget(std::string name = "fake") : name_(std::move(name)) {
     space_.knobs = {{"BLOCK", 32, {32, 64, 128}}, {"num_warps", 8, {4, 8}}};
     auto c = Constraint::parse("BLOCK * num_warps <= SMEM");
     EXPECT_TRUE(c);
     space_.constraints.push_back(*c);
   }
   ProblemKey key() const override {
-    return {"fake", "0123", "bf16", "rowmajor", {1, 256, 256}};
+    return {name_, "0123", "bf16", "rowmajor", {1, 256, 256}};
   }
   const ConfigSpace &space() const override { return space_; }
   rt::Status prepare(const Config &config) override {
     prepared.push_back(config);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      bool ahead = std::count(precompiled.begin(), precompiled.end(), config);
+      preparedAfterCompile.push_back(ahead);
+      if (log)
+        log->push_back(name_ + " " + configString(config));
+    }
     current = config;
     if (config.at("BLOCK") == 128 && config.at("num_warps") == 8)
       return rt::Status::error("compile failed: too many registers");
@@ -49,6 +56,15 @@ public:
     precompiled.push_back(config);
     changed.notify_all();
   }
+  std::string compileId(const Config &config) const override {
+    return sharedCompiles ? configString(config) : "";
+  }
+  /// compileId names the config alone, so fakes share their compiles.
+  bool sharedCompiles = false;
+  /// Where prepare() appends "NAME CONFIG" (tests of several targets).
+  std::vector<std::string> *log = nullptr;
+  /// Per prepare(): whether its config had been precompiled by then.
+  std::vector<bool> preparedAfterCompile;
   /// How long a precompile takes (0: instant).
   std::chrono::milliseconds compileTime{0};
   /// Waits (up to 5 s) until `config` was precompiled.
@@ -74,6 +90,7 @@ public:
   Config current;
 
 private:
+  std::string name_;
   ConfigSpace space_;
 };
 
@@ -89,9 +106,7 @@ rt::DeviceInfo device(int smem) {
 
 TuneOptions fakeClock(FakeTarget &t) {
   TuneOptions o;
-  o.measure = [&t](TuneTarget &) -> rt::Expected<double> {
-    return t.fakeMs();
-  };
+  o.measure = [&t](TuneTarget &) -> rt::Expected<double> { return t.fakeMs(); };
   return o;
 }
 
@@ -211,6 +226,121 @@ TEST(Tuner, CompilesThatCannotFinishInTheBudgetAreNotStarted) {
   EXPECT_LT(t.prepared.size(), 6u);
   for (const Trial &trial : r->trials)
     EXPECT_TRUE(trial.failure.empty()) << trial.failure;
+}
+
+// Three targets under one budget: round 0 holds every target's defaults,
+// then each round the next config of each target in turn.
+TEST(TuneAll, DefaultsFirstThenTheTargetsInTurn) {
+  std::vector<std::string> log;
+  FakeTarget a("a"), b("b"), c("c");
+  std::vector<FakeTarget *> fakes{&a, &b, &c};
+  for (FakeTarget *f : fakes)
+    f->log = &log;
+  TuneOptions o;
+  o.compileThreads = 1;
+  o.measure = [](TuneTarget &t) -> rt::Expected<double> {
+    return static_cast<FakeTarget &>(t).fakeMs();
+  };
+  std::vector<int> targetsSeen;
+  o.progress = [&](const TuneProgress &p) {
+    targetsSeen.push_back((int)p.target);
+  };
+  auto r = tuneAll({&a, &b, &c}, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  ASSERT_EQ(log.size(), 18u);
+  const std::string defaults = configString(a.space().defaults());
+  EXPECT_EQ(log[0], "a " + defaults);
+  EXPECT_EQ(log[1], "b " + defaults);
+  EXPECT_EQ(log[2], "c " + defaults);
+  for (size_t k = 3; k < log.size(); ++k) {
+    const char *names[] = {"a ", "b ", "c "};
+    EXPECT_EQ(log[k].substr(0, 2), names[k % 3]) << k;
+    EXPECT_EQ(log[k].substr(2), log[k - k % 3].substr(2)) << k;
+  }
+  ASSERT_EQ(r->size(), 3u);
+  for (size_t t = 0; t < 3; ++t) {
+    const Record &record = (*r)[t];
+    EXPECT_EQ(record.key.kernel, std::string(1, char('a' + t)));
+    EXPECT_EQ(record.best, (Config{{"BLOCK", 64}, {"num_warps", 4}}));
+    ASSERT_TRUE(record.defaultMs.has_value());
+    EXPECT_DOUBLE_EQ(*record.defaultMs, 40.0);
+    EXPECT_EQ(record.trials.size(), 6u);
+  }
+  EXPECT_EQ(targetsSeen.size(), 18u);
+  EXPECT_EQ(targetsSeen[0], 0);
+  EXPECT_EQ(targetsSeen[1], 1);
+  EXPECT_EQ(targetsSeen[2], 2);
+}
+
+// Two targets whose configs share compiles (as NS lines 1 and 2, one
+// kernel file): each config is compiled once and timed for both.
+TEST(TuneAll, CompilesSharedByTargetsRunOnce) {
+  FakeTarget a("a"), b("b");
+  a.sharedCompiles = b.sharedCompiles = true;
+  a.compileTime = b.compileTime = std::chrono::milliseconds(5);
+  TuneOptions o;
+  o.compileThreads = 4;
+  o.measure = [](TuneTarget &t) -> rt::Expected<double> {
+    return static_cast<FakeTarget &>(t).fakeMs();
+  };
+  auto r = tuneAll({&a, &b}, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(a.prepared.size(), 6u);
+  EXPECT_EQ(b.prepared.size(), 6u);
+  std::vector<Config> compiled = a.precompiled;
+  compiled.insert(compiled.end(), b.precompiled.begin(), b.precompiled.end());
+  EXPECT_EQ(compiled.size(), 6u); // not 12
+  std::sort(compiled.begin(), compiled.end());
+  EXPECT_EQ(std::unique(compiled.begin(), compiled.end()), compiled.end());
+}
+
+// A config being compiled ahead is waited for, never compiled again by the
+// timing loop: every prepare() finds its config precompiled (the defaults'
+// too, whose compile starts with the run).
+TEST(TuneAll, TimingWaitsForTheCompileInFlight) {
+  FakeTarget t;
+  t.compileTime = std::chrono::milliseconds(50);
+  TuneOptions o = fakeClock(t);
+  o.compileThreads = 2;
+  auto r = tessel::tune::tune(t, device(1 << 20), nullptr, o);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(t.prepared.size(), 6u);
+  for (size_t i = 0; i < t.preparedAfterCompile.size(); ++i)
+    EXPECT_TRUE(t.preparedAfterCompile[i])
+        << configString(t.prepared[i]) << " was prepared before its compile";
+}
+
+// Three targets, 200 ms compiles on two threads, 0.5 s for all of them:
+// the three defaults (always compiled) and one more config fit; tuned one
+// after another with 0.5 s each it would take ~1.2 s.
+TEST(TuneAll, OneBudgetForAllTargets) {
+  FakeTarget a("a"), b("b"), c("c");
+  std::vector<FakeTarget *> fakes{&a, &b, &c};
+  for (FakeTarget *f : fakes)
+    f->compileTime = std::chrono::milliseconds(200);
+  TuneOptions o;
+  o.compileThreads = 2;
+  o.budgetSeconds = 0.5;
+  o.measure = [](TuneTarget &t) -> rt::Expected<double> {
+    return static_cast<FakeTarget &>(t).fakeMs();
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto r = tuneAll({&a, &b, &c}, device(1 << 20), nullptr, o);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_LT(seconds, o.budgetSeconds + 0.08);
+  size_t timed = 0;
+  for (FakeTarget *f : fakes) {
+    ASSERT_FALSE(f->prepared.empty());
+    EXPECT_EQ(f->prepared.front(), f->space().defaults());
+    timed += f->prepared.size();
+  }
+  EXPECT_GE(timed, 3u);
+  EXPECT_LE(timed, 4u);
+  for (const Record &record : *r)
+    EXPECT_TRUE(record.defaultMs.has_value());
 }
 
 TEST(Tuner, NothingRanIsAnError) {

@@ -98,6 +98,9 @@ public:
   rt::Status run(CUstream stream) override;
   /// Compiles `config` into the compile cache (prepare() then hits it).
   void precompile(const Config &config) override;
+  /// The compile cache's key of `config`: targets of one kernel file (the
+  /// NS lines 1 and 2) share their compiles.
+  std::string compileId(const Config &config) const override;
 
   /// Tunes `knob` over `values` only, starting from `defaultValue` (one of
   /// them): a knob held to what the launches promise (a layout), or to the

@@ -44,10 +44,21 @@ public:
   /// concurrently for different configs. Failures are ignored here:
   /// prepare() meets them again and records them. Default: nothing.
   virtual void precompile(const Config &config) { (void)config; }
+  /// What names the compile of `config` across targets: configs of two
+  /// targets (tuned together by tuneAll) with the same non-empty id are
+  /// compiled once (the NS lines 1 and 2 are one kernel, launched on
+  /// different operands). Default: "" (this target's own compile).
+  virtual std::string compileId(const Config &config) const {
+    (void)config;
+    return "";
+  }
 };
 
 /// Where the tuner is, after each config.
 struct TuneProgress {
+  /// Which of tuneAll's targets `last` belongs to; done, total and best are
+  /// that target's, elapsed and budget the whole run's.
+  size_t target = 0;
   int done = 0;              ///< configs tried (or pruned) so far
   int total = 0;             ///< configs after the constraints
   const Trial *last = nullptr;
@@ -58,8 +69,10 @@ struct TuneProgress {
 };
 
 struct TuneOptions {
-  /// Wall-clock budget; a config is not started when one more taking as
-  /// long as the previous one would pass it (the defaults always run, first).
+  /// Wall-clock budget of the whole run (all of tuneAll's targets): a config
+  /// is not compiled when a compile as long as the longest so far would end
+  /// after it, nor timed when one more timing like the last would (the
+  /// defaults are always compiled and timed, first).
   double budgetSeconds = 5.0;
   /// Timing of each config (warm-up, repetitions, L2 flush size; a zero
   /// flush size is replaced by twice the device's L2).
@@ -81,6 +94,17 @@ struct TuneOptions {
 /// with the defaults' failure as the reason.
 rt::Expected<Record> tune(TuneTarget &target, const rt::DeviceInfo &device,
                           CUstream stream, const TuneOptions &options);
+
+/// Tunes several targets under one budget (the three lines of an NS shape)
+/// and returns one record per target, in order. One queue: every target's
+/// defaults, then the targets' other configs taken in turn; compiled ahead
+/// on the CPU's threads in that order (a compileId shared by several
+/// targets once) and timed in that order as each compile ends, so the
+/// budget is shared, not split, and no line waits for another's compiles.
+/// Fails when some target has nothing timed (as tune()).
+rt::Expected<std::vector<Record>>
+tuneAll(const std::vector<TuneTarget *> &targets, const rt::DeviceInfo &device,
+        CUstream stream, const TuneOptions &options);
 
 } // namespace tessel::tune
 
