@@ -146,9 +146,16 @@ if ! want ns; then
   :
 elif [[ -x $ns_bench ]]; then
   echo "== tessel-bench-ns"
+  # The card's SM clock and power while the bench runs (read, never set):
+  # a long NS call may run at lower clocks than the short GEMM samples of
+  # its limit.
+  nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu \
+    --format=csv,noheader,nounits -lms 250 >"$OUT/ns-bench-clocks.csv" 2>/dev/null &
+  clocks_pid=$!
   TESSEL_CACHE_DIR=${TESSEL_CACHE_DIR:-/tmp/tessel-cache} timeout --kill-after=10 240 \
     "$ns_bench" --out "$OUT" ${TESSEL_NS_BENCH_ARGS:-} >"$OUT/tessel-bench-ns.log" 2>&1
   ns_bench_rc=$?
+  kill "$clocks_pid" 2>/dev/null; wait "$clocks_pid" 2>/dev/null
 else
   echo "no $ns_bench (no static build staged?)" >"$OUT/tessel-bench-ns.log"
   ns_bench_rc=1
@@ -231,7 +238,16 @@ echo "newton-schulz bench (exit $ns_bench_rc):"
 if grep -q '^shape ' "$OUT/tessel-bench-ns.log" 2>/dev/null; then
   grep -E '^device:|^NS kernels|^bf16 GEMM limit|^check |^error|NON-FINITE|CHECK$|timing spread' \
     "$OUT/tessel-bench-ns.log"
+  grep -E '^bf16 GEMM rate sustained' "$OUT/tessel-bench-ns.log"
   sed -n '/^Target:/,$p' "$OUT/tessel-bench-ns.log"
+  # SM clock (MHz) and power (W) over the bench: min, median, max.
+  for field in 2 3; do
+    awk -F', *' -v f=$field 'NF >= 3 && $2 + 0 > 0 { print $f + 0 }' \
+      "$OUT/ns-bench-clocks.csv" 2>/dev/null | sort -n |
+      awk -v what="$([[ $field == 2 ]] && echo "SM clock MHz" || echo "power W")" \
+        '{ v[NR] = $1 } END { if (NR) printf "%s: min %.0f median %.0f max %.0f (%d samples)\n",
+          what, v[1], v[int((NR + 1) / 2)], v[NR], NR }'
+  done
 else
   tail -15 "$OUT/tessel-bench-ns.log" 2>/dev/null
 fi
