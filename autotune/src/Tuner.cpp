@@ -205,17 +205,22 @@ tuneAll(const std::vector<TuneTarget *> &targets, const rt::DeviceInfo &device,
       report(t, records[t].trials.back());
     }
   }
-  // A config is timed only when one more timing like the last fits the
-  // budget, so a slow shape stops before, not after, running out.
-  double lastSeconds = 0;
+  // A config is timed only when one more timing like its target's last
+  // fits the budget, so a slow shape stops before, not after, running out.
+  // The targets' timings differ (NS line 3 at 8192^2 runs twice as long as
+  // line 1): a shorter target's configs may still fit after a longer one's
+  // do not.
+  std::vector<double> lastSeconds(n, 0.0);
+  auto fits = [&](size_t k) {
+    return k < n ||
+           elapsed() + lastSeconds[items[k].target] <= options.budgetSeconds;
+  };
   for (size_t k = 0; k < items.size(); ++k) {
     const Item &item = items[k];
     const bool isDefault = k < n;
-    if (ahead && !ahead->wait(item.job))
-      continue; // not compiled within the budget
+    if (!fits(k) || (ahead && !ahead->wait(item.job)) || !fits(k))
+      continue; // out of time, or not compiled within the budget
     const double begun = elapsed();
-    if (!isDefault && begun + lastSeconds > options.budgetSeconds)
-      break;
     TuneTarget &target = *targets[item.target];
     Trial trial{item.config, std::nullopt, ""};
     if (rt::Status s = target.prepare(item.config); !s.ok()) {
@@ -240,7 +245,7 @@ tuneAll(const std::vector<TuneTarget *> &targets, const rt::DeviceInfo &device,
       p.best = trial.config;
     }
     record.trials.push_back(std::move(trial));
-    lastSeconds = elapsed() - begun;
+    lastSeconds[item.target] = elapsed() - begun;
     report(item.target, record.trials.back());
   }
   ahead.reset(); // joins the compile threads

@@ -343,6 +343,30 @@ TEST(TuneAll, OneBudgetForAllTargets) {
     EXPECT_TRUE(record.defaultMs.has_value());
 }
 
+// Timings of 100 ms (a) and 10 ms (b) under 0.25 s: each next timing is
+// estimated from its own target's last one, so b's configs still fit after
+// a's stop fitting, and none of a's overruns the budget (estimated from
+// b's last 10 ms, a third timing of a would end at ~0.32 s).
+TEST(TuneAll, EachTargetsNextTimingIsEstimatedFromItsOwn) {
+  FakeTarget a("a"), b("b");
+  TuneOptions o;
+  o.compileThreads = 1;
+  o.budgetSeconds = 0.25;
+  o.measure = [&a](TuneTarget &t) -> rt::Expected<double> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(&t == &a ? 100 : 10));
+    return static_cast<FakeTarget &>(t).fakeMs();
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto r = tuneAll({&a, &b}, device(1 << 20), nullptr, o);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_LT(seconds, o.budgetSeconds + 0.04);
+  EXPECT_EQ(a.prepared.size(), 2u);
+  EXPECT_GE(b.prepared.size(), 3u);
+}
+
 TEST(Tuner, NothingRanIsAnError) {
   FakeTarget t;
   TuneOptions o = fakeClock(t);
