@@ -641,7 +641,12 @@ rt::Expected<std::optional<Found>> TuneDB::lookup(const ProblemKey &key) const {
 }
 
 rt::Status TuneDB::record(const Record &record) const {
-  TESSEL_RETURN_IF_ERROR(validate(record));
+  return this->record(std::vector<Record>{record});
+}
+
+rt::Status TuneDB::record(const std::vector<Record> &batch) const {
+  for (const Record &record : batch)
+    TESSEL_RETURN_IF_ERROR(validate(record));
   std::error_code error;
   fs::create_directories(file_.parent_path(), error);
   if (error)
@@ -661,25 +666,32 @@ rt::Status TuneDB::record(const Record &record) const {
     (void)moveAside(file_, loaded->corrupt);
 
   std::vector<Record> &records = loaded->records;
-  Record incoming = normalised(record);
-  incoming.updated = utcNow();
-  bool merged = false;
-  for (Record &old : records) {
-    if (sameProblem(old.key, incoming.key)) {
-      mergeInto(old, incoming);
-      old.updated = incoming.updated;
-      merged = true;
-      break;
+  const std::string now = utcNow();
+  for (const Record &record : batch) {
+    Record incoming = normalised(record);
+    incoming.updated = now;
+    bool merged = false;
+    for (Record &old : records) {
+      if (sameProblem(old.key, incoming.key)) {
+        mergeInto(old, incoming);
+        old.updated = incoming.updated;
+        merged = true;
+        break;
+      }
     }
+    if (!merged)
+      records.push_back(std::move(incoming));
   }
-  if (!merged)
-    records.push_back(std::move(incoming));
 
   rt::Status written = replaceFile(file_, encode(device_, records));
-  if (!written.ok())
-    return written.withContext("cannot record tuning result for kernel '" +
-                               record.key.kernel + "' shape " +
-                               shapeString(record.key.shape));
+  if (!written.ok()) {
+    std::string what;
+    for (const Record &record : batch)
+      what += (what.empty() ? "" : ", ") +
+              ("kernel '" + record.key.kernel + "' shape " +
+               shapeString(record.key.shape));
+    return written.withContext("cannot record tuning result for " + what);
+  }
   return rt::Status::success();
 }
 

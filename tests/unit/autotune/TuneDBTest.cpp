@@ -291,6 +291,30 @@ TEST_F(TuneDBTest, MergeKeepsShapesAndFamiliesApart) {
   EXPECT_EQ((*records)[2].trials.size(), 1u);
 }
 
+// One write for several records (the NS lines of a shape): each is merged
+// as record() would merge it alone; an invalid one writes none of them.
+TEST_F(TuneDBTest, BatchRecordsInOneWrite) {
+  TuneDB db(root, h100());
+  ASSERT_TRUE(db.record(tuned({1024}, {{"BLOCK", 64}}, 1.0)).ok());
+  std::vector<Record> batch{tuned({1024}, {{"BLOCK", 32}}, 0.5),
+                            tuned({2048}, {{"BLOCK", 128}}, 2.0)};
+  ASSERT_TRUE(db.record(batch).ok());
+  auto records = db.all();
+  ASSERT_TRUE(records) << records.status().message();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].trials.size(), 2u); // merged with the first
+  EXPECT_EQ((*records)[0].best, (Config{{"BLOCK", 32}}));
+  EXPECT_EQ((*records)[1].key.shape, (std::vector<int64_t>{2048}));
+
+  std::vector<Record> bad{tuned({4096}, {{"BLOCK", 64}}, 1.0),
+                          tuned({8192}, {{"BLOCK", 64}}, std::nan(""))};
+  tessel::rt::Status s = db.record(bad);
+  EXPECT_FALSE(s.ok());
+  records = db.all();
+  ASSERT_TRUE(records);
+  EXPECT_EQ(records->size(), 2u);
+}
+
 TEST_F(TuneDBTest, LookupExactThenSameBucketThenFamilyThenNone) {
   TuneDB db(root, h100());
   ASSERT_TRUE(db.record(tuned({1000, 1000}, {{"B", 1}}, 1.0)).ok());

@@ -115,6 +115,9 @@ public:
   /// defaults/defaultMs taken from the new record when it has them. Other
   /// records are kept as they are.
   rt::Status record(const Record &record) const;
+  /// record() of each of `records` in one read-merge-write (one lock, one
+  /// fsync'd file): what a tuning run of several kernels writes at its end.
+  rt::Status record(const std::vector<Record> &records) const;
 
   /// Removes the file (nothing to do when there is none).
   rt::Status clear() const;
