@@ -1,8 +1,8 @@
 //===- Tuning.cpp - NS lines as tuning targets ----------------------------===//
 //
-// Each line runs on scratch buffers sized for the shape (filled with a small
-// constant: tensor-core time does not depend on the values), with the same
-// arguments tessel::ns::orthogonalize passes for compact X.
+// Each line runs on scratch buffers sized for the shape (random bf16: the
+// tensor cores' power, and so the clocks, depend on the values), with the
+// same arguments tessel::ns::orthogonalize passes for compact X.
 //
 //===----------------------------------------------------------------------===//
 #include "Tuning.h"
@@ -14,9 +14,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
+#include <tuple>
+#include <vector>
 
 namespace tessel::ns {
 
@@ -64,21 +68,52 @@ rt::Expected<TuneMode> tuneModeFromEnvironment() {
 
 namespace {
 
-/// Scratch buffers of one shape: X, X', A, B (bf16).
+/// Fills `buf` with bf16 values uniform in [-scale, scale): a 1 MiB pattern
+/// (or less) uploaded once, then doubled on the device until the buffer is
+/// full. The tensor cores' power, and so the clocks under the card's power
+/// limit, depends on the bits they multiply: a constant fill underrates it,
+/// and a tuning ranked at the clocks of constants need not hold on the
+/// caller's data.
+rt::Status fillRandomBf16(rt::DeviceBuffer &buf, float scale, uint32_t seed) {
+  const size_t pattern = std::min<size_t>(buf.size(), 1 << 20) & ~size_t(1);
+  std::vector<uint16_t> bits(pattern / 2);
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<float> uniform(-scale, scale);
+  for (uint16_t &b : bits) {
+    const float v = uniform(random);
+    uint32_t word;
+    std::memcpy(&word, &v, sizeof word);
+    b = (uint16_t)(word >> 16); // bf16: the float's upper half
+  }
+  TESSEL_RETURN_IF_ERROR(buf.copyFromHost(bits.data(), pattern));
+  for (size_t filled = pattern; filled < buf.size();) {
+    const size_t chunk = std::min(filled, buf.size() - filled);
+    TESSEL_RETURN_IF_ERROR(buf.copyFromDevice(buf.ptr(), chunk, filled));
+    filled += chunk;
+  }
+  return rt::Status::success();
+}
+
+/// Scratch buffers of one shape: X, X', A, B (bf16), random (X's entries
+/// of a matrix with rows of about unit norm, A's and B's of about unit
+/// spectral norm, as the lines see after the normalization).
 struct Scratch {
   rt::DeviceBuffer x, xo, a, b;
   static rt::Expected<Scratch> create(const Plan &plan) {
     const size_t mn = (size_t)(plan.shape.batch * plan.m * plan.n);
     const size_t mm = (size_t)(plan.shape.batch * plan.m * plan.m);
+    const float xScale = 1.7f / std::sqrt((float)plan.n);
+    const float aScale = 1.7f / std::sqrt((float)plan.m);
     Scratch s;
-    for (auto [buf, count] : {std::pair{&s.x, mn}, std::pair{&s.xo, mn},
-                              std::pair{&s.a, mm}, std::pair{&s.b, mm}}) {
+    uint32_t seed = 1;
+    for (auto [buf, count, scale] :
+         {std::tuple{&s.x, mn, xScale}, std::tuple{&s.xo, mn, xScale},
+          std::tuple{&s.a, mm, aScale}, std::tuple{&s.b, mm, aScale}}) {
       auto fresh = rt::DeviceBuffer::allocate(count * 2);
       if (!fresh)
         return fresh.status().withContext("NS tuning scratch");
       *buf = std::move(*fresh);
-      // 0x3C00 is bf16 2^-7: finite, small, the same everywhere.
-      TESSEL_RETURN_IF_ERROR(buf->fillBytes(0x3C));
+      TESSEL_RETURN_IF_ERROR(fillRandomBf16(*buf, scale, seed++));
     }
     return s;
   }
