@@ -154,6 +154,17 @@ inline rt::Expected<double> timeMedian(const std::function<rt::Status()> &work,
   return rt::median(samples);
 }
 
+/// `text` as one CSV field: quoted (RFC 4180, inner quotes doubled) when it
+/// holds a comma, a quote or a line break (a kernel variant's knobs).
+inline std::string csvField(const std::string &text) {
+  if (text.find_first_of(",\"\n") == std::string::npos)
+    return text;
+  std::string quoted = "\"";
+  for (char c : text)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 /// printf of one value; "" for NaN (an empty CSV field).
 inline std::string fmt(const char *format, double value) {
   if (std::isnan(value))

@@ -198,7 +198,7 @@ int tuneBenchMain(int argc, char **argv) {
                 cold->toCubinMs, cold->loadMs, warmMs);
     for (auto [kind, ms] : {std::pair{"cold", coldMs}, {"warm", warmMs}})
       compileCsv << device->name << ",compile," << kind << ","
-                 << variantName(v) << "," << fmt("%.3f", ms)
+                 << csvField(variantName(v)) << "," << fmt("%.3f", ms)
                  << ",,,,,,,,,\n";
   }
 
