@@ -234,6 +234,8 @@ int usage() {
          "  --quick: shapes 128x128x128, 32x512x512, 1x4096x4096\n"
          "  --quality-max-m 0: no host quality report\n"
          "       tessel-bench-ns tune [--out DIR] [--shapes ...] [--budget S]\n"
+         "       tessel-bench-ns syrk-schedules [--shapes ...] [--runs N] "
+         "[--only I]\n"
          "       tessel-bench-ns first-call BxMxN\n";
   return 2;
 }
@@ -441,6 +443,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 namespace tessel::bench {
 int tuneBenchMain(int argc, char **argv); // TuneBench.cpp
 int firstCallMain(int argc, char **argv); // FirstCallBench.cpp
+int syrkScheduleMain(int argc, char **argv); // SyrkScheduleBench.cpp
 } // namespace tessel::bench
 
 int main(int argc, char **argv) {
@@ -448,6 +451,8 @@ int main(int argc, char **argv) {
     return tessel::bench::tuneBenchMain(argc - 2, argv + 2);
   if (argc > 1 && std::string(argv[1]) == "first-call")
     return tessel::bench::firstCallMain(argc - 2, argv + 2);
+  if (argc > 1 && std::string(argv[1]) == "syrk-schedules")
+    return tessel::bench::syrkScheduleMain(argc - 2, argv + 2);
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

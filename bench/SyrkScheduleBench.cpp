@@ -1,0 +1,208 @@
+//===- SyrkScheduleBench.cpp - syrk's two schedules, timed side by side ---===//
+//
+// `tessel-bench-ns syrk-schedules [--shapes BxMxN,...] [--runs N]
+// [--only I]` (a mode of the NS bench binary, which carries the compiler):
+// NS line 1 (C = X Xᵀ, X m x n row-major, TMA form) at each shape with one
+// tile per program (SCHEDULE = 1) and stream-K (SCHEDULE = 2) for the
+// wide and the square tile, in one process: median ms of CUDA events (L2
+// flushed), the rate over the symmetric-aware FLOPs (m² n), and each
+// config's output against the first one's. --only runs one config (for a
+// profiler, e.g. ncu --kernel-name syrk). An experiment harness for issue
+// 6: stream-K measured slower than one tile per program in the tuner.
+//
+//===----------------------------------------------------------------------===//
+#include "BenchCommon.h"
+#include "NSInputs.h"
+#include "NSKernelSources.h"
+#include "Tuning.h"
+
+#include "tessel/Target/CompileCache.h"
+#include "tessel/Target/Launch.h"
+#include "tessel/runtime/ArgPack.h"
+#include "tessel/runtime/DiskCache.h"
+#include "tessel/runtime/Module.h"
+#include "tessel/runtime/Stream.h"
+#include "tessel/runtime/Timer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace tessel::bench {
+
+namespace {
+
+struct ScheduleConfig {
+  const char *name;
+  std::vector<std::string> knobs;
+};
+
+const ScheduleConfig kConfigs[] = {
+    {"128x256 s4 w8, one tile per program",
+     {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8", "SCHEDULE=1"}},
+    {"128x256 s4 w8, stream-K",
+     {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8", "SCHEDULE=2"}},
+    {"128x128 s3 w4, one tile per program",
+     {"BLOCK=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=3", "X_LAYOUT=2",
+      "num_warps=4", "SCHEDULE=1"}},
+    {"128x128 s4 w8, stream-K",
+     {"BLOCK=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8", "SCHEDULE=2"}},
+};
+
+/// One config compiled (through the cache) and loaded.
+struct LoadedSyrk {
+  rt::Module module;
+  std::optional<rt::Kernel> kernel;
+  KernelInfo info;
+};
+
+rt::Expected<LoadedSyrk> loadSyrk(const ScheduleConfig &config,
+                                  const std::string &target) {
+  CompileOptions options;
+  options.target = target;
+  options.params = config.knobs;
+  options.wgmma = true;
+  CachedCompile compiled;
+  std::string errors;
+  if (!compileWithCache(kSyrkSource, options, rt::DiskCache::fromEnvironment(),
+                        compiled, errors))
+    return rt::Status::error("compiling syrk (", config.name, "): ", errors);
+  LoadedSyrk out;
+  auto module = rt::Module::load(compiled.cubin, "syrk");
+  if (!module)
+    return module.status();
+  out.module = std::move(*module);
+  auto kernel = out.module.kernel("syrk");
+  if (!kernel)
+    return kernel.status();
+  out.kernel = *kernel;
+  out.info = compiled.result.kernels.at(0);
+  return out;
+}
+
+/// max |a - b| / max |a| over two bf16 arrays.
+double relMaxDiff(const std::vector<uint16_t> &a,
+                  const std::vector<uint16_t> &b) {
+  double diff = 0, ref = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double x = gpu::bf16ToFloat(a[i]), y = gpu::bf16ToFloat(b[i]);
+    diff = std::max(diff, std::isfinite(y) ? std::fabs(x - y) : INFINITY);
+    ref = std::max(ref, std::fabs(x));
+  }
+  return ref > 0 ? diff / ref : diff;
+}
+
+} // namespace
+
+int syrkScheduleMain(int argc, char **argv) {
+  std::vector<ns::Shape> shapes = {
+      {1, 2048, 8192}, {1, 4096, 4096}, {1, 8192, 8192}};
+  int runs = 20, only = -1;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (a == "--shapes" && v && parseShapes(argv[++i], shapes))
+      continue;
+    if (a == "--runs" && v && (runs = std::atoi(argv[++i])) > 0)
+      continue;
+    if (a == "--only" && v) {
+      only = std::atoi(argv[++i]);
+      if (only >= 0 && only < (int)std::size(kConfigs))
+        continue;
+    }
+    std::cerr << "usage: tessel-bench-ns syrk-schedules [--shapes "
+                 "BxMxN,...] [--runs N] [--only 0-"
+              << std::size(kConfigs) - 1 << "]\n";
+    return 2;
+  }
+  rt::Expected<BenchDevice> opened = openBenchDevice();
+  if (!opened) {
+    std::cerr << opened.status().message() << "\n";
+    return 1;
+  }
+  const rt::DeviceInfo &device = opened->info;
+  const std::string target = rt::targetFor(device);
+  if (target != "sm_90a") {
+    std::cerr << "syrk-schedules times the TMA form: needs sm_90a, not "
+              << target << "\n";
+    return 1;
+  }
+  auto stream = rt::Stream::create();
+  BENCH_CHECK(stream.status());
+  rt::Expected<rt::DeviceBuffer> flush = allocateFlush(device);
+  BENCH_CHECK(flush.status());
+  rt::Expected<rt::EventTimer> timer = rt::EventTimer::create();
+  BENCH_CHECK(timer.status());
+  std::printf("device: %s (%d SMs), syrk as NS line 1, median of %d runs, L2 "
+              "flushed\n",
+              device.name.c_str(), device.smCount, runs);
+  std::printf("%-14s %-38s %8s %10s %9s %12s\n", "shape", "config", "programs",
+              "ms", "TFLOP/s", "vs first");
+  bool allRight = true;
+  for (const ns::Shape &shape : shapes) {
+    const int32_t m = (int32_t)shape.rows, k = (int32_t)shape.cols;
+    const size_t mk = (size_t)m * k, mm = (size_t)m * m;
+    auto x = rt::DeviceBuffer::allocate(mk * 2);
+    auto c = rt::DeviceBuffer::allocate(mm * 2);
+    BENCH_CHECK(x.status());
+    BENCH_CHECK(c.status());
+    BENCH_CHECK(x->copyFromHost(gaussianBf16(mk, 7).data(), mk * 2));
+    std::vector<uint16_t> first;
+    for (size_t i = 0; i < std::size(kConfigs); ++i) {
+      if (only >= 0 && (size_t)only != i)
+        continue;
+      auto syrk = loadSyrk(kConfigs[i], target);
+      BENCH_CHECK(syrk.status());
+      rt::Grid grid = ns::syrkGridFor(m, syrk->info.params, 1,
+                                      syrk->info.clusterSize, device.smCount);
+      const int64_t partialBytes =
+          ns::streamKPartialBytes(syrk->info.params, grid);
+      rt::DeviceBuffer partials, flags;
+      if (partialBytes) {
+        auto p = rt::DeviceBuffer::allocate(partialBytes);
+        auto f = rt::DeviceBuffer::allocate(ns::streamKSlots(grid) * 4);
+        BENCH_CHECK(p.status());
+        BENCH_CHECK(f.status());
+        partials = std::move(*p);
+        flags = std::move(*f);
+        BENCH_CHECK(flags.fillU32(0));
+      }
+      BENCH_CHECK(c->fillU32(0x7FC07FC0)); // bf16 NaNs: poisoned
+      auto run = [&]() -> rt::Status {
+        return launchKernel(*syrk->kernel, syrk->info, grid, stream->handle(),
+                            rt::ArgPack::of(x->ptr(), c->ptr(), c->ptr(), m, k,
+                                            k, (int32_t)1, m, (int64_t)mk,
+                                            (int64_t)mm, 1.0f, 0.0f,
+                                            partials.ptr(), flags.ptr()));
+      };
+      auto ms = timeMedian(run, stream->handle(), *flush, *timer, 2, runs);
+      BENCH_CHECK(ms.status());
+      BENCH_CHECK(stream->synchronize());
+      std::vector<uint16_t> out(mm);
+      BENCH_CHECK(c->copyToHost(out.data(), mm * 2));
+      std::string versus = "-";
+      if (first.empty()) {
+        first = out;
+      } else {
+        const double d = relMaxDiff(first, out);
+        versus = fmt("%.2e", d);
+        if (!(d < 1e-2)) {
+          versus += " WRONG";
+          allRight = false;
+        }
+      }
+      const double tflops = (double)m * m * k / (*ms * 1e9);
+      std::printf("%-14s %-38s %8u %10.4f %9.1f %12s\n",
+                  ns::shapeString(shape).c_str(), kConfigs[i].name, grid.x, *ms,
+                  tflops, versus.c_str());
+      std::fflush(stdout);
+    }
+  }
+  return allRight ? 0 : 3;
+}
+
+} // namespace tessel::bench
