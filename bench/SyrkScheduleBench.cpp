@@ -1,7 +1,8 @@
 //===- SyrkScheduleBench.cpp - syrk's two schedules, timed side by side ---===//
 //
 // `tessel-bench-ns syrk-schedules [--shapes BxMxN,...] [--runs N]
-// [--only I]` (a mode of the NS bench binary, which carries the compiler):
+// [--config KNOB=V,...]... [--only I]` (a mode of the NS bench binary,
+// which carries the compiler):
 // NS line 1 (C = X Xᵀ, X m x n row-major, TMA form) at each shape with one
 // tile per program (SCHEDULE = 1) and stream-K (SCHEDULE = 2) for the
 // wide and the square tile, in one process: median ms of CUDA events (L2
@@ -28,13 +29,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 namespace tessel::bench {
 
 namespace {
 
 struct ScheduleConfig {
-  const char *name;
+  std::string name;
   std::vector<std::string> knobs;
 };
 
@@ -102,6 +104,8 @@ int syrkScheduleMain(int argc, char **argv) {
   std::vector<ns::Shape> shapes = {
       {1, 2048, 8192}, {1, 4096, 4096}, {1, 8192, 8192}};
   int runs = 20, only = -1;
+  std::vector<ScheduleConfig> configs(std::begin(kConfigs), std::end(kConfigs));
+  bool ownConfigs = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -109,14 +113,30 @@ int syrkScheduleMain(int argc, char **argv) {
       continue;
     if (a == "--runs" && v && (runs = std::atoi(argv[++i])) > 0)
       continue;
+    if (a == "--config" && v) {
+      // KNOB=V,KNOB=V,...: replaces the built-in list (X_LAYOUT = 2 added).
+      if (!ownConfigs)
+        configs.clear();
+      ownConfigs = true;
+      ScheduleConfig c{argv[++i], {"X_LAYOUT=2"}};
+      std::stringstream list(c.name);
+      for (std::string knob; std::getline(list, knob, ',');)
+        c.knobs.push_back(knob);
+      configs.push_back(std::move(c));
+      continue;
+    }
     if (a == "--only" && v) {
       only = std::atoi(argv[++i]);
-      if (only >= 0 && only < (int)std::size(kConfigs))
+      if (only >= 0)
         continue;
     }
     std::cerr << "usage: tessel-bench-ns syrk-schedules [--shapes "
-                 "BxMxN,...] [--runs N] [--only 0-"
-              << std::size(kConfigs) - 1 << "]\n";
+                 "BxMxN,...] [--runs N] [--config KNOB=V,...]... [--only I]\n";
+    return 2;
+  }
+  if (only >= (int)configs.size()) {
+    std::cerr << "--only " << only << ": there are " << configs.size()
+              << " configs\n";
     return 2;
   }
   rt::Expected<BenchDevice> opened = openBenchDevice();
@@ -152,10 +172,10 @@ int syrkScheduleMain(int argc, char **argv) {
     BENCH_CHECK(c.status());
     BENCH_CHECK(x->copyFromHost(gaussianBf16(mk, 7).data(), mk * 2));
     std::vector<uint16_t> first;
-    for (size_t i = 0; i < std::size(kConfigs); ++i) {
+    for (size_t i = 0; i < configs.size(); ++i) {
       if (only >= 0 && (size_t)only != i)
         continue;
-      auto syrk = loadSyrk(kConfigs[i], target);
+      auto syrk = loadSyrk(configs[i], target);
       BENCH_CHECK(syrk.status());
       rt::Grid grid = ns::syrkGridFor(m, syrk->info.params, 1,
                                       syrk->info.clusterSize, device.smCount);
@@ -197,8 +217,8 @@ int syrkScheduleMain(int argc, char **argv) {
       }
       const double tflops = (double)m * m * k / (*ms * 1e9);
       std::printf("%-14s %-38s %8u %10.4f %9.1f %12s\n",
-                  ns::shapeString(shape).c_str(), kConfigs[i].name, grid.x, *ms,
-                  tflops, versus.c_str());
+                  ns::shapeString(shape).c_str(), configs[i].name.c_str(),
+                  grid.x, *ms, tflops, versus.c_str());
       std::fflush(stdout);
     }
   }
