@@ -103,7 +103,7 @@ double relMaxDiff(const std::vector<uint16_t> &a,
 int syrkScheduleMain(int argc, char **argv) {
   std::vector<ns::Shape> shapes = {
       {1, 2048, 8192}, {1, 4096, 4096}, {1, 8192, 8192}};
-  int runs = 20, only = -1;
+  int runs = 20, only = -1, perSm = 1;
   std::vector<ScheduleConfig> configs(std::begin(kConfigs), std::end(kConfigs));
   bool ownConfigs = false;
   for (int i = 0; i < argc; ++i) {
@@ -125,13 +125,18 @@ int syrkScheduleMain(int argc, char **argv) {
       configs.push_back(std::move(c));
       continue;
     }
+    // Stream-K programs per SM (the kernel's waits need every program
+    // resident at once: only where that many fit on an SM).
+    if (a == "--programs-per-sm" && v && (perSm = std::atoi(argv[++i])) > 0)
+      continue;
     if (a == "--only" && v) {
       only = std::atoi(argv[++i]);
       if (only >= 0)
         continue;
     }
     std::cerr << "usage: tessel-bench-ns syrk-schedules [--shapes "
-                 "BxMxN,...] [--runs N] [--config KNOB=V,...]... [--only I]\n";
+                 "BxMxN,...] [--runs N] [--config KNOB=V,...]... [--only I] "
+                 "[--programs-per-sm N]\n";
     return 2;
   }
   if (only >= (int)configs.size()) {
@@ -177,8 +182,9 @@ int syrkScheduleMain(int argc, char **argv) {
         continue;
       auto syrk = loadSyrk(configs[i], target);
       BENCH_CHECK(syrk.status());
-      rt::Grid grid = ns::syrkGridFor(m, syrk->info.params, 1,
-                                      syrk->info.clusterSize, device.smCount);
+      rt::Grid grid =
+          ns::syrkGridFor(m, syrk->info.params, 1, syrk->info.clusterSize,
+                          device.smCount * perSm);
       const int64_t partialBytes =
           ns::streamKPartialBytes(syrk->info.params, grid);
       rt::DeviceBuffer partials, flags;
