@@ -218,8 +218,9 @@ TEST(SyrkStreamK, SplitsEveryTileOnceAndAddsEachPartOnce) {
           ran.erase(ran.begin());
           EXPECT_EQ(added, ran) << "tiles " << tiles << " kiters " << kiters
                                 << " programs " << programs << " tile " << t;
-          if (!added.empty())
+          if (!added.empty()) {
             EXPECT_GT(*added.begin(), r.finisher[t]) << "waits for an earlier";
+          }
           EXPECT_EQ(r.slotsOfTile[t].size(), added.size()) << "slot shared";
         }
       }
