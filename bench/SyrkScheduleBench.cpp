@@ -13,15 +13,13 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BenchCommon.h"
+#include "CompiledKernel.h"
 #include "NSInputs.h"
 #include "NSKernelSources.h"
 #include "Tuning.h"
 
-#include "tessel/Target/CompileCache.h"
 #include "tessel/Target/Launch.h"
 #include "tessel/runtime/ArgPack.h"
-#include "tessel/runtime/DiskCache.h"
-#include "tessel/runtime/Module.h"
 #include "tessel/runtime/Stream.h"
 #include "tessel/runtime/Timer.h"
 
@@ -40,50 +38,22 @@ struct ScheduleConfig {
   std::vector<std::string> knobs;
 };
 
-const ScheduleConfig kConfigs[] = {
-    {"128x256 s4 w8, one tile per program",
-     {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "SCHEDULE=1"}},
-    {"128x256 s4 w8, stream-K",
-     {"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "SCHEDULE=2"}},
-    {"128x128 s3 w4, one tile per program",
-     {"BLOCK=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=3", "X_LAYOUT=2",
-      "num_warps=4", "SCHEDULE=1"}},
-    {"128x128 s4 w8, stream-K",
-     {"BLOCK=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "SCHEDULE=2"}},
-};
+/// The TMA form with 128-row tiles, BLOCK_N x 64 stages, named for the
+/// table ("128x256 s4 w8, stream-K").
+ScheduleConfig tmaConfig(int blockN, int stages, int warps, int schedule) {
+  const std::string n = std::to_string(blockN), s = std::to_string(stages),
+                    w = std::to_string(warps);
+  return {"128x" + n + " s" + s + " w" + w +
+              (schedule == 2 ? ", stream-K" : ", one tile per program"),
+          {"BLOCK=128", "BLOCK_N=" + n, "BLOCK_K=64", "NUM_STAGES=" + s,
+           "X_LAYOUT=2", "num_warps=" + w,
+           "SCHEDULE=" + std::to_string(schedule)}};
+}
 
-/// One config compiled (through the cache) and loaded.
-struct LoadedSyrk {
-  rt::Module module;
-  std::optional<rt::Kernel> kernel;
-  KernelInfo info;
-};
-
-rt::Expected<LoadedSyrk> loadSyrk(const ScheduleConfig &config,
-                                  const std::string &target) {
-  CompileOptions options;
-  options.target = target;
-  options.params = config.knobs;
-  options.wgmma = true;
-  CachedCompile compiled;
-  std::string errors;
-  if (!compileWithCache(kSyrkSource, options, rt::DiskCache::fromEnvironment(),
-                        compiled, errors))
-    return rt::Status::error("compiling syrk (", config.name, "): ", errors);
-  LoadedSyrk out;
-  auto module = rt::Module::load(compiled.cubin, "syrk");
-  if (!module)
-    return module.status();
-  out.module = std::move(*module);
-  auto kernel = out.module.kernel("syrk");
-  if (!kernel)
-    return kernel.status();
-  out.kernel = *kernel;
-  out.info = compiled.result.kernels.at(0);
-  return out;
+/// The built-in list: the wide and the square tile under both schedules.
+std::vector<ScheduleConfig> defaultConfigs() {
+  return {tmaConfig(256, 4, 8, 1), tmaConfig(256, 4, 8, 2),
+          tmaConfig(128, 3, 4, 1), tmaConfig(128, 4, 8, 2)};
 }
 
 /// max |a - b| / max |a| over two bf16 arrays.
@@ -104,7 +74,7 @@ int syrkScheduleMain(int argc, char **argv) {
   std::vector<ns::Shape> shapes = {
       {1, 2048, 8192}, {1, 4096, 4096}, {1, 8192, 8192}};
   int runs = 20, only = -1, perSm = 1;
-  std::vector<ScheduleConfig> configs(std::begin(kConfigs), std::end(kConfigs));
+  std::vector<ScheduleConfig> configs = defaultConfigs();
   bool ownConfigs = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -180,7 +150,8 @@ int syrkScheduleMain(int argc, char **argv) {
     for (size_t i = 0; i < configs.size(); ++i) {
       if (only >= 0 && (size_t)only != i)
         continue;
-      auto syrk = loadSyrk(configs[i], target);
+      auto syrk = gpu::compileKernel(kSyrkSource, "syrk", target,
+                                     configs[i].knobs, /*wgmma=*/true);
       BENCH_CHECK(syrk.status());
       rt::Grid grid =
           ns::syrkGridFor(m, syrk->info.params, 1, syrk->info.clusterSize,

@@ -9,6 +9,7 @@
 // copies (CLUSTER = 2).
 //
 //===----------------------------------------------------------------------===//
+#include "CompiledKernel.h"
 #include "KernelFiles.h"
 #include "NSKernelSources.h"
 #include "NewtonSchulz.h"
@@ -37,11 +38,7 @@ using namespace tessel;
 namespace {
 
 /// One compiled NS kernel.
-struct Loaded {
-  rt::Module module;
-  std::optional<rt::Kernel> kernel;
-  KernelInfo info;
-};
+using Loaded = gpu::CompiledKernel;
 
 /// Device, cuBLAS handle and the two kernels in three forms, or why not:
 /// [0] the general one (masked block loads, mma.sync), [1] the TMA ring with
@@ -136,30 +133,13 @@ struct Env {
 
   bool load(const char *source, const char *name, const std::string &target,
             std::vector<std::string> params, bool wgmma, Loaded &out) {
-    CompileOptions options;
-    options.target = target;
-    options.params = std::move(params);
-    options.wgmma = wgmma;
-    CachedCompile compiled;
-    std::string errors;
-    if (!compileWithCache(source, options, rt::DiskCache::fromEnvironment(),
-                          compiled, errors)) {
-      why = errors;
+    auto compiled =
+        gpu::compileKernel(source, name, target, std::move(params), wgmma);
+    if (!compiled) {
+      why = compiled.status().message();
       return false;
     }
-    auto m = rt::Module::load(compiled.cubin, name);
-    if (!m) {
-      why = m.status().message();
-      return false;
-    }
-    out.module = std::move(*m);
-    auto k = out.module.kernel(name);
-    if (!k) {
-      why = k.status().message();
-      return false;
-    }
-    out.kernel = *k;
-    out.info = compiled.result.kernels.at(0);
+    out = std::move(*compiled);
     return true;
   }
 };
