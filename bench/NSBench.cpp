@@ -235,7 +235,8 @@ int usage() {
          "  --quality-max-m 0: no host quality report\n"
          "       tessel-bench-ns tune [--out DIR] [--shapes ...] [--budget S]\n"
          "       tessel-bench-ns syrk-schedules [--shapes ...] [--runs N] "
-         "[--only I]\n"
+         "[--config KNOB=V,...]... [--only I] [--programs-per-sm N] "
+         "[--source FILE]\n"
          "       tessel-bench-ns first-call BxMxN\n";
   return 2;
 }

@@ -1,15 +1,17 @@
 //===- SyrkScheduleBench.cpp - syrk's two schedules, timed side by side ---===//
 //
 // `tessel-bench-ns syrk-schedules [--shapes BxMxN,...] [--runs N]
-// [--config KNOB=V,...]... [--only I]` (a mode of the NS bench binary,
-// which carries the compiler):
+// [--config KNOB=V,...]... [--only I] [--programs-per-sm N] [--source FILE]`
+// (a mode of the NS bench binary, which carries the compiler):
 // NS line 1 (C = X Xᵀ, X m x n row-major, TMA form) at each shape with one
 // tile per program (SCHEDULE = 1) and stream-K (SCHEDULE = 2) for the
 // wide and the square tile, in one process: median ms of CUDA events (L2
 // flushed), the rate over the symmetric-aware FLOPs (m² n), and each
 // config's output against the first one's. --only runs one config (for a
-// profiler, e.g. ncu --kernel-name syrk). An experiment harness for issue
-// 6: stream-K measured slower than one tile per program in the tuner.
+// profiler, e.g. ncu --kernel-name syrk); --source times a variant of
+// syrk.mlir read from FILE (same arguments) instead of the built-in one, so
+// an experiment needs no rebuild. An experiment harness for issue 6:
+// stream-K measured slower than one tile per program in the tuner.
 //
 //===----------------------------------------------------------------------===//
 #include "BenchCommon.h"
@@ -26,6 +28,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -76,6 +79,7 @@ int syrkScheduleMain(int argc, char **argv) {
   int runs = 20, only = -1, perSm = 1;
   std::vector<ScheduleConfig> configs = defaultConfigs();
   bool ownConfigs = false;
+  std::string source = kSyrkSource, sourceName = "built-in";
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -99,6 +103,18 @@ int syrkScheduleMain(int argc, char **argv) {
     // resident at once: only where that many fit on an SM).
     if (a == "--programs-per-sm" && v && (perSm = std::atoi(argv[++i])) > 0)
       continue;
+    if (a == "--source" && v) {
+      std::ifstream file(argv[++i]);
+      std::stringstream text;
+      text << file.rdbuf();
+      if (!file || text.str().empty()) {
+        std::cerr << "--source " << argv[i] << ": cannot read it\n";
+        return 2;
+      }
+      source = text.str();
+      sourceName = argv[i];
+      continue;
+    }
     if (a == "--only" && v) {
       only = std::atoi(argv[++i]);
       if (only >= 0)
@@ -106,7 +122,7 @@ int syrkScheduleMain(int argc, char **argv) {
     }
     std::cerr << "usage: tessel-bench-ns syrk-schedules [--shapes "
                  "BxMxN,...] [--runs N] [--config KNOB=V,...]... [--only I] "
-                 "[--programs-per-sm N]\n";
+                 "[--programs-per-sm N] [--source FILE]\n";
     return 2;
   }
   if (only >= (int)configs.size()) {
@@ -132,9 +148,9 @@ int syrkScheduleMain(int argc, char **argv) {
   BENCH_CHECK(flush.status());
   rt::Expected<rt::EventTimer> timer = rt::EventTimer::create();
   BENCH_CHECK(timer.status());
-  std::printf("device: %s (%d SMs), syrk as NS line 1, median of %d runs, L2 "
-              "flushed\n",
-              device.name.c_str(), device.smCount, runs);
+  std::printf("device: %s (%d SMs), syrk (%s source) as NS line 1, median of "
+              "%d runs, L2 flushed\n",
+              device.name.c_str(), device.smCount, sourceName.c_str(), runs);
   std::printf("%-14s %-38s %8s %10s %9s %12s\n", "shape", "config", "programs",
               "ms", "TFLOP/s", "vs first");
   bool allRight = true;
@@ -150,7 +166,7 @@ int syrkScheduleMain(int argc, char **argv) {
     for (size_t i = 0; i < configs.size(); ++i) {
       if (only >= 0 && (size_t)only != i)
         continue;
-      auto syrk = gpu::compileKernel(kSyrkSource, "syrk", target,
+      auto syrk = gpu::compileKernel(source.c_str(), "syrk", target,
                                      configs[i].knobs, /*wgmma=*/true);
       BENCH_CHECK(syrk.status());
       rt::Grid grid =

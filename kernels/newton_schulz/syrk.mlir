@@ -16,11 +16,15 @@
 // values equal the mirrored ones written there. Batch offsets are 64-bit;
 // batch strides are read as 32-bit (one matrix under 2^31 elements).
 //
-// SCHEDULE = 2 splits the K loops of all tiles evenly between the programs
-// instead (stream-K: where the tiles are fewer than the SMs, or leave the
-// last round of programs half empty): the grid is (P, 1, batch) for any P,
-// program p runs iterations [p s, (p + 1) s) of the tiles' K loops laid out
-// chunk by chunk (s = cdiv(tiles x cdiv(k, BLOCK_K), P); below). A program
+// SCHEDULE = 2 splits the K loops of the last tiles evenly between the
+// programs instead (stream-K: where the tiles are fewer than the SMs, or
+// leave the last round of programs half empty): the grid is (P, 1, batch)
+// for any P. With R = tiles / P >= 2 full rounds of tiles, program p first
+// runs whole tiles p, p + P, ..., of the first (R - 1) P, as one tile per
+// program would; the rest (P to 2P - 1 tiles: at most two per program, so
+// each is shared by few programs) are split: program p runs iterations
+// [p s, (p + 1) s) of their K loops laid out chunk by chunk (s =
+// cdiv(rest x cdiv(k, BLOCK_K), P); below). A program
 // that starts a tile finishes it: it adds the partial sums of the later
 // programs that ran parts of it (each wrote its fp32 tile to a slot of ws,
 // [batch x 2P, BLOCK, BLOCK_N], and signalled the slot's flag = 1; the
@@ -88,9 +92,17 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %ntiles = arith.addi %tri, %diag : i32
   %kr = arith.addi %k, %bk1 : i32
   %kiters = arith.divsi %kr, %bk : i32
-  %work = arith.muli %ntiles, %kiters : i32
   %P = tessel.num_programs 0 : i32
   %p = tessel.program_id 0 : i32
+  // Stream-K's whole tiles: ndp per program, the first dp = ndp P tiles
+  // (none with one tile per program); the split ones are the last sk.
+  %rounds = arith.divsi %ntiles, %P : i32
+  %rounds1 = arith.subi %rounds, %c1_i32 : i32
+  %ndp_sk = arith.maxsi %rounds1, %c0_i32 : i32
+  %ndp = arith.select %stream_k, %ndp_sk, %c0_i32 : i32
+  %dp = arith.muli %ndp, %P : i32
+  %sk = arith.subi %ntiles, %dp : i32
+  %work = arith.muli %sk, %kiters : i32
   %P1 = arith.subi %P, %c1_i32 : i32
   %workr = arith.addi %work, %P1 : i32
   %share_sk = arith.divsi %workr, %P : i32
@@ -119,7 +131,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %last_chunk = arith.subi %chunks, %c1_i32 : i32
   %last_start = arith.muli %last_chunk, %kc : i32
   %last_len = arith.subi %kiters, %last_start : i32
-  %span = arith.muli %ntiles, %kc : i32
+  %span = arith.muli %sk, %kc : i32
   // The units holding iterations beg and end - 1.
   %chb_raw = arith.divsi %beg, %span : i32
   %chb = arith.minsi %chb_raw, %last_chunk : i32
@@ -128,7 +140,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %chb_last = arith.cmpi eq, %chb, %last_chunk : i32
   %lenb = arith.select %chb_last, %last_len, %kc : i32
   %tb = arith.divsi %rb, %lenb : i32
-  %ub0 = arith.muli %chb, %ntiles : i32
+  %ub0 = arith.muli %chb, %sk : i32
   %u_first_sk = arith.addi %ub0, %tb : i32
   %end1 = arith.subi %end, %c1_i32 : i32
   %ce_raw = arith.divsi %end1, %span : i32
@@ -138,7 +150,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %ce_last = arith.cmpi eq, %ce, %last_chunk : i32
   %lene = arith.select %ce_last, %last_len, %kc : i32
   %te = arith.divsi %re, %lene : i32
-  %ue0 = arith.muli %ce, %ntiles : i32
+  %ue0 = arith.muli %ce, %sk : i32
   %ue = arith.addi %ue0, %te : i32
   %u_end_sk = arith.addi %ue, %c1_i32 : i32
   %has_work = arith.cmpi slt, %beg, %end : i32
@@ -152,8 +164,10 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %slot0 = arith.muli %bz, %P2 : i32
   %bsbn = arith.muli %bs, %bn : i32
   %nslots = arith.addi %slot0, %P2 : i32
-  %unit_slot0 = arith.subi %P, %ntiles : i32
-  %t_lo = arith.index_cast %u_first : i32 to index
+  %unit_slot0 = arith.subi %P, %sk : i32
+  // Units numbered below u_first are the program's whole tiles.
+  %u_lo = arith.subi %u_first, %ndp : i32
+  %t_lo = arith.index_cast %u_lo : i32 to index
   %t_hi_sk = arith.index_cast %u_end_sk2 : i32 to index
   // (one unit: the canonicalizer inlines a loop to lb + step, nsw)
   %t_next = arith.addi %t_lo, %c1_idx overflow<nsw> : index
@@ -161,23 +175,34 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // (tessel.no_hoist: the epilogue's addresses are computed per unit, not
   // hoisted out of the loop to stay live through the K loop, and spill.)
   scf.for %t_idx = %t_lo to %t_hi step %c1_idx {
-  %u = arith.index_cast %t_idx : index to i32
-  %uc_sk = arith.divsi %u, %ntiles : i32
+  %v = arith.index_cast %t_idx : index to i32
+  // A whole tile (v < u_first: tile p + (v - u_lo) P, all of its K loop,
+  // no hand-over; the split units' values below are then unit u_first's,
+  // unused) or split unit v, whose tile t counts from the split ones.
+  %whole = arith.cmpi slt, %v, %u_first : i32
+  %u = arith.select %whole, %u_first, %v : i32
+  %dpi = arith.subi %v, %u_lo : i32
+  %dpo = arith.muli %dpi, %P : i32
+  %t_whole = arith.addi %p, %dpo : i32
+  %uc_sk = arith.divsi %u, %sk : i32
   %uc = arith.select %stream_k, %uc_sk, %c0_i32 : i32
-  %uc_tiles = arith.muli %uc, %ntiles : i32
+  %uc_tiles = arith.muli %uc, %sk : i32
   %t = arith.subi %u, %uc_tiles : i32
+  %t_split = arith.addi %t, %dp : i32
+  %t_abs = arith.select %whole, %t_whole, %t_split : i32
   %uc_last = arith.cmpi eq, %uc, %last_chunk : i32
   %ulen = arith.select %uc_last, %last_len, %kc : i32
   %uc_span = arith.muli %uc, %span : i32
   %t_len = arith.muli %t, %ulen : i32
   %ustart = arith.addi %uc_span, %t_len : i32
   // The unit's K iterations start at chunk c's first, uc kc.
-  %uk0 = arith.muli %uc, %kc : i32
+  %uk0_sk = arith.muli %uc, %kc : i32
+  %uk0 = arith.select %whole, %c0_i32, %uk0_sk : i32
 
   // Tile t -> (i, J): column block J starts at start(J) = W J (J + 1) / 2;
   // J from the quadratic, then corrected by one either way for float
   // rounding.
-  %tf = arith.sitofp %t : i32 to f32
+  %tf = arith.sitofp %t_abs : i32 to f32
   %wf = arith.sitofp %wide : i32 to f32
   %eight = arith.constant 8.0 : f32
   %onef = arith.constant 1.0 : f32
@@ -194,7 +219,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %s0a = arith.muli %j0, %j0p1 : i32
   %s0b = arith.muli %s0a, %wide : i32
   %s0 = arith.divsi %s0b, %c2_i32 : i32
-  %too_far = arith.cmpi sgt, %s0, %t : i32
+  %too_far = arith.cmpi sgt, %s0, %t_abs : i32
   %j0m1 = arith.subi %j0, %c1_i32 : i32
   %j1 = arith.select %too_far, %j0m1, %j0 : i32
   %j1p1 = arith.addi %j1, %c1_i32 : i32
@@ -202,13 +227,13 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %s1a = arith.muli %j1p1, %j1p2 : i32
   %s1b = arith.muli %s1a, %wide : i32
   %s1 = arith.divsi %s1b, %c2_i32 : i32
-  %next = arith.cmpi sle, %s1, %t : i32
+  %next = arith.cmpi sle, %s1, %t_abs : i32
   %tj = arith.select %next, %j1p1, %j1 : i32
   %tjp1 = arith.addi %tj, %c1_i32 : i32
   %sta = arith.muli %tj, %tjp1 : i32
   %stb = arith.muli %sta, %wide : i32
   %start = arith.divsi %stb, %c2_i32 : i32
-  %ti = arith.subi %t, %start : i32
+  %ti = arith.subi %t_abs, %start : i32
 
   // Rows (of X and C) for tile row i, columns for tile column J.
   %r0 = arith.muli %ti, %bs : i32
@@ -244,9 +269,11 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // This share's part of the unit: its iterations [kb, ke), of tile t's
   // K loop [uk0 + kb, uk0 + ke).
   %kb_rel = arith.subi %beg, %ustart : i32
-  %kb = arith.maxsi %kb_rel, %c0_i32 : i32
+  %kb_sk = arith.maxsi %kb_rel, %c0_i32 : i32
+  %kb = arith.select %whole, %c0_i32, %kb_sk : i32
   %ke_rel = arith.subi %end, %ustart : i32
-  %ke = arith.minsi %ke_rel, %ulen : i32
+  %ke_sk = arith.minsi %ke_rel, %ulen : i32
+  %ke = arith.select %whole, %kiters, %ke_sk : i32
   %kb_t = arith.addi %uk0, %kb : i32
   %ke_t = arith.addi %uk0, %ke : i32
   %k_lo = arith.muli %kb_t, %bk : i32
@@ -271,7 +298,9 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %joined_k = arith.cmpi sgt, %kb, %c0_i32 : i32
   %joined_c = arith.cmpi sgt, %uc, %c0_i32 : i32
   %joined = arith.ori %joined_k, %joined_c : i1
-  %hand_over = arith.andi %stream_k, %joined : i1
+  %split = arith.cmpi sge, %v, %u_first : i32
+  %joined_split = arith.andi %joined, %split : i1
+  %hand_over = arith.andi %stream_k, %joined_split : i1
   scf.if %hand_over {
     // Its slot: the program's own where the part starts at the program's
     // first iteration, else the unit's (P + u - tiles: a unit of a later
@@ -288,7 +317,9 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %p1 = arith.addi %p, %c1_i32 : i32
   %share1 = arith.subi %share, %c1_i32 : i32
   %c0_idx = arith.constant 0 : index
-  %n_chunks = arith.index_cast %chunks : i32 to index
+  // (a whole tile has no later shares)
+  %chunks_v = arith.select %whole, %c0_i32, %chunks : i32
+  %n_chunks = arith.index_cast %chunks_v : i32 to index
   %total = scf.for %c_idx = %c0_idx to %n_chunks step %c1_idx iter_args(%sum_c = %acc) -> (tensor<?x?xf32>) {
     // The programs sharing unit (c, t): after this one in chunk 0, from
     // the one holding the unit's first iteration in the later chunks.
@@ -314,7 +345,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
       %q_beg = arith.muli %q, %share : i32
       %q_start = arith.maxsi %q_beg, %cstart : i32
       %q_own = arith.cmpi eq, %q_start, %q_beg : i32
-      %cu0 = arith.muli %cc, %ntiles : i32
+      %cu0 = arith.muli %cc, %sk : i32
       %cu = arith.addi %cu0, %t : i32
       %cuslot = arith.addi %unit_slot0, %cu : i32
       %qslot_l = arith.select %q_own, %q, %cuslot : i32

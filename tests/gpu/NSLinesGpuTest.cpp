@@ -47,10 +47,12 @@ using Loaded = gpu::CompiledKernel;
 /// operand (sm_90a only; the tile shapes tuning picks at 32 x 512^2), [3]
 /// the same with a producer warpgroup issuing each program's copies; [4]
 /// to [6]: syrk's stream-K schedule (SCHEDULE = 2) in the TMA form on
-/// every SM, and in the general form on 7 programs (several tiles each,
-/// one chunk) and on 40 (more programs than tiles: several chunks, later
-/// chunks' units shared and handed over more than once per program); their
-/// line 3 is that of [1] and [0].
+/// every SM (at m = 4096 its 272 wide tiles are two rounds and more: each
+/// program runs a whole tile first), and in the general form on 7 programs
+/// (whole tiles first, then a share of the rest, one chunk) and on 40 (more
+/// programs than tiles: several chunks, later chunks' units shared and
+/// handed over more than once per program); their line 3 is that of [1]
+/// and [0].
 /// The knobs of each form's syrk and line 3, and whether it is a TMA form.
 struct Form {
   std::vector<std::string> syrk, line3;
@@ -377,7 +379,8 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(256, 1024, 2), std::make_tuple(296, 704, 3),
         std::make_tuple(512, 512, 3), std::make_tuple(256, 1024, 3),
         std::make_tuple(296, 704, 4), std::make_tuple(512, 512, 4),
-        std::make_tuple(256, 4096, 4), std::make_tuple(300, 700, 5),
+        std::make_tuple(256, 4096, 4), std::make_tuple(4096, 256, 4),
+        std::make_tuple(300, 700, 5),
         std::make_tuple(512, 512, 5), std::make_tuple(256, 1024, 5),
         std::make_tuple(300, 700, 6), std::make_tuple(512, 512, 6),
         std::make_tuple(256, 1024, 6)),
