@@ -21,10 +21,10 @@
 // leave the last round of programs half empty): the grid is (P, 1, batch)
 // for any P. With R = tiles / P >= 2 full rounds of tiles, program p first
 // runs whole tiles p, p + P, ..., of the first (R - 1) P, as one tile per
-// program would; the rest (P to 2P - 1 tiles: at most two per program, so
-// each is shared by few programs) are split: program p runs iterations
-// [p s, (p + 1) s) of their K loops laid out chunk by chunk (s =
-// cdiv(rest x cdiv(k, BLOCK_K), P); below). A program
+// program would; the rest (P to 2P - 1 tiles: a share is at least one whole
+// K loop, so each is split between at most two programs) are split:
+// program p runs iterations [p s, (p + 1) s) of their K loops laid out
+// chunk by chunk (s = cdiv(rest x cdiv(k, BLOCK_K), P); below). A program
 // that starts a tile finishes it: it adds the partial sums of the later
 // programs that ran parts of it (each wrote its fp32 tile to a slot of ws,
 // [batch x 2P, BLOCK, BLOCK_N], and signalled the slot's flag = 1; the
