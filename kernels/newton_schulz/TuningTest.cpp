@@ -128,10 +128,12 @@ TEST(SmallConfig, NothingPastOneTile) {
 namespace {
 
 /// syrk.mlir's stream-K split (SCHEDULE = 2), replayed: for `programs`
-/// programs over `tiles` tiles of `kiters` K iterations, laid out chunk
-/// by chunk (kc = min(share, kiters) iterations of every tile per chunk),
-/// the program that runs each K iteration of each tile, each tile's
-/// finisher and the programs whose partial tiles it adds.
+/// programs over `tiles` tiles of `kiters` K iterations, each program's
+/// whole tiles first (p, p + programs, ... of the first dp, with tiles /
+/// programs - 1 rounds of them), then the last sk tiles split, laid out
+/// chunk by chunk (kc = min(share, kiters) iterations of every split tile
+/// per chunk): the program that runs each K iteration of each tile, each
+/// tile's finisher and the programs whose partial tiles it adds.
 struct StreamKReplay {
   std::vector<std::vector<int64_t>> itersOfTile; // iteration -> program
   std::vector<std::vector<int64_t>> addedBy;     // finisher's sharers
@@ -142,46 +144,55 @@ struct StreamKReplay {
   StreamKReplay(int64_t tiles, int64_t kiters, int64_t programs)
       : itersOfTile(tiles, std::vector<int64_t>(kiters, -1)), addedBy(tiles),
         finisher(tiles, -1), slotsOfTile(tiles) {
-    const int64_t work = tiles * kiters;
+    const int64_t ndp = std::max<int64_t>(tiles / programs - 1, 0);
+    const int64_t dp = ndp * programs, sk = tiles - dp;
+    for (int64_t p = 0; p < programs; ++p)
+      for (int64_t i = 0; i < ndp; ++i) {
+        const int64_t t = p + i * programs;
+        std::fill(itersOfTile[t].begin(), itersOfTile[t].end(), p);
+        finisher[t] = p;
+      }
+    const int64_t work = sk * kiters;
     const int64_t share = (work + programs - 1) / programs;
     kc = std::min(share, kiters);
     const int64_t chunks = (kiters + kc - 1) / kc;
-    const int64_t lastLen = kiters - (chunks - 1) * kc, span = tiles * kc;
+    const int64_t lastLen = kiters - (chunks - 1) * kc, span = sk * kc;
     auto len = [&](int64_t c) { return c == chunks - 1 ? lastLen : kc; };
     auto unitOf = [&](int64_t i) {
       const int64_t c = std::min(i / span, chunks - 1);
-      return c * tiles + (i - c * span) / len(c);
+      return c * sk + (i - c * span) / len(c);
     };
     for (int64_t p = 0; p < programs; ++p) {
       const int64_t beg = p * share, end = std::min(beg + share, work);
       if (beg >= end)
         continue;
       for (int64_t u = unitOf(beg); u <= unitOf(end - 1); ++u) {
-        const int64_t c = u / tiles, t = u % tiles;
+        // t counts the split tiles; T is the tile.
+        const int64_t c = u / sk, t = u % sk, T = dp + t;
         const int64_t start = c * span + t * len(c);
         const int64_t kb = std::max<int64_t>(beg - start, 0);
         const int64_t ke = std::min(end - start, len(c));
         for (int64_t i = kb; i < ke; ++i) {
-          EXPECT_EQ(itersOfTile[t][c * kc + i], -1) << "iteration run twice";
-          itersOfTile[t][c * kc + i] = p;
+          EXPECT_EQ(itersOfTile[T][c * kc + i], -1) << "iteration run twice";
+          itersOfTile[T][c * kc + i] = p;
         }
         if (kb > 0 || c > 0) { // hands its partial tile over
           const int64_t slot =
-              std::max(beg, start) == beg ? p : programs + u - tiles;
+              std::max(beg, start) == beg ? p : programs + u - sk;
           EXPECT_LT(slot, 2 * programs);
           EXPECT_TRUE(written.insert(slot).second) << "slot written twice";
           continue;
         }
-        finisher[t] = p;
+        finisher[T] = p;
         for (int64_t cc = 0; cc < chunks; ++cc) {
           const int64_t cs = cc * span + t * len(cc), ce = cs + len(cc);
           const int64_t from = cc == 0 ? p + 1 : cs / share;
           const int64_t to = std::min((ce + share - 1) / share, programs);
           for (int64_t q = from; q < to; ++q) {
-            addedBy[t].push_back(q);
+            addedBy[T].push_back(q);
             const int64_t qs = std::max(q * share, cs);
-            slotsOfTile[t].insert(
-                qs == q * share ? q : programs + cc * tiles + t - tiles);
+            slotsOfTile[T].insert(
+                qs == q * share ? q : programs + cc * sk + t - sk);
           }
         }
       }

@@ -176,15 +176,17 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   // hoisted out of the loop to stay live through the K loop, and spill.)
   scf.for %t_idx = %t_lo to %t_hi step %c1_idx {
   %v = arith.index_cast %t_idx : index to i32
-  // A whole tile (v < u_first: tile p + (v - u_lo) P, all of its K loop,
-  // no hand-over; the split units' values below are then unit u_first's,
-  // unused) or split unit v, whose tile t counts from the split ones.
+  // A whole tile (v < u_first: tile p + (v - u_lo) P, all of its K loop
+  // from 0, chunk 0, so no hand-over; the split units' values below are
+  // then unit u_first's, unused) or split unit v, whose tile t counts from
+  // the split ones.
   %whole = arith.cmpi slt, %v, %u_first : i32
   %u = arith.select %whole, %u_first, %v : i32
   %dpi = arith.subi %v, %u_lo : i32
   %dpo = arith.muli %dpi, %P : i32
   %t_whole = arith.addi %p, %dpo : i32
-  %uc_sk = arith.divsi %u, %sk : i32
+  %uc_split = arith.divsi %u, %sk : i32
+  %uc_sk = arith.select %whole, %c0_i32, %uc_split : i32
   %uc = arith.select %stream_k, %uc_sk, %c0_i32 : i32
   %uc_tiles = arith.muli %uc, %sk : i32
   %t = arith.subi %u, %uc_tiles : i32
@@ -196,8 +198,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %t_len = arith.muli %t, %ulen : i32
   %ustart = arith.addi %uc_span, %t_len : i32
   // The unit's K iterations start at chunk c's first, uc kc.
-  %uk0_sk = arith.muli %uc, %kc : i32
-  %uk0 = arith.select %whole, %c0_i32, %uk0_sk : i32
+  %uk0 = arith.muli %uc, %kc : i32
 
   // Tile t -> (i, J): column block J starts at start(J) = W J (J + 1) / 2;
   // J from the quadratic, then corrected by one either way for float
@@ -298,9 +299,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %joined_k = arith.cmpi sgt, %kb, %c0_i32 : i32
   %joined_c = arith.cmpi sgt, %uc, %c0_i32 : i32
   %joined = arith.ori %joined_k, %joined_c : i1
-  %split = arith.cmpi sge, %v, %u_first : i32
-  %joined_split = arith.andi %joined, %split : i1
-  %hand_over = arith.andi %stream_k, %joined_split : i1
+  %hand_over = arith.andi %stream_k, %joined : i1
   scf.if %hand_over {
     // Its slot: the program's own where the part starts at the program's
     // first iteration, else the unit's (P + u - tiles: a unit of a later
