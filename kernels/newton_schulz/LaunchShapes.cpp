@@ -50,11 +50,22 @@ static int64_t roundUp(int64_t x, int64_t cluster) {
 }
 
 rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
-                  int64_t cluster) {
+                  int64_t cluster, bool pairs) {
   const int64_t w = blockN / block;
   const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
-  const int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
+  int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
+  if (pairs && w == 2) {
+    // H^2 tiles of row pairs, then row Te - 1's (none where that row is
+    // past m: T odd).
+    const int64_t h = (t + 1) / 2;
+    tiles = h * h + (t % 2 == 0 ? (h + 1) / 2 : 0);
+  }
   return rt::Grid{(unsigned)roundUp(tiles, cluster), 1, (unsigned)batch};
+}
+
+bool columnPairs(const std::map<std::string, int64_t> &knobs) {
+  auto pairs = knobs.find("COLUMN_PAIRS");
+  return pairs != knobs.end() && pairs->second == 2;
 }
 
 int64_t streamKPrograms(int sms, int64_t batch) {
@@ -70,7 +81,8 @@ rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
                      int64_t batch, int64_t cluster, int sms) {
   if (streamK(knobs))
     return rt::Grid{(unsigned)streamKPrograms(sms, batch), 1, (unsigned)batch};
-  return syrkGrid(m, knobs.at("BLOCK"), knobs.at("BLOCK_N"), batch, cluster);
+  return syrkGrid(m, knobs.at("BLOCK"), knobs.at("BLOCK_N"), batch, cluster,
+                  columnPairs(knobs));
 }
 
 int64_t streamKSlots(const rt::Grid &grid) {

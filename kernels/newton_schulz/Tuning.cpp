@@ -137,15 +137,17 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
                                "program (SCHEDULE = 1)");
     switch (line) {
     case TunedLine::Line1:
-      return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
-          rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(), M, N, N, (int32_t)1,
-                          M, mn, mm, 1.0f, 0.0f, none, none)};
+      return tune::LaunchSpec{syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch,
+                                       cluster(c), columnPairs(c)),
+                              rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(),
+                                              M, N, N, (int32_t)1, M, mn, mm,
+                                              1.0f, 0.0f, none, none)};
     case TunedLine::Line2:
-      return tune::LaunchSpec{
-          syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch, cluster(c)),
-          rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(), M, M, M, (int32_t)1,
-                          M, mm, mm, 2.0f, -3.0f, none, none)};
+      return tune::LaunchSpec{syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch,
+                                       cluster(c), columnPairs(c)),
+                              rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(),
+                                              M, M, M, (int32_t)1, M, mm, mm,
+                                              2.0f, -3.0f, none, none)};
     case TunedLine::Line3:
       return tune::LaunchSpec{
           line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch, cluster(c)),
@@ -235,6 +237,13 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
         // bench/results/experiments/syrk-stream-k-h100.txt), and its
         // compiles took a shape's whole tuning budget: not tried.
         TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
+        // Wide tiles of two column blocks apart (COLUMN_PAIRS = 2) fill
+        // whole rounds where adjacent ones leave a few tiles over (m = 4096:
+        // 264 tiles, two rounds on 132 SMs, against 272).
+        if (plan->m > 1024)
+          TESSEL_RETURN_IF_ERROR(t.narrow("COLUMN_PAIRS", {1, 2}, 1));
+        else
+          TESSEL_RETURN_IF_ERROR(t.pin("COLUMN_PAIRS", 1));
       }
     } else {
       // The masked-load kernels: any strides, and no ring for NUM_STAGES.
@@ -242,8 +251,10 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
-      if (line != TunedLine::Line3)
+      if (line != TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
+        TESSEL_RETURN_IF_ERROR(t.pin("COLUMN_PAIRS", 1));
+      }
       // BLOCK_K = 128 is for the ring (two swizzle atoms per stage).
       TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_K", {16, 32, 64}, 32));
     }

@@ -69,9 +69,15 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
 /// (= block or 2 block) columns: W (U - 1) U / 2 + min(W U, T) tiles reaching
 /// the diagonal or above it (W = blockN / block, U = cdiv(m, blockN), T =
 /// cdiv(m, block); T (T + 1) / 2 for square tiles), times the batch; x
-/// rounded up to a multiple of `cluster` (CLUSTER: programs in pairs).
+/// rounded up to a multiple of `cluster` (CLUSTER: programs in pairs). With
+/// `pairs` (COLUMN_PAIRS = 2, wide tiles) H^2 + ceil(H / 2) tiles for even
+/// T, H^2 for odd (H = ceil(T / 2); syrk.mlir says why).
 rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
-                  int64_t cluster = 1);
+                  int64_t cluster = 1, bool pairs = false);
+
+/// Whether syrk's knobs pick tiles of two column blocks apart
+/// (COLUMN_PAIRS = 2).
+bool columnPairs(const std::map<std::string, int64_t> &knobs);
 
 /// syrk's programs per batch entry with SCHEDULE = 2 (stream-K): one per
 /// SM, split between the batch entries (at least one each), so that every
@@ -81,9 +87,9 @@ int64_t streamKPrograms(int sms, int64_t batch);
 /// Whether syrk's knobs pick the stream-K schedule (SCHEDULE = 2).
 bool streamK(const std::map<std::string, int64_t> &knobs);
 
-/// syrk's grid for a compiled config's knobs (BLOCK, BLOCK_N, SCHEDULE)
-/// and cluster size: the triangular grid (syrkGrid) with SCHEDULE = 1,
-/// (streamKPrograms, 1, batch) with SCHEDULE = 2.
+/// syrk's grid for a compiled config's knobs (BLOCK, BLOCK_N, SCHEDULE,
+/// COLUMN_PAIRS) and cluster size: the triangular grid (syrkGrid) with SCHEDULE
+/// = 1, (streamKPrograms, 1, batch) with SCHEDULE = 2.
 rt::Grid syrkGridFor(int64_t m, const std::map<std::string, int64_t> &knobs,
                      int64_t batch, int64_t cluster, int sms);
 

@@ -32,7 +32,75 @@ std::vector<std::pair<int64_t, int64_t>> tilesOf(int64_t programs, int64_t w) {
   return out;
 }
 
+/// A COLUMN_PAIRS = 2 tile: row block r against column blocks c1 and c2.
+struct PairTile {
+  int64_t r, c1, c2;
+};
+
+/// The tiles syrk.mlir's COLUMN_PAIRS = 2 maps program ids to (its float
+/// square root and corrections, replayed in float) for T row blocks.
+std::vector<PairTile> pairTilesOf(int64_t programs, int64_t t) {
+  const int64_t h = (t + 1) / 2, te = 2 * h;
+  std::vector<PairTile> out;
+  for (int64_t p = 0; p < programs; ++p) {
+    if (p >= h * h) {
+      const int64_t c1 = 4 * (p - h * h) + 1;
+      out.push_back({te - 1, c1, c1 + 2});
+      continue;
+    }
+    int64_t g = (int64_t)std::sqrt((float)p);
+    if (g * g > p)
+      --g;
+    if ((g + 1) * (g + 1) <= p)
+      ++g;
+    const int64_t w = p - g * g, a = h - 1 - g;
+    if (w <= g)
+      out.push_back({2 * a, 2 * a + 2 * w, 2 * a + 2 * w + 1});
+    else
+      out.push_back({2 * a + 1, 2 * a + 1 + 2 * (w - g - 1),
+                     2 * a + 2 + 2 * (w - g - 1)});
+  }
+  return out;
+}
+
 } // namespace
+
+// COLUMN_PAIRS = 2: every block (r, c), r <= c < T, is computed by exactly
+// one tile (as (r, c) or mirrored as (c, r)); a tile's blocks past the
+// matrix only where T or H is odd; and at m = 4096 the 264 tiles make exactly
+// two rounds on 132 SMs, where adjacent pairs need 272.
+TEST(SyrkGrid, ColumnPairsCoverEveryBlockOnce) {
+  for (int64_t block : {64, 128})
+    for (int64_t m : {64, 128, 200, 256, 384, 1000, 2048, 2304, 4096, 8192}) {
+      const int64_t t = (m + block - 1) / block;
+      const int64_t programs = syrkGrid(m, block, 2 * block, 1, 1, true).x;
+      std::map<std::pair<int64_t, int64_t>, int> seen;
+      for (const PairTile &p : pairTilesOf(programs, t))
+        for (int64_t c : {p.c1, p.c2}) {
+          if (p.r >= t || c >= t) {
+            // Row T's blocks (T odd), or past Te: odd H's last row-Te - 1
+            // tile has one block.
+            EXPECT_TRUE(t % 2 == 1 || c >= t + 1)
+                << "m " << m << ": block past the matrix";
+            continue;
+          }
+          ++seen[{std::min(p.r, c), std::max(p.r, c)}];
+        }
+      for (int64_t r = 0; r < t; ++r)
+        for (int64_t c = r; c < t; ++c)
+          ASSERT_EQ((seen[{r, c}]), 1) << "m " << m << " block " << block
+                                       << " (" << r << ", " << c << ")";
+      EXPECT_EQ(seen.size(), (size_t)(t * (t + 1) / 2));
+    }
+  EXPECT_EQ(syrkGrid(4096, 128, 256, 1, 1, true).x, 264u);
+  EXPECT_EQ(syrkGrid(4096, 128, 256, 1).x, 272u);
+  EXPECT_EQ(syrkGrid(2048, 128, 256, 1, 1, true).x, 68u);
+  std::map<std::string, int64_t> knobs = {
+      {"BLOCK", 128}, {"BLOCK_N", 256}, {"COLUMN_PAIRS", 2}};
+  EXPECT_EQ(syrkGridFor(4096, knobs, 1, 1, 132).x, 264u);
+  knobs["COLUMN_PAIRS"] = 1;
+  EXPECT_EQ(syrkGridFor(4096, knobs, 1, 1, 132).x, 272u);
+}
 
 // Every element on or above the diagonal is in exactly one program's tile,
 // and no program's tile starts past the matrix, for square and wide tiles.

@@ -16,6 +16,21 @@
 // values equal the mirrored ones written there. Batch offsets are 64-bit;
 // batch strides are read as 32-bit (one matrix under 2^31 elements).
 //
+// COLUMN_PAIRS = 2 (wide tiles, one tile per program) lets a tile's two
+// column blocks lie apart (its right operand, and each store, a box split
+// by second_half): in BLOCK-square blocks, tile (r; c1, c2) computes blocks
+// (r, c1) and (r, c2), and the tiles compute every block on or above the
+// diagonal exactly once. The adjacent pairs cannot: the (r, r - 1) halves
+// on the diagonal cost 8 wide tiles more at m = 4096 (272 against 264, two
+// full rounds on 132 SMs). With Te = T rounded up to even and H = Te / 2:
+// tile t < H^2 is in group g = floor(sqrt(t)) (2g + 1 tiles, for rows
+// 2a and 2a + 1, a = H - 1 - g), w = t - g^2: w <= g is row 2a, columns
+// (2a + 2w, +1); else row 2a + 1, columns (2a + 1 + 2w', +1), w' = w - g
+// - 1, up to column Te - 2. The odd rows' last blocks (2a + 1, Te - 1) are
+// row Te - 1's columns 1, 3, .., Te - 1: tiles H^2 + j, j < ceil(H / 2),
+// are (Te - 1; 4j + 1, 4j + 3). Blocks past m (odd T, odd H) read zero and
+// store nothing.
+//
 // SCHEDULE = 2 splits the K loops of the last tiles evenly between the
 // programs instead (stream-K: where the tiles are fewer than the SMs, or
 // leave the last round of programs half empty): the grid is (P, 1, batch)
@@ -49,6 +64,7 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
       "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK",
       "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)",
       "SCHEDULE == 1 || (CLUSTER == 1 && WARP_ROLES == 1)",
+      "COLUMN_PAIRS == 1 || (BLOCK_N == 2 * BLOCK && SCHEDULE == 1 && CLUSTER == 1)",
       "BLOCK * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK + BLOCK_N) * (BLOCK_K + 8) * 2 + BLOCK_N * (BLOCK + 8) * 2 <= SMEM",
       "(BLOCK + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
@@ -236,9 +252,64 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %start = arith.divsi %stb, %c2_i32 : i32
   %ti = arith.subi %t_abs, %start : i32
 
-  // Rows (of X and C) for tile row i, columns for tile column J.
-  %r0 = arith.muli %ti, %bs : i32
-  %q0 = arith.muli %tj, %bn : i32
+  // Rows (of X and C) for tile row i, columns for tile column J (the
+  // second half of them, BLOCK_N / 2 on).
+  %r0_adj = arith.muli %ti, %bs : i32
+  %q0_adj = arith.muli %tj, %bn : i32
+
+  // COLUMN_PAIRS = 2: tile t -> (r; c1, c2) (top of the file).
+  %CP = tessel.param "COLUMN_PAIRS" {default_value = 1 : i64, values = array<i64: 1, 2>} : index
+  %pairs = arith.cmpi eq, %CP, %c2_sched : index
+  %c4_i32 = arith.constant 4 : i32
+  %T1 = arith.addi %T, %c1_i32 : i32
+  %H = arith.divsi %T1, %c2_i32 : i32
+  %Te = arith.muli %H, %c2_i32 : i32
+  %n_ord = arith.muli %H, %H : i32
+  // g = floor(sqrt(t)), corrected by one either way for float rounding.
+  %t_f = arith.sitofp %t_abs : i32 to f32
+  %g_root = math.sqrt %t_f : f32
+  %g0 = arith.fptosi %g_root : f32 to i32
+  %g0_sq = arith.muli %g0, %g0 : i32
+  %g_over = arith.cmpi sgt, %g0_sq, %t_abs : i32
+  %g0_m1 = arith.subi %g0, %c1_i32 : i32
+  %g1 = arith.select %g_over, %g0_m1, %g0 : i32
+  %g1_p1 = arith.addi %g1, %c1_i32 : i32
+  %g1_sq = arith.muli %g1_p1, %g1_p1 : i32
+  %g_under = arith.cmpi sle, %g1_sq, %t_abs : i32
+  %g = arith.select %g_under, %g1_p1, %g1 : i32
+  %g_sq = arith.muli %g, %g : i32
+  %w_g = arith.subi %t_abs, %g_sq : i32
+  %H1 = arith.subi %H, %c1_i32 : i32
+  %a_g = arith.subi %H1, %g : i32
+  %row_even = arith.muli %a_g, %c2_i32 : i32
+  %row_odd = arith.addi %row_even, %c1_i32 : i32
+  %in_even = arith.cmpi sle, %w_g, %g : i32
+  %w2 = arith.muli %w_g, %c2_i32 : i32
+  %col_even = arith.addi %row_even, %w2 : i32
+  // (row 2a + 1: 2a + 1 + 2 (w - g - 1))
+  %w_odd = arith.subi %w_g, %g : i32
+  %w_odd2 = arith.muli %w_odd, %c2_i32 : i32
+  %col_odd1 = arith.addi %row_odd, %w_odd2 : i32
+  %col_odd = arith.subi %col_odd1, %c2_i32 : i32
+  %row_ord = arith.select %in_even, %row_even, %row_odd : i32
+  %col_ord = arith.select %in_even, %col_even, %col_odd : i32
+  %last_row = arith.cmpi sge, %t_abs, %n_ord : i32
+  %j_last = arith.subi %t_abs, %n_ord : i32
+  %j4 = arith.muli %j_last, %c4_i32 : i32
+  %col_last = arith.addi %j4, %c1_i32 : i32
+  %row_last = arith.subi %Te, %c1_i32 : i32
+  %p_row = arith.select %last_row, %row_last, %row_ord : i32
+  %p_c1 = arith.select %last_row, %col_last, %col_ord : i32
+  %p_step = arith.select %last_row, %c2_i32, %c1_i32 : i32
+  %p_c2 = arith.addi %p_c1, %p_step : i32
+  %r0_p = arith.muli %p_row, %bs : i32
+  %q0_p = arith.muli %p_c1, %bs : i32
+  %q1_p = arith.muli %p_c2, %bs : i32
+  %r0 = arith.select %pairs, %r0_p, %r0_adj : i32
+  %q0 = arith.select %pairs, %q0_p, %q0_adj : i32
+  %bn_half = arith.divsi %bn, %c2_i32 : i32
+  %q1_adj = arith.addi %q0, %bn_half : i32
+  %q1 = arith.select %pairs, %q1_p, %q1_adj : i32
 
   // K loop: acc += X[rows, k:k+BK] * X[cols, k:k+BK]^T. Both operands are
   // block loads of X as a [batch, m, k] tensor: the K tail and rows past m
@@ -287,8 +358,8 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
     %lt = tessel.block_load %x[%bz, %r0, %kk32] shape [%grid_z, %m, %k]
             strides [%xb, %sxr, %sc] sizes [%BS, %BK] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %rt = tessel.block_load %x[%bz, %kk32, %q0] shape [%grid_z, %k, %m]
-            strides [%xb, %sc, %sxr] sizes [%BK, %BN] {tessel.cluster_shared}
-            : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%xb, %sc, %sxr] sizes [%BK, %BN] second_half [%q1]
+            {tessel.cluster_shared} : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %acc_n = tessel.dot %lt, %rt, %acc_i : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     scf.yield %acc_n : tensor<?x?xf32>
   }
@@ -368,7 +439,8 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %has_d = arith.cmpf one, %beta, %zero : f32
   %result = scf.if %has_d -> (tensor<?x?xf32>) {
     %dv = tessel.block_load %d[%bz, %r0, %q0] shape [%grid_z, %m, %m]
-            strides [%cb, %ldc, %c1_i32] sizes [%BS, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+            strides [%cb, %ldc, %c1_i32] sizes [%BS, %BN] second_half [%q1]
+            : !tessel.ptr<bf16> -> tensor<?x?xbf16>
     %dv32 = arith.extf %dv : tensor<?x?xbf16> to tensor<?x?xf32>
     %betas = tessel.splat %beta [%BS, %BN] : f32 -> tensor<?x?xf32>
     %bd = arith.mulf %betas, %dv32 : tensor<?x?xf32>
@@ -379,7 +451,8 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   }
   %out = arith.truncf %result : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
-    strides [%cb, %ldc, %c1_i32], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
+    strides [%cb, %ldc, %c1_i32], %out second_half [%q1]
+    : !tessel.ptr<bf16>, tensor<?x?xbf16>
   // The mirror tile C[J, i] = C[i, J]^T (all but a square diagonal tile):
   // the same box with the strides swapped.
   %off_diag = arith.cmpi ne, %r0, %q0 : i32
@@ -387,7 +460,8 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %mirror = arith.ori %off_diag, %wide_tile : i1
   scf.if %mirror {
     tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
-      strides [%cb, %c1_i32, %ldc], %out : !tessel.ptr<bf16>, tensor<?x?xbf16>
+      strides [%cb, %c1_i32, %ldc], %out second_half [%q1]
+      : !tessel.ptr<bf16>, tensor<?x?xbf16>
   }
   }
   } {tessel.no_hoist}

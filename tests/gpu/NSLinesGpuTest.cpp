@@ -52,7 +52,8 @@ using Loaded = gpu::CompiledKernel;
 /// several chunks, later chunks' units shared and handed over more than
 /// once per program), and in the TMA form on 20 programs (m = 1536: 42
 /// wide tiles, each program one whole tile first); their line 3 is that of
-/// [1], [0] and [1].
+/// [1], [0] and [1]. [8], [9]: syrk's tiles of two column blocks apart
+/// (COLUMN_PAIRS = 2) in the TMA and the general form.
 /// The knobs of each form's syrk and line 3, and whether it is a TMA form.
 struct Form {
   std::vector<std::string> syrk, line3;
@@ -97,6 +98,14 @@ const Form kForms[] = {
      {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
       "num_warps=8"},
      true},
+    // Tiles of two column blocks apart (COLUMN_PAIRS = 2: split right
+    // operand boxes and stores), in the TMA form and the general one.
+    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8", "COLUMN_PAIRS=2"},
+     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
+      "num_warps=8"},
+     true},
+    {{"BLOCK=32", "BLOCK_N=64", "COLUMN_PAIRS=2"}, {}, false},
 };
 
 struct Env {
@@ -391,12 +400,20 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(256, 4096, 4), std::make_tuple(300, 700, 5),
         std::make_tuple(512, 512, 5), std::make_tuple(256, 1024, 5),
         std::make_tuple(300, 700, 6), std::make_tuple(512, 512, 6),
-        std::make_tuple(256, 1024, 6), std::make_tuple(1536, 512, 7)),
+        std::make_tuple(256, 1024, 6), std::make_tuple(1536, 512, 7),
+        // Column pairs: T even with H odd (row T - 1's last tile half past
+        // m), T odd (row blocks of a virtual block T), ragged; the general
+        // form at T = 10 and 16.
+        std::make_tuple(1280, 512, 8), std::make_tuple(1152, 512, 8),
+        std::make_tuple(296, 704, 8), std::make_tuple(300, 700, 9),
+        std::make_tuple(512, 512, 9)),
     [](const auto &info) {
       const int form = std::get<2>(info.param);
       return std::to_string(std::get<0>(info.param)) + "x" +
              std::to_string(std::get<1>(info.param)) +
-             (form == 7   ? "_tma_stream_k_20_programs"
+             (form == 9   ? "_column_pairs"
+              : form == 8 ? "_tma_column_pairs"
+              : form == 7 ? "_tma_stream_k_20_programs"
               : form == 6 ? "_stream_k_40_programs"
               : form == 5 ? "_stream_k_7_programs"
               : form == 4 ? "_tma_stream_k"

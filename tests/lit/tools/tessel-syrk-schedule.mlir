@@ -9,6 +9,23 @@
 // RUN: tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D SCHEDULE=1 | FileCheck %s --check-prefix=ONE
 // RUN: tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D SCHEDULE=2 | FileCheck %s --check-prefix=SK
 // RUN: not tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma -D BLOCK=64 -D BLOCK_N=128 -D BLOCK_K=64 -D X_LAYOUT=2 -D CLUSTER=2 -D SCHEDULE=2 2>&1 | FileCheck %s --check-prefix=CLUSTER
+// COLUMN_PAIRS = 2: the tile's second column block has its own offset
+// (the float square root of the tile -> (r; c1, c2) map), and the right
+// operand, D's load and both stores of C are boxes split by it; it needs
+// wide tiles.
+// RUN: tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D COLUMN_PAIRS=2 | FileCheck %s --check-prefix=PAIRS
+// RUN: not tessel compile %kernels/newton_schulz/syrk.mlir --no-cache --target=sm_90a --wgmma -D BLOCK=128 -D BLOCK_N=128 -D X_LAYOUT=2 -D COLUMN_PAIRS=2 2>&1 | FileCheck %s --check-prefix=PAIRS-SQUARE
+
+// PAIRS-LABEL: func.func @syrk(
+// PAIRS: math.sqrt
+// PAIRS: scf.for
+// PAIRS: tessel.block_load %arg0{{.*}} : !tessel.ptr<bf16> -> tensor<128x64xbf16>
+// PAIRS: tessel.block_load %arg0{{.*}} second_half [%[[C2:.*]]] {tessel.cluster_shared} : !tessel.ptr<bf16> -> tensor<64x256xbf16>
+// PAIRS: tessel.block_load %arg1{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16> -> tensor<128x256xbf16>
+// PAIRS: tessel.block_store %arg2{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16>, tensor<128x256xbf16>
+// PAIRS: tessel.block_store %arg2{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16>, tensor<128x256xbf16>
+
+// PAIRS-SQUARE: COLUMN_PAIRS == 1 || (BLOCK_N == 2 * BLOCK
 
 // ONE-LABEL: func.func @syrk(
 // ONE-NOT: tessel.no_hoist

@@ -164,7 +164,9 @@ LogicalResult mlir::tessel::lowerBlockStore(KernelLowering &k,
   Type elem = tile.getElementType();
   const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
   Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
-          op.getStrides());
+          op.getStrides(),
+          splitOffset(op.getOffsets(), op.getSecondHalf(), tile.getDimSize(1)),
+          tile.getDimSize(1));
   auto columnStride = knownConstant(op.getStrides().back());
   auto rowStride = knownConstant(op.getStrides()[op.getStrides().size() - 2]);
   bool transposed = rowStride && rowStride->isOne() &&

@@ -10,7 +10,9 @@ RowRuns::RowRuns(KernelLowering &k, Location loc,
                  const ::tessel::layout::LayoutMap &m, Box &box,
                  std::optional<APInt> columnStride, int64_t bytes)
     : k(k), loc(loc), m(m), box(box), bytes(bytes) {
-  runs = !m.wraps(1) && (!columnStride || columnStride->isOne());
+  // (A split box's columns jump at its middle: element by element.)
+  runs =
+      !m.wraps(1) && (!columnStride || columnStride->isOne()) && !box.split();
   if (runs && !columnStride)
     unitStride = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::eq,
                                        box.stride2(1), box.c64(1));
@@ -59,7 +61,7 @@ Value RowRuns::coord(unsigned d, int64_t regOffset) {
   Value c = k.add(loc, threadPart[d], k.i32(loc, regOffset));
   if (m.wraps(d))
     c = arith::AndIOp::create(k.b, loc, c, k.i32(loc, m.shape[d] - 1));
-  return box.add(box.off2(d), box.wide(c));
+  return box.at(d, box.wide(c));
 }
 
 std::pair<Value, Value> RowRuns::element(const Row &row, int64_t column) {
@@ -92,10 +94,11 @@ std::pair<Value, Value> RowRuns::vector(const Row &row, const Run &run) {
 Box::Run Box::runAt(unsigned lineDim, Value line, Value pos0, int64_t width,
                     int64_t bytes) {
   const unsigned posDim = 1 - lineDim;
-  Value lineAt = add(off2(lineDim), wide(line));
+  // (A run never crosses a split box's middle: halves are whole runs.)
+  Value lineAt = at(lineDim, wide(line));
   Run r;
   r.lineOk = andi(leadOk, inside(lineAt, shape2(lineDim)));
-  r.start = add(off2(posDim), wide(pos0));
+  r.start = at(posDim, wide(pos0));
   r.ptr = gep(base, add(mul(lineAt, stride2(lineDim)), r.start));
   Value last = add(r.start, c64(width - 1));
   Value lastOk = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::slt,

@@ -12,9 +12,13 @@ namespace mlir::tessel {
 /// The 64-bit addressing of a block load or store's box: the tensor's shape
 /// and strides widened once, the base advanced past the leading (batch)
 /// coordinates, and whether those are inside the tensor.
+/// With `secondHalf` (block ops' `second_half`), the box is two half boxes
+/// along the tile's columns: tile column j >= columns / 2 is at tensor
+/// coordinate secondHalf + j - columns / 2.
 struct Box {
   Box(KernelLowering &k, Location loc, Value basePtr, Type elem,
-      ValueRange offsets, ValueRange shapeIn, ValueRange strides)
+      ValueRange offsets, ValueRange shapeIn, ValueRange strides,
+      Value secondHalf = {}, int64_t columns = 0)
       : k(k), loc(loc), elem(elem), rank(shapeIn.size()) {
     for (size_t d = 0; d < rank; ++d) {
       off.push_back(wide(k.scalar(offsets[d])));
@@ -28,6 +32,11 @@ struct Box {
       leadOk = andi(leadOk, inside(off[d], shape[d]));
     }
     base = gep(basePtr, start);
+    if (secondHalf) {
+      half = columns / 2;
+      halfShift = arith::SubIOp::create(k.b, loc, wide(k.scalar(secondHalf)),
+                                        add(off2(1), c64(half)));
+    }
   }
   Value wide(Value v) {
     Type i64 = k.b.getI64Type();
@@ -63,6 +72,18 @@ struct Box {
             int64_t bytes);
   /// The tile's dimension `d` (0 rows, 1 columns) in the tensor's terms.
   Value off2(unsigned d) { return off[rank - 2 + d]; }
+  /// The tensor coordinate of tile position `pos` (64-bit) along tile
+  /// dimension `d`: off2(d) + pos, past a split box's first half shifted to
+  /// its second.
+  Value at(unsigned d, Value pos) {
+    Value c = add(off2(d), pos);
+    if (d != 1 || !split())
+      return c;
+    Value second = arith::CmpIOp::create(k.b, loc, arith::CmpIPredicate::sge,
+                                         pos, c64(half));
+    return add(c, arith::SelectOp::create(k.b, loc, second, halfShift, c64(0)));
+  }
+  bool split() const { return half != 0; }
   Value shape2(unsigned d) { return shape[rank - 2 + d]; }
   Value stride2(unsigned d) { return stride[rank - 2 + d]; }
 
@@ -72,6 +93,10 @@ struct Box {
   size_t rank;
   SmallVector<Value> off, shape, stride;
   Value base, leadOk;
+  /// A split box: the columns per half, and the second half's shift
+  /// (secondHalf - off2(1) - half); 0 and null otherwise.
+  int64_t half = 0;
+  Value halfShift;
 };
 /// Whether an accumulator-layout `tile` (elements of `bytes`) is staged by
 /// rows in a finished TMA ring's memory (KernelLowering::freeAfterBarrier)

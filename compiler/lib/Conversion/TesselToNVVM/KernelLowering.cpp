@@ -47,6 +47,34 @@ std::optional<APInt> mlir::tessel::knownConstant(Value v) {
   return std::nullopt;
 }
 
+/// `v` past the selects whose condition the knobs decide.
+static Value decided(Value v) {
+  while (auto sel = v.getDefiningOp<arith::SelectOp>()) {
+    auto c = knownConstant(sel.getCondition());
+    if (!c)
+      break;
+    v = c->isOne() ? sel.getTrueValue() : sel.getFalseValue();
+  }
+  return v;
+}
+
+Value mlir::tessel::splitOffset(ValueRange offsets, Value secondHalf,
+                                int64_t columns) {
+  if (!secondHalf)
+    return {};
+  auto add = decided(secondHalf).getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return secondHalf;
+  Value first = decided(offsets.back());
+  for (auto [x, step] : {std::pair(add.getLhs(), add.getRhs()),
+                         std::pair(add.getRhs(), add.getLhs())}) {
+    auto c = knownConstant(step);
+    if (decided(x) == first && c && c->getSExtValue() == columns / 2)
+      return {};
+  }
+  return secondHalf;
+}
+
 Value KernelLowering::i32(Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, v, 32);
 }

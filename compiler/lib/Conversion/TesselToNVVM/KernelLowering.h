@@ -45,6 +45,8 @@ struct TmaOperandPlan {
   int64_t bytes = 0;    ///< bytes per stage
   TmaSpec spec;
   Value descriptor; ///< the hidden kernel argument holding its tensor map
+  /// A split box's second half offset (splitOffset), else null.
+  Value secondHalf;
 };
 
 /// A dot loop lowered as a TMA + mbarrier ring feeding wgmma.
@@ -175,6 +177,11 @@ private:
 /// comparisons and selects of such (tessel-specialize leaves `select(knob ==
 /// 1, 1, %stride)` unfolded). `v` is a value of the kernel before lowering.
 std::optional<APInt> knownConstant(Value v);
+/// The offset of a block op's second half box (`second_half`) where the box
+/// really is split; null without one, or where it just continues the first
+/// half (offsets' last + columns / 2, as a knob that keeps the halves
+/// together writes it): that box lowers whole.
+Value splitOffset(ValueRange offsets, Value secondHalf, int64_t columns);
 
 // Per-op-family emitters (one file each).
 LogicalResult lowerAddPtr(KernelLowering &k, AddPtrOp op);

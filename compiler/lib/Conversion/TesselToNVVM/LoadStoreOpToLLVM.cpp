@@ -170,7 +170,10 @@ LogicalResult mlir::tessel::lowerBlockLoad(KernelLowering &k, BlockLoadOp op) {
   Type elem = op.getType().getElementType();
   const int64_t bytes = std::max(1u, elem.getIntOrFloatBitWidth() / 8);
   Box box(k, loc, k.scalar(op.getBase()), elem, op.getOffsets(), op.getShape(),
-          op.getStrides());
+          op.getStrides(),
+          splitOffset(op.getOffsets(), op.getSecondHalf(),
+                      op.getType().getDimSize(1)),
+          op.getType().getDimSize(1));
   // After a TMA ring (its memory free once the CTA next meets), an
   // accumulator-layout tile of a unit-stride box goes through shared memory.
   auto columnStride = knownConstant(op.getStrides().back());

@@ -139,6 +139,9 @@ struct ConvertTesselToNVVMPass
                << "loads marked " << kClusterSharedAttr << ", not "
                << (a ? 2 : 0);
       TmaOperandPlan &shared = a ? plan.a : plan.b;
+      if (shared.secondHalf)
+        return shared.load.emitOpError("CLUSTER = ")
+               << cluster << " cannot share a box split by second_half";
       int64_t &rows = shared.spec.box[shared.spec.box.size() - 2];
       if (rows % (8 * cluster))
         return shared.load.emitOpError("a box of ")

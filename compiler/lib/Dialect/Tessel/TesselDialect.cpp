@@ -231,6 +231,18 @@ static LogicalResult verifyBox(BlockOp op, StringRef what) {
   return success();
 }
 
+/// A split box (`second_half`): the tile's columns halve into whole 16-element
+/// runs, so no vector access crosses from one half into the other. Checked
+/// once the column count is known (a tile's sizes may be knobs).
+static LogicalResult verifySecondHalf(Operation *op, bool split,
+                                      int64_t columns) {
+  if (!split || ShapedType::isDynamic(columns) || columns % 32 == 0)
+    return success();
+  return op->emitOpError("second_half needs a multiple of 32 columns (two "
+                         "halves of whole 16-element runs), not ")
+         << columns;
+}
+
 LogicalResult BlockLoadOp::verify() {
   if (failed(verifyBox(*this, "loads")))
     return failure();
@@ -241,6 +253,9 @@ LogicalResult BlockLoadOp::verify() {
   if (result.getElementType() != pointee)
     return emitOpError("loads ")
            << result.getElementType() << " from a pointer to " << pointee;
+  if (failed(
+          verifySecondHalf(*this, (bool)getSecondHalf(), result.getDimSize(1))))
+    return failure();
   return verifySizes(*this, result, getSizes());
 }
 
@@ -254,7 +269,7 @@ LogicalResult BlockStoreOp::verify() {
   if (value.getElementType() != pointee)
     return emitOpError("stores ")
            << value.getElementType() << " through a pointer to " << pointee;
-  return success();
+  return verifySecondHalf(*this, (bool)getSecondHalf(), value.getDimSize(1));
 }
 
 /// A flag of tessel.signal / tessel.wait: an i32 word.

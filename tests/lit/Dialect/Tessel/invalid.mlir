@@ -657,6 +657,23 @@ func.func @block_load_counts(%p: !tessel.ptr<bf16>, %i: i32) {
 
 // -----
 
+// Halves of whole 16-element runs: 16 columns are too few to split.
+func.func @block_load_second_half(%p: !tessel.ptr<bf16>, %i: i32) {
+  // expected-error @+1 {{second_half needs a multiple of 32 columns (two halves of whole 16-element runs), not 16}}
+  %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%i, %i] second_half [%i] : !tessel.ptr<bf16> -> tensor<64x16xbf16>
+  return
+}
+
+// -----
+
+func.func @block_store_second_half(%p: !tessel.ptr<bf16>, %i: i32, %x: tensor<64x16xbf16>) {
+  // expected-error @+1 {{second_half needs a multiple of 32 columns (two halves of whole 16-element runs), not 16}}
+  tessel.block_store %p[%i, %i] shape [%i, %i] strides [%i, %i], %x second_half [%i] : !tessel.ptr<bf16>, tensor<64x16xbf16>
+  return
+}
+
+// -----
+
 func.func @block_load_type(%p: !tessel.ptr<f32>, %i: i32) {
   // expected-error @+1 {{loads 'bf16' from a pointer to 'f32'}}
   %0 = tessel.block_load %p[%i, %i] shape [%i, %i] strides [%i, %i] : !tessel.ptr<f32> -> tensor<64x64xbf16>

@@ -207,6 +207,23 @@ func.func @block_store(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32
 
 // -----
 
+// A box split in two halves along the tile's columns (second_half).
+// CHECK-LABEL: func.func @second_half
+// CHECK: tessel.block_load %arg0[%arg1, %arg2] shape [%arg3, %arg4] strides [%arg5, %{{.*}}] sizes [%{{.*}}, %{{.*}}] second_half [%arg6] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+// CHECK: tessel.block_load %arg0[%arg1, %arg2] shape [%arg3, %arg4] strides [%arg5, %{{.*}}] second_half [%arg6] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
+// CHECK: tessel.block_store %arg0[%arg1, %arg2] shape [%arg3, %arg4] strides [%{{.*}}, %arg5], %{{.*}} second_half [%arg6] : !tessel.ptr<bf16>, tensor<64x32xbf16>
+func.func @second_half(%p: !tessel.ptr<bf16>, %r: i32, %c: i32, %M: i32, %N: i32, %ld: i32, %c2: i32) {
+  %one = arith.constant 1 : i32
+  %bm = arith.constant 64 : index
+  %bk = arith.constant 32 : index
+  %0 = tessel.block_load %p[%r, %c] shape [%M, %N] strides [%ld, %one] sizes [%bm, %bk] second_half [%c2] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %1 = tessel.block_load %p[%r, %c] shape [%M, %N] strides [%ld, %one] second_half [%c2] : !tessel.ptr<bf16> -> tensor<64x32xbf16>
+  tessel.block_store %p[%r, %c] shape [%M, %N] strides [%one, %ld], %1 second_half [%c2] : !tessel.ptr<bf16>, tensor<64x32xbf16>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @signal_wait
 // CHECK: tessel.wait %arg0[%arg1], %{{.*}} : !tessel.ptr<i32>
 // CHECK: tessel.signal %arg0[%arg1], %{{.*}} : !tessel.ptr<i32>

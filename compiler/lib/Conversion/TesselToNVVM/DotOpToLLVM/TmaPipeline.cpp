@@ -144,6 +144,14 @@ static LogicalResult planOperand(BlockLoadOp op, bool isA, TmaOperandPlan &p) {
     return failure();
   if (p.kMajor && contiguous != kRowElems && contiguous != 2 * kRowElems)
     return failure(); // one or two swizzle atoms along K (BLOCK_K 64 or 128)
+  // A split box (second_half) along the strided dimension: two copies of
+  // half the rows each, the second into the stage's second half (128-byte
+  // rows; halves of whole 8-row groups keep the swizzle's layout).
+  p.secondHalf =
+      splitOffset(op.getOffsets(), op.getSecondHalf(), tile.getDimSize(1));
+  const bool split = (bool)p.secondHalf;
+  if (split && (p.contiguousDim != 0 || other % 16))
+    return failure();
   p.boxes = contiguous / kRowElems;
   p.boxBytes = other * kRowBytes;
   p.bytes = p.boxes * p.boxBytes;
@@ -177,7 +185,7 @@ static LogicalResult planOperand(BlockLoadOp op, bool isA, TmaOperandPlan &p) {
     s.strideValues.push_back(constant);
   }
   s.box.assign(rank - 2, 1);
-  s.box.push_back(other);
+  s.box.push_back(split ? other / 2 : other);
   s.box.push_back(kRowElems);
   s.elementBytes = 2;
   s.swizzle = kRowBytes;
@@ -432,41 +440,48 @@ public:
         halfRow = k.mul(loc, ctaRank, c32(p->spec.box[rank - 2]));
         outerCoord = k.add(loc, outerCoord, halfRow);
       }
-      for (int64_t box = 0; box < p->boxes; ++box) {
-        // Coordinates innermost first: contiguous, strided, then batch.
-        SmallVector<Value> coords = {k.add(loc, inner, c32(box * kRowElems)),
-                                     outerCoord};
-        for (size_t d = rank - 2; d-- > 0;)
-          coords.push_back(offs[d]);
-        Value dst = addr32(k.add(
-            loc,
-            k.add(loc, stageBase(s), c32(offsetInStage + box * p->boxBytes)),
-            k.mul(loc, halfRow, c32(kRowBytes))));
-        std::string text = llvm::formatv(
-            "cp.async.bulk.tensor.{0}d.shared::cluster.global.mbarrier::"
-            "complete_tx::bytes{1} [$0], [$1, {{",
-            rank, half ? ".multicast::cluster" : "");
-        std::string constraints = "r,l";
-        SmallVector<Value> operands = {dst, p->descriptor};
-        for (size_t c = 0; c < coords.size(); ++c) {
-          text += (c ? ", $" : "$") + std::to_string(2 + c);
+      // A split box: each half is its own copy, the second from its own
+      // offset into the second half of the box's rows.
+      SmallVector<std::pair<Value, int64_t>> pieces = {{outerCoord, 0}};
+      if (p->secondHalf)
+        pieces.push_back({value(p->secondHalf, local), p->boxBytes / 2});
+      for (int64_t box = 0; box < p->boxes; ++box)
+        for (auto [outerAt, pieceBytes] : pieces) {
+          // Coordinates innermost first: contiguous, strided, then batch.
+          SmallVector<Value> coords = {k.add(loc, inner, c32(box * kRowElems)),
+                                       outerAt};
+          for (size_t d = rank - 2; d-- > 0;)
+            coords.push_back(offs[d]);
+          Value dst = addr32(
+              k.add(loc,
+                    k.add(loc, stageBase(s),
+                          c32(offsetInStage + box * p->boxBytes + pieceBytes)),
+                    k.mul(loc, halfRow, c32(kRowBytes))));
+          std::string text = llvm::formatv(
+              "cp.async.bulk.tensor.{0}d.shared::cluster.global.mbarrier::"
+              "complete_tx::bytes{1} [$0], [$1, {{",
+              rank, half ? ".multicast::cluster" : "");
+          std::string constraints = "r,l";
+          SmallVector<Value> operands = {dst, p->descriptor};
+          for (size_t c = 0; c < coords.size(); ++c) {
+            text += (c ? ", $" : "$") + std::to_string(2 + c);
+            constraints += ",r";
+            operands.push_back(coords[c]);
+          }
+          text += "}], [$" + std::to_string(2 + coords.size()) + "]";
           constraints += ",r";
-          operands.push_back(coords[c]);
+          operands.push_back(full);
+          if (half) {
+            // Both programs of the cluster receive it.
+            text += ", $" + std::to_string(3 + coords.size());
+            constraints += ",h";
+            operands.push_back(
+                arith::ConstantIntOp::create(b, loc, b.getI16Type(), 0b11));
+          }
+          text += ";";
+          constraints += ",~{memory}";
+          emitAsm(k, loc, text, operands, constraints);
         }
-        text += "}], [$" + std::to_string(2 + coords.size()) + "]";
-        constraints += ",r";
-        operands.push_back(full);
-        if (half) {
-          // Both programs of the cluster receive it.
-          text += ", $" + std::to_string(3 + coords.size());
-          constraints += ",h";
-          operands.push_back(
-              arith::ConstantIntOp::create(b, loc, b.getI16Type(), 0b11));
-        }
-        text += ";";
-        constraints += ",~{memory}";
-        emitAsm(k, loc, text, operands, constraints);
-      }
       offsetInStage += p->bytes;
     }
   }
@@ -580,8 +595,11 @@ bool mlir::tessel::producerCanWalk(const TmaPipelinePlan &plan,
   scf::ForOp loop = plan.loop;
   SmallVector<Value> work = {loop.getLowerBound(), loop.getUpperBound(),
                              loop.getStep()};
-  for (BlockLoadOp load : {plan.a.load, plan.b.load})
-    llvm::append_range(work, load.getOffsets());
+  for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
+    llvm::append_range(work, BlockLoadOp(p->load).getOffsets());
+    if (p->secondHalf)
+      work.push_back(p->secondHalf);
+  }
   llvm::DenseSet<Value> seen;
   while (!work.empty()) {
     Value v = work.pop_back_val();

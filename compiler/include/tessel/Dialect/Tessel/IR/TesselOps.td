@@ -206,6 +206,13 @@ def Tessel_BlockLoadOp : Tessel_Op<"block_load", [AttrSizedOperandSegments,
     before the launch: `base`, `shape` and `strides` kernel arguments (or
     integer casts of them) or values the knobs decide, one stride the
     constant 1. Otherwise it is a masked load.
+
+    With `second_half [%o]` the box is two half boxes: the tile's columns
+    [N/2, N) come from last-dimension offset `%o` instead of
+    `offsets[r-1] + N/2` (N/2 a multiple of 16), so one tile can hold two
+    blocks that are not adjacent in memory (a symmetric kernel's tile of
+    row blocks c1 and c2). On the TMA path each half is its own copy into
+    its half of the stage.
     ```mlir
     %a = tessel.block_load %x[%m0, %k] shape [%M, %K] strides [%lda, %c1]
            sizes [%bm, %bk] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
@@ -213,12 +220,12 @@ def Tessel_BlockLoadOp : Tessel_Op<"block_load", [AttrSizedOperandSegments,
   }];
   let arguments = (ins Tessel_PtrType:$base, Variadic<I32>:$offsets,
                        Variadic<I32>:$shape, Variadic<I32>:$strides,
-                       Variadic<Index>:$sizes);
+                       Variadic<Index>:$sizes, Optional<I32>:$second_half);
   let results = (outs Tessel_Tile:$result);
   let assemblyFormat = [{
     $base `[` $offsets `]` `shape` ` ` `[` $shape `]` `strides` ` ` `[` $strides `]`
-    (`sizes` ` ` `[` $sizes^ `]`)? attr-dict `:` qualified(type($base)) `->`
-    type($result)
+    (`sizes` ` ` `[` $sizes^ `]`)? (`second_half` ` ` `[` $second_half^ `]`)?
+    attr-dict `:` qualified(type($base)) `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -235,6 +242,8 @@ def Tessel_BlockStoreOp : Tessel_Op<"block_store", [AttrSizedOperandSegments,
     address is computed once (in 64 bits) and a thread's elements that are
     adjacent in a unit-stride row are written with one vector store where
     the row is in bounds and aligned.
+    `second_half [%o]` splits the box as for `tessel.block_load`: the
+    value's columns [N/2, N) go to last-dimension offset `%o`.
     ```mlir
     tessel.block_store %c[%m0, %n0] shape [%M, %N] strides [%ldc, %c1], %x
       : !tessel.ptr<bf16>, tensor<128x128xbf16>
@@ -242,10 +251,11 @@ def Tessel_BlockStoreOp : Tessel_Op<"block_store", [AttrSizedOperandSegments,
   }];
   let arguments = (ins Tessel_PtrType:$base, Variadic<I32>:$offsets,
                        Variadic<I32>:$shape, Variadic<I32>:$strides,
-                       Tessel_Tile:$value);
+                       Tessel_Tile:$value, Optional<I32>:$second_half);
   let assemblyFormat = [{
     $base `[` $offsets `]` `shape` ` ` `[` $shape `]` `strides` ` ` `[` $strides `]`
-    `,` $value attr-dict `:` qualified(type($base)) `,` type($value)
+    `,` $value (`second_half` ` ` `[` $second_half^ `]`)? attr-dict `:`
+    qualified(type($base)) `,` type($value)
   }];
   let hasVerifier = 1;
 }
