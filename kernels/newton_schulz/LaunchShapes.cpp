@@ -15,18 +15,31 @@ bool tmaFits(const std::string &target, const Plan &plan) {
   return target == "sm_90a" && plan.m % 8 == 0 && plan.n % 8 == 0;
 }
 
+/// Rounds of `sms` programs for syrk's 128-row tiles of `blockN` columns.
+static int64_t syrkRounds(int64_t m, int64_t batch, int sms, int64_t blockN,
+                          bool pairs) {
+  int64_t tiles = (int64_t)syrkGrid(m, 128, blockN, 1, 1, pairs).x * batch;
+  return (tiles + sms - 1) / sms;
+}
+
+bool pairedSyrkTiles(int64_t m, int64_t batch, int sms) {
+  return sms > 0 &&
+         syrkRounds(m, batch, sms, 256, true) < syrkRounds(m, batch, sms, 256, false);
+}
+
 bool wideSyrkTiles(int64_t m, int64_t batch, int sms) {
-  auto rounds = [&](int64_t blockN) {
-    int64_t tiles = (int64_t)syrkGrid(m, 128, blockN, 1).x * batch;
-    return (tiles + sms - 1) / sms;
-  };
-  return m > 1024 && sms > 0 && rounds(256) * 16 < rounds(128) * 10;
+  if (m <= 1024 || sms <= 0)
+    return false;
+  const int64_t wide = syrkRounds(m, batch, sms, 256,
+                                  pairedSyrkTiles(m, batch, sms));
+  return wide * 16 < syrkRounds(m, batch, sms, 128, false) * 10;
 }
 
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
   const bool small = plan.m <= 512;
   if (line != TunedLine::Line3) {
     const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
+    const bool pairs = wide && pairedSyrkTiles(plan.m, plan.shape.batch, sms);
     return {{"BLOCK", small ? 64 : 128},
             {"BLOCK_N", small  ? 64
                         : wide ? 256
@@ -34,6 +47,7 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
             {"BLOCK_K", 64},
             {"NUM_STAGES", 4},
             {"X_LAYOUT", 2},
+            {"COLUMN_PAIRS", pairs ? 2 : 1},
             {"num_warps", small ? 4 : 8}};
   }
   return {{"BLOCK_M", small ? 64 : 128},

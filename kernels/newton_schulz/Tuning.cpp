@@ -241,7 +241,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
         // whole rounds where adjacent ones leave a few tiles over (m = 4096:
         // 264 tiles, two rounds on 132 SMs, against 272).
         if (plan->m > 1024)
-          TESSEL_RETURN_IF_ERROR(t.narrow("COLUMN_PAIRS", {1, 2}, 1));
+          TESSEL_RETURN_IF_ERROR(
+              t.narrow("COLUMN_PAIRS", {1, 2}, d.at("COLUMN_PAIRS")));
         else
           TESSEL_RETURN_IF_ERROR(t.pin("COLUMN_PAIRS", 1));
       }

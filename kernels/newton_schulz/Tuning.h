@@ -49,15 +49,24 @@ bool tmaFits(const std::string &target, const Plan &plan);
 /// warpgroup (more programs), larger m 128-row tiles on two and line 3
 /// 128 x 256; BLOCK_K 64, 4 stages, X_LAYOUT 2 (row-major X). For m > 1024
 /// syrk takes 128 x 256 tiles where they need fewer rounds of `sms` programs
-/// (wideSyrkTiles), else 128 x 128.
+/// (wideSyrkTiles), else 128 x 128; wide tiles of two column blocks apart
+/// (COLUMN_PAIRS = 2) where those need fewer rounds than adjacent ones
+/// (pairedSyrkTiles).
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms);
 
 /// Whether 128 x 256 syrk tiles beat 128 x 128 on `sms` SMs for an m x m
-/// output: rounds of programs (ceil(tiles / sms), per batch entry) times a
-/// tile's time, a wide tile costing 1.6 square ones (twice the work at the
-/// 0.94x-of-cuBLAS rate 128 x 256 GEMM tiles reach, against 0.75x for
-/// 128 x 128: H100, bench/results/gemm-bench-h100.txt).
+/// output: rounds of programs (ceil(tiles / sms), per batch entry; the wide
+/// tiles' as pairedSyrkTiles picks) times a tile's time, a wide tile costing
+/// 1.6 square ones (twice the work at the 0.94x-of-cuBLAS rate 128 x 256
+/// GEMM tiles reach, against 0.75x for 128 x 128: H100,
+/// bench/results/gemm-bench-h100.txt).
 bool wideSyrkTiles(int64_t m, int64_t batch, int sms);
+
+/// Whether COLUMN_PAIRS = 2 takes fewer rounds of `sms` programs than
+/// adjacent column blocks for 128 x 256 syrk tiles (m = 4096: 2 against 3;
+/// where the rounds are equal the H100 timed them equal or adjacent 1 %
+/// faster, bench/results/syrk-column-pairs-h100.txt).
+bool pairedSyrkTiles(int64_t m, int64_t batch, int sms);
 
 /// What the line's results are keyed on for `plan`: kernel and source hash,
 /// dtypes "bf16", layout = the line's name (with "+tma" for the TMA form),

@@ -131,15 +131,19 @@ TEST(SyrkGrid, SquareTilesAreTheTriangleNumber) {
 }
 
 // The default tile shape follows the rounds of programs on 132 SMs: wide
-// at 2048 (72 tiles, one round, against two for 136 square ones) and 8192
-// (8 rounds against 16); square at 4096 (3 rounds of double tiles against
-// 4) and for m <= 1024.
+// at 2048 (72 tiles, one round, against two for 136 square ones), 4096
+// (column pairs: 264 tiles, 2 rounds, against 4 of square ones; adjacent
+// pairs would take 3) and 8192 (8 rounds against 16, column pairs no
+// fewer); square for m <= 1024.
 TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   EXPECT_TRUE(wideSyrkTiles(2048, 1, 132));
   EXPECT_TRUE(wideSyrkTiles(8192, 1, 132));
-  EXPECT_FALSE(wideSyrkTiles(4096, 1, 132));
+  EXPECT_TRUE(wideSyrkTiles(4096, 1, 132));
   EXPECT_FALSE(wideSyrkTiles(1024, 32, 132));
   EXPECT_FALSE(wideSyrkTiles(8192, 1, 0));
+  EXPECT_TRUE(pairedSyrkTiles(4096, 1, 132));
+  EXPECT_FALSE(pairedSyrkTiles(2048, 1, 132));
+  EXPECT_FALSE(pairedSyrkTiles(8192, 1, 132));
   Plan plan;
   plan.m = 8192;
   plan.n = 8192;
@@ -147,7 +151,12 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   tessel::tune::Config c = tmaDefaultConfig(TunedLine::Line1, plan, 132);
   EXPECT_EQ(c.at("BLOCK_N"), 256);
   EXPECT_EQ(c.at("NUM_STAGES"), 4);
+  EXPECT_EQ(c.at("COLUMN_PAIRS"), 1);
   plan.m = plan.n = 4096;
+  c = tmaDefaultConfig(TunedLine::Line2, plan, 132);
+  EXPECT_EQ(c.at("BLOCK_N"), 256);
+  EXPECT_EQ(c.at("COLUMN_PAIRS"), 2);
+  plan.m = plan.n = 1024;
   EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
 }
 
