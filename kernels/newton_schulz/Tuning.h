@@ -64,8 +64,8 @@ bool wideSyrkTiles(int64_t m, int64_t batch, int sms);
 
 /// Whether COLUMN_PAIRS = 2 takes fewer rounds of `sms` programs than
 /// adjacent column blocks for 128 x 256 syrk tiles (m = 4096: 2 against 3;
-/// where the rounds are equal the H100 timed them equal or adjacent 1 %
-/// faster, bench/results/syrk-column-pairs-h100.txt).
+/// where the rounds are equal the H100 timed the two within 0.5 %,
+/// bench/results/syrk-column-pairs-order-h100.txt).
 bool pairedSyrkTiles(int64_t m, int64_t batch, int sms);
 
 /// What the line's results are keyed on for `plan`: kernel and source hash,

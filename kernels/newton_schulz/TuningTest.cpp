@@ -48,17 +48,16 @@ std::vector<PairTile> pairTilesOf(int64_t programs, int64_t t) {
       out.push_back({te - 1, c1, c1 + 2});
       continue;
     }
-    int64_t g = (int64_t)std::sqrt((float)p);
-    if (g * g > p)
+    int64_t g = (int64_t)((std::sqrt(4.0f * (float)p + 1.0f) - 1.0f) * 0.5f);
+    if (g * (g + 1) > p)
       --g;
-    if ((g + 1) * (g + 1) <= p)
+    if ((g + 1) * (g + 2) <= p)
       ++g;
-    const int64_t w = p - g * g, a = h - 1 - g;
+    const int64_t w = p - g * (g + 1);
     if (w <= g)
-      out.push_back({2 * a, 2 * a + 2 * w, 2 * a + 2 * w + 1});
+      out.push_back({2 * w, 2 * g, 2 * g + 1});
     else
-      out.push_back({2 * a + 1, 2 * a + 1 + 2 * (w - g - 1),
-                     2 * a + 2 + 2 * (w - g - 1)});
+      out.push_back({2 * (w - g - 1) + 1, 2 * g + 1, 2 * g + 2});
   }
   return out;
 }

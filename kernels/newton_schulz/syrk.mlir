@@ -22,13 +22,16 @@
 // (r, c1) and (r, c2), and the tiles compute every block on or above the
 // diagonal exactly once. The adjacent pairs cannot: the (r, r - 1) halves
 // on the diagonal cost 8 wide tiles more at m = 4096 (272 against 264, two
-// full rounds on 132 SMs). With Te = T rounded up to even and H = Te / 2:
-// tile t < H^2 is in group g = floor(sqrt(t)) (2g + 1 tiles, for rows
-// 2a and 2a + 1, a = H - 1 - g), w = t - g^2: w <= g is row 2a, columns
-// (2a + 2w, +1); else row 2a + 1, columns (2a + 1 + 2w', +1), w' = w - g
-// - 1, up to column Te - 2. The odd rows' last blocks (2a + 1, Te - 1) are
-// row Te - 1's columns 1, 3, .., Te - 1: tiles H^2 + j, j < ceil(H / 2),
-// are (Te - 1; 4j + 1, 4j + 3). Blocks past m (odd T, odd H) read zero and
+// full rounds on 132 SMs). With Te = T rounded up to even and H = Te / 2,
+// the tiles go by their column pair (consecutive programs share its 2
+// BLOCK rows of X; in row order the H100 ran them 1-9 % slower): tile t <
+// H^2 is in group h (tiles h (h + 1) .., h = floor((sqrt(4t + 1) - 1) /
+// 2)), w = t - h (h + 1): w <= h is row 2w against columns (2h, 2h + 1),
+// else row 2 (w - h - 1) + 1 against (2h + 1, 2h + 2) (even rows pair
+// from their diagonal block, odd rows up to column Te - 2; the last group
+// has the even pair only). The odd rows' last blocks (r, Te - 1) are row
+// Te - 1's columns 1, 3, .., Te - 1: tiles H^2 + j, j < ceil(H / 2), are
+// (Te - 1; 4j + 1, 4j + 3). Blocks past m (odd T, odd H) read zero and
 // store nothing.
 //
 // SCHEDULE = 2 splits the K loops of the last tiles evenly between the
@@ -265,34 +268,40 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   %H = arith.divsi %T1, %c2_i32 : i32
   %Te = arith.muli %H, %c2_i32 : i32
   %n_ord = arith.muli %H, %H : i32
-  // g = floor(sqrt(t)), corrected by one either way for float rounding.
+  // h = floor((sqrt(4t + 1) - 1) / 2), corrected by one either way for
+  // float rounding; w = t - h (h + 1).
   %t_f = arith.sitofp %t_abs : i32 to f32
-  %g_root = math.sqrt %t_f : f32
-  %g0 = arith.fptosi %g_root : f32 to i32
-  %g0_sq = arith.muli %g0, %g0 : i32
-  %g_over = arith.cmpi sgt, %g0_sq, %t_abs : i32
+  %four_f = arith.constant 4.0 : f32
+  %one_f = arith.constant 1.0 : f32
+  %half_f = arith.constant 0.5 : f32
+  %t4 = arith.mulf %t_f, %four_f : f32
+  %t41 = arith.addf %t4, %one_f : f32
+  %g_root = math.sqrt %t41 : f32
+  %g_rm1 = arith.subf %g_root, %one_f : f32
+  %g_half = arith.mulf %g_rm1, %half_f : f32
+  %g0 = arith.fptosi %g_half : f32 to i32
+  %g0_p1 = arith.addi %g0, %c1_i32 : i32
+  %g0_s = arith.muli %g0, %g0_p1 : i32
+  %g_over = arith.cmpi sgt, %g0_s, %t_abs : i32
   %g0_m1 = arith.subi %g0, %c1_i32 : i32
   %g1 = arith.select %g_over, %g0_m1, %g0 : i32
   %g1_p1 = arith.addi %g1, %c1_i32 : i32
-  %g1_sq = arith.muli %g1_p1, %g1_p1 : i32
-  %g_under = arith.cmpi sle, %g1_sq, %t_abs : i32
+  %g1_p2 = arith.addi %g1, %c2_i32 : i32
+  %g1_s = arith.muli %g1_p1, %g1_p2 : i32
+  %g_under = arith.cmpi sle, %g1_s, %t_abs : i32
   %g = arith.select %g_under, %g1_p1, %g1 : i32
-  %g_sq = arith.muli %g, %g : i32
-  %w_g = arith.subi %t_abs, %g_sq : i32
-  %H1 = arith.subi %H, %c1_i32 : i32
-  %a_g = arith.subi %H1, %g : i32
-  %row_even = arith.muli %a_g, %c2_i32 : i32
-  %row_odd = arith.addi %row_even, %c1_i32 : i32
+  %g_p1 = arith.addi %g, %c1_i32 : i32
+  %g_s = arith.muli %g, %g_p1 : i32
+  %w_g = arith.subi %t_abs, %g_s : i32
   %in_even = arith.cmpi sle, %w_g, %g : i32
-  %w2 = arith.muli %w_g, %c2_i32 : i32
-  %col_even = arith.addi %row_even, %w2 : i32
-  // (row 2a + 1: 2a + 1 + 2 (w - g - 1))
-  %w_odd = arith.subi %w_g, %g : i32
+  %c_even = arith.muli %g, %c2_i32 : i32
+  %c_odd = arith.addi %c_even, %c1_i32 : i32
+  %row_even = arith.muli %w_g, %c2_i32 : i32
+  %w_odd = arith.subi %w_g, %g_p1 : i32
   %w_odd2 = arith.muli %w_odd, %c2_i32 : i32
-  %col_odd1 = arith.addi %row_odd, %w_odd2 : i32
-  %col_odd = arith.subi %col_odd1, %c2_i32 : i32
+  %row_odd = arith.addi %w_odd2, %c1_i32 : i32
   %row_ord = arith.select %in_even, %row_even, %row_odd : i32
-  %col_ord = arith.select %in_even, %col_even, %col_odd : i32
+  %col_ord = arith.select %in_even, %c_even, %c_odd : i32
   %last_row = arith.cmpi sge, %t_abs, %n_ord : i32
   %j_last = arith.subi %t_abs, %n_ord : i32
   %j4 = arith.muli %j_last, %c4_i32 : i32
