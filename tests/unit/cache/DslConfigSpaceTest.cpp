@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using namespace tessel;
 
 namespace {
@@ -23,7 +25,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   ASSERT_FALSE(source.empty());
   auto space = tune::configSpaceOf(source, "syrk.mlir", "syrk");
   ASSERT_TRUE(space) << space.status().message();
-  ASSERT_EQ(space->knobs.size(), 9u);
+  ASSERT_EQ(space->knobs.size(), 10u);
   EXPECT_EQ(space->knobs[0].name, "BLOCK");
   EXPECT_EQ(space->knobs[0].defaultValue, 64);
   EXPECT_EQ(space->knobs[0].values, (std::vector<int64_t>{32, 64, 128}));
@@ -37,27 +39,35 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(space->knobs[4].name, "SCHEDULE");
   EXPECT_EQ(space->knobs[4].defaultValue, 1);
   EXPECT_EQ(space->knobs[4].values, (std::vector<int64_t>{1, 2}));
-  // The TMA path's knobs: X's layout promise and the ring depth.
-  EXPECT_EQ(space->knobs[5].name, "X_LAYOUT");
+  // Wide tiles' two column blocks adjacent, or apart (split boxes).
+  EXPECT_EQ(space->knobs[5].name, "COLUMN_PAIRS");
+  EXPECT_EQ(space->knobs[5].defaultValue, 1);
   EXPECT_EQ(space->knobs[5].values, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(space->knobs[6].name, "NUM_STAGES");
+  // The TMA path's knobs: X's layout promise and the ring depth.
+  EXPECT_EQ(space->knobs[6].name, "X_LAYOUT");
+  EXPECT_EQ(space->knobs[6].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[7].name, "NUM_STAGES");
   // Programs in pairs multicasting X's column rows: wide TMA tiles only.
-  EXPECT_EQ(space->knobs[7].name, "CLUSTER");
-  EXPECT_EQ(space->knobs[7].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(space->knobs[8].name, "CLUSTER");
+  EXPECT_EQ(space->knobs[8].values, (std::vector<int64_t>{1, 2}));
   // A producer warpgroup feeding the ring.
-  EXPECT_EQ(space->knobs[8].name, "WARP_ROLES");
-  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 2 * 3 * 2 * 2);
-  ASSERT_EQ(space->constraints.size(), 7u);
+  EXPECT_EQ(space->knobs[9].name, "WARP_ROLES");
+  EXPECT_EQ(space->size(), 3 * 4 * 4 * 2 * 2 * 2 * 2 * 3 * 2 * 2);
+  ASSERT_EQ(space->constraints.size(), 8u);
   EXPECT_EQ(space->constraints[0].text(),
             "BLOCK_N == BLOCK || BLOCK_N == 2 * BLOCK");
   EXPECT_EQ(space->constraints[1].text(),
             "CLUSTER == 1 || (BLOCK_N == 2 * BLOCK && X_LAYOUT == 2)");
   EXPECT_EQ(space->constraints[2].text(),
             "SCHEDULE == 1 || (CLUSTER == 1 && WARP_ROLES == 1)");
+  EXPECT_EQ(space->constraints[3].text(),
+            "COLUMN_PAIRS == 1 || (BLOCK_N == 2 * BLOCK && SCHEDULE == 1 && "
+            "CLUSTER == 1)");
   EXPECT_EQ(space->defaults(), (tune::Config{{"BLOCK", 64},
                                              {"BLOCK_K", 32},
                                              {"BLOCK_N", 64},
                                              {"CLUSTER", 1},
+                                             {"COLUMN_PAIRS", 1},
                                              {"NUM_STAGES", 4},
                                              {"SCHEDULE", 1},
                                              {"WARP_ROLES", 1},
@@ -72,7 +82,8 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   // adds the wide shapes' ring configs again: 24 each for 32 x 64 and
   // 64 x 128, and 128 x 256's 10. With WARP_ROLES = 1; a producer
   // (WARP_ROLES = 2) has the ring to itself, so the mirror tile's staging
-  // must fit beside it: of those, the configs where it does.
+  // must fit beside it: of those, the configs where it does. COLUMN_PAIRS
+  // = 2 repeats exactly the wide, one-tile-per-program, cluster-less ones.
   std::map<std::string, int64_t> limits = {
       {"SMEM", 232448}, {"SMEM_SM", 233472}, {"REGS", 65536},
       {"THREADS", 1024}, {"SMS", 132},       {"WARP", 32},
@@ -80,7 +91,20 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   std::vector<tune::Pruned> pruned;
   auto configs = space->enumerate(limits, &pruned);
   size_t oneRole = 0, producers = 0, stagingFits = 0, streamK = 0;
+  size_t pairs = 0, pairable = 0;
+  const std::set<tune::Config> all(configs.begin(), configs.end());
   for (const tune::Config &c : configs) {
+    const bool wideOneTile = c.at("BLOCK_N") == 2 * c.at("BLOCK") &&
+                             c.at("SCHEDULE") == 1 && c.at("CLUSTER") == 1;
+    if (c.at("COLUMN_PAIRS") == 2) {
+      ++pairs;
+      EXPECT_TRUE(wideOneTile);
+      tune::Config adjacent = c;
+      adjacent["COLUMN_PAIRS"] = 1;
+      EXPECT_TRUE(all.count(adjacent));
+      continue;
+    }
+    pairable += wideOneTile;
     // Stream-K: the one-role, cluster-less configs again.
     if (c.at("SCHEDULE") == 2) {
       ++streamK;
@@ -103,7 +127,8 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
   EXPECT_EQ(streamK, 48u * 4 + 33 + 10);
   EXPECT_EQ(producers, stagingFits);
   EXPECT_LT(producers, oneRole);
-  ASSERT_EQ(pruned.size(), 4608u - configs.size());
+  EXPECT_EQ(pairs, pairable);
+  ASSERT_EQ(pruned.size(), 9216u - configs.size());
   int notATile = 0;
   for (const tune::Pruned &p : pruned) {
     const int64_t rows = p.config.at("BLOCK"), cols = p.config.at("BLOCK_N");
@@ -111,6 +136,12 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
       ++notATile;
       EXPECT_NE(p.reason.find("BLOCK_N == BLOCK"), std::string::npos)
           << p.reason;
+      continue;
+    }
+    if (p.reason.find("COLUMN_PAIRS == 1") != std::string::npos) {
+      EXPECT_EQ(p.config.at("COLUMN_PAIRS"), 2);
+      EXPECT_TRUE(cols != 2 * rows || p.config.at("SCHEDULE") == 2 ||
+                  p.config.at("CLUSTER") == 2);
       continue;
     }
     if (p.reason.find("SCHEDULE == 1") != std::string::npos) {
@@ -130,7 +161,7 @@ TEST(DslConfigSpace, SyrkKnobsAndConstraints) {
     }
     EXPECT_EQ(rows, 128);
   }
-  EXPECT_EQ(notATile, 4 * 6 * 96);
+  EXPECT_EQ(notATile, 2 * 4 * 6 * 96);
   for (const tune::Config &c : configs)
     if (c.at("BLOCK_N") == 256) {
       EXPECT_EQ(c.at("num_warps"), 8);
