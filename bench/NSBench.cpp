@@ -98,6 +98,15 @@ struct Row {
   std::vector<double> y0;                  ///< output entry 0
 };
 
+/// The call's line configs, one per line that ran (a one-launch call has
+/// only small.mlir's, in the first).
+void printLineConfigs(const ns::CallInfo &info) {
+  for (size_t line = 0; line < info.lineConfigs.size(); ++line)
+    if (!info.lineConfigs[line].empty())
+      std::printf("    line %zu config: %s\n", line + 1,
+                  info.lineConfigs[line].c_str());
+}
+
 /// Where a call's time goes: five calls with Options::timeLaunches, the
 /// median of each launch's time, summed per kernel role.
 Status printLaunchTimes(
@@ -724,12 +733,16 @@ int main(int argc, char **argv) {
       row.launches = callInfo.launches;
       if (!hostChecks)
         deviceSigma(*out, s, row, polar);
-      if (variant == ns::Variant::Aol4)
+      if (variant == ns::Variant::Aol4) {
         BENCH_CHECK(printLaunchTimes(
             o, [&](const ns::Options &timed, ns::CallInfo &ci) {
               return ns::orthogonalize(in->ptr(), out->ptr(), s, timed,
                                        cuStream, &ci, &workspace);
             }));
+        // The tiles behind those times (tuned or default): the launches
+        // name kernels, not configs.
+        printLineConfigs(callInfo);
+      }
       rows.push_back(std::move(row));
     }
     // Where the whole run is one launch (small.mlir), aol4 through the line
