@@ -23,15 +23,15 @@ static int64_t syrkRounds(int64_t m, int64_t batch, int sms, int64_t blockN,
 }
 
 bool pairedSyrkTiles(int64_t m, int64_t batch, int sms) {
-  return sms > 0 &&
-         syrkRounds(m, batch, sms, 256, true) < syrkRounds(m, batch, sms, 256, false);
+  return sms > 0 && syrkRounds(m, batch, sms, 256, true) <
+                        syrkRounds(m, batch, sms, 256, false);
 }
 
 bool wideSyrkTiles(int64_t m, int64_t batch, int sms) {
   if (m <= 1024 || sms <= 0)
     return false;
-  const int64_t wide = syrkRounds(m, batch, sms, 256,
-                                  pairedSyrkTiles(m, batch, sms));
+  const int64_t wide =
+      syrkRounds(m, batch, sms, 256, pairedSyrkTiles(m, batch, sms));
   return wide * 16 < syrkRounds(m, batch, sms, 128, false) * 10;
 }
 
@@ -69,8 +69,8 @@ rt::Grid syrkGrid(int64_t m, int64_t block, int64_t blockN, int64_t batch,
   const int64_t t = (m + block - 1) / block, u = (m + blockN - 1) / blockN;
   int64_t tiles = w * (u - 1) * u / 2 + std::min(w * u, t);
   if (pairs && w == 2) {
-    // H^2 tiles of row pairs, then row Te - 1's (none where that row is
-    // past m: T odd).
+    // H^2 tiles in column-pair groups, then row Te - 1's (none where that
+    // row is past m: T odd).
     const int64_t h = (t + 1) / 2;
     tiles = h * h + (t % 2 == 0 ? (h + 1) / 2 : 0);
   }

@@ -129,7 +129,8 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
   const int64_t batch = plan.shape.batch, m = plan.m, n = plan.n;
   const int32_t M = (int32_t)m, N = (int32_t)n;
   const int64_t mm = m * m, mn = m * n;
-  // syrk's stream-K buffers (ws, flags): none, tuning pins SCHEDULE = 1.
+  // syrk's stream-K buffers (ws, flags): none, tuning pins SCHEDULE = 1
+  // (so its grid, syrkGridFor, needs no SM count).
   const CUdeviceptr none = 0;
   return [=, &s](const tune::Config &c) -> rt::Expected<tune::LaunchSpec> {
     if (line != TunedLine::Line3 && streamK(c))
@@ -137,14 +138,12 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
                                "program (SCHEDULE = 1)");
     switch (line) {
     case TunedLine::Line1:
-      return tune::LaunchSpec{syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch,
-                                       cluster(c), columnPairs(c)),
+      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), /*sms=*/0),
                               rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(),
                                               M, N, N, (int32_t)1, M, mn, mm,
                                               1.0f, 0.0f, none, none)};
     case TunedLine::Line2:
-      return tune::LaunchSpec{syrkGrid(m, c.at("BLOCK"), c.at("BLOCK_N"), batch,
-                                       cluster(c), columnPairs(c)),
+      return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), /*sms=*/0),
                               rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(),
                                               M, M, M, (int32_t)1, M, mm, mm,
                                               2.0f, -3.0f, none, none)};

@@ -59,16 +59,24 @@ struct Form {
   std::vector<std::string> syrk, line3;
   bool tma;
 };
+/// syrk's 128 x 256 TMA tiles (the wide form), with `extra` knobs.
+std::vector<std::string> wideTmaSyrk(std::vector<std::string> extra = {}) {
+  std::vector<std::string> knobs = {"BLOCK=128",  "BLOCK_N=256",
+                                    "BLOCK_K=64", "NUM_STAGES=4",
+                                    "X_LAYOUT=2", "num_warps=8"};
+  knobs.insert(knobs.end(), extra.begin(), extra.end());
+  return knobs;
+}
+/// Line 3's 128 x 128 TMA tiles, beside the wide syrk forms.
+const std::vector<std::string> kTmaLine3 = {"BLOCK_M=128", "BLOCK_N=128",
+                                            "BLOCK_K=64",  "NUM_STAGES=4",
+                                            "X_LAYOUT=2",  "num_warps=8"};
 const Form kForms[] = {
     {{}, {}, false},
     // 128 x 256 tiles on the triangular grid (two row blocks per column
     // block reach the diagonal): the wide form, its mirror tile staged in
     // the finished ring.
-    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8"},
-     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8"},
-     true},
+    {wideTmaSyrk(), kTmaLine3, true},
     // Pairs (i, J), (i + 1, J) of 64 x 128 tiles share X's J rows; pairs of
     // line-3 row blocks share X's [64, 256] box (split by k rows).
     {{"BLOCK=64", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
@@ -84,27 +92,15 @@ const Form kForms[] = {
      true},
     // Stream-K: the wide TMA form on every SM, the general form on 7 and
     // 40 programs (programsOf).
-    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "SCHEDULE=2"},
-     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8"},
-     true},
+    {wideTmaSyrk({"SCHEDULE=2"}), kTmaLine3, true},
     {{"SCHEDULE=2"}, {}, false},
     {{"SCHEDULE=2"}, {}, false},
     // The TMA stream-K on 20 programs (whole tiles first, then the rest
     // split: a case small enough for the host's float64 line 2).
-    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "SCHEDULE=2"},
-     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8"},
-     true},
+    {wideTmaSyrk({"SCHEDULE=2"}), kTmaLine3, true},
     // Tiles of two column blocks apart (COLUMN_PAIRS = 2: split right
     // operand boxes and stores), in the TMA form and the general one.
-    {{"BLOCK=128", "BLOCK_N=256", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8", "COLUMN_PAIRS=2"},
-     {"BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4", "X_LAYOUT=2",
-      "num_warps=8"},
-     true},
+    {wideTmaSyrk({"COLUMN_PAIRS=2"}), kTmaLine3, true},
     {{"BLOCK=32", "BLOCK_N=64", "COLUMN_PAIRS=2"}, {}, false},
 };
 
