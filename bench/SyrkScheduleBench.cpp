@@ -189,7 +189,7 @@ int syrkScheduleMain(int argc, char **argv) {
         return launchKernel(*syrk->kernel, syrk->info, grid, stream->handle(),
                             rt::ArgPack::of(x->ptr(), c->ptr(), c->ptr(), m, k,
                                             k, (int32_t)1, m, (int64_t)mk,
-                                            (int64_t)mm, 1.0f, 0.0f,
+                                            (int64_t)mm, 1.0f, 0.0f, 0.0f,
                                             partials.ptr(), flags.ptr()));
       };
       auto ms = timeMedian(run, stream->handle(), *flush, *timer, 2, runs);

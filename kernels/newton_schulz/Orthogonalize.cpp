@@ -575,7 +575,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       TESSEL_RETURN_IF_ERROR(
           launch(first, "syrk", *firstGrid,
                  rt::ArgPack::of(input, ws.a(), ws.a(), M, N, irs, ics, M, mn,
-                                 mm, 1.0f, 0.0f, ws.partials(), ws.flags()),
+                                 mm, 1.0f, 0.0f, 0.0f, ws.partials(), ws.flags()),
                  "syrk (AOL's line 1)"));
       int64_t rm = Launcher::knob(k.aol, "aol_rowsum", "BLOCK_M");
       TESSEL_RETURN_IF_ERROR(launch(
@@ -608,13 +608,15 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
         TESSEL_RETURN_IF_ERROR(launch(
             *line1, "syrk", line1Grid,
             rt::ArgPack::of(xcur, ws.a(), ws.a(), M, N, N, (int32_t)1, M, mn,
-                            mm, 1.0f, 0.0f, ws.partials(), ws.flags()),
+                            mm, 1.0f, 0.0f, 0.0f, ws.partials(), ws.flags()),
             "syrk (line 1)"));
-      // B = b A + c A A (A symmetric: A A = A A^T).
+      // B = a I + b A + c A A (A symmetric: A A = A A^T): line 3's a X
+      // term rounded into B, so line 3 is B X alone and reads no X tile
+      // after its K loop.
       TESSEL_RETURN_IF_ERROR(
           launch(*line2, "syrk", line2Grid,
                  rt::ArgPack::of(ws.a(), ws.a(), ws.b(), M, M, M, (int32_t)1, M,
-                                 mm, mm, (float)st.c, (float)st.b,
+                                 mm, mm, (float)st.c, (float)st.b, (float)st.a,
                                  ws.partials(), ws.flags()),
                  "syrk (line 2)"));
       bool last = i + 1 == coeffs.size();
@@ -623,7 +625,7 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       TESSEL_RETURN_IF_ERROR(
           launch(*line3, "ns_line3", l3Grid,
                  rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
-                                 ocs, mm, mn, (float)st.a),
+                                 ocs, mm, mn, 0.0f),
                  "ns_line3 (line 3)"));
       std::swap(xcur, xnext);
     }

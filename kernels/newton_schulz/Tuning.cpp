@@ -141,17 +141,19 @@ tune::LaunchFn launchFor(TunedLine line, const Plan &plan, Scratch &s) {
       return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), /*sms=*/0),
                               rt::ArgPack::of(s.x.ptr(), s.a.ptr(), s.a.ptr(),
                                               M, N, N, (int32_t)1, M, mn, mm,
-                                              1.0f, 0.0f, none, none)};
+                                              1.0f, 0.0f, 0.0f, none, none)};
     case TunedLine::Line2:
       return tune::LaunchSpec{syrkGridFor(m, c, batch, cluster(c), /*sms=*/0),
                               rt::ArgPack::of(s.a.ptr(), s.a.ptr(), s.b.ptr(),
                                               M, M, M, (int32_t)1, M, mm, mm,
-                                              2.0f, -3.0f, none, none)};
+                                              2.0f, -3.0f, 3.0f, none, none)};
     case TunedLine::Line3:
+      // a = 0, as tessel::ns runs it (line 2 holds a I): no X tile read
+      // after the K loop.
       return tune::LaunchSpec{
           line3Grid(m, n, c.at("BLOCK_M"), c.at("BLOCK_N"), batch, cluster(c)),
           rt::ArgPack::of(s.b.ptr(), s.x.ptr(), s.xo.ptr(), M, N, M, N,
-                          (int32_t)1, N, (int32_t)1, mm, mn, 3.0f)};
+                          (int32_t)1, N, (int32_t)1, mm, mn, 0.0f)};
     }
     return rt::Status::error("unknown NS line");
   };

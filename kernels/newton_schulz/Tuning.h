@@ -1,8 +1,8 @@
 //===- Tuning.h - autotuning the NS GEMM kernels per shape and GPU -*- C++ -*-===//
 //
 // The three GEMM-shaped launches of an NS step, tuned per NS shape: syrk as
-// line 1 (A = X X^T from the m x n X), syrk as line 2 (B = b A + c A A on
-// the m x m A) and line 3 (X' = a X + B X). Results go to the tuning
+// line 1 (A = X X^T from the m x n X), syrk as line 2 (B = a I + b A +
+// c A A on the m x m A) and line 3 (X' = B X). Results go to the tuning
 // database of the device (tessel/autotune/TuneDB.h), which
 // tessel::ns::orthogonalize reads at its first call for a shape.
 //

@@ -2,7 +2,9 @@
 // row-major, leading dimension ldb); X and X' are m x n views with element
 // strides (sxr, sxc) and (sor, soc), so tall inputs are read and written
 // transposed without a copy. The K loop sums B[rows, :] * X[:, cols], then
-// the program's X tile is read once and a * X added before the store.
+// (a != 0) the program's X tile is read once and a * X added before the
+// store. tessel::ns passes a = 0: line 2 (syrk's gamma) has put a I into B,
+// so line 3 reads X only in its K loop.
 // Grid: (cdiv(m, BLOCK_M) rounded up to a multiple of CLUSTER, cdiv(n,
 // BLOCK_N), batch); batch offsets 64-bit.
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
@@ -72,15 +74,21 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
     scf.yield %acc_n : tensor<?x?xf32>
   }
 
-  // + a * X[rows, cols], X's tile read once, after the loop: read before it,
-  // the accumulator's start held the ring's first copies back until it
-  // arrived.
-  %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
-          strides [%xb, %sxr, %sc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
-  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
-  %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
-  %ax = arith.mulf %as, %xv32 : tensor<?x?xf32>
-  %sum = arith.addf %acc, %ax : tensor<?x?xf32>
+  // + a * X[rows, cols] (only when a != 0), X's tile read once, after the
+  // loop: read before it, the accumulator's start held the ring's first
+  // copies back until it arrived.
+  %has_a = arith.cmpf one, %a, %zero : f32
+  %sum = scf.if %has_a -> (tensor<?x?xf32>) {
+    %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+            strides [%xb, %sxr, %sc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
+    %as = tessel.splat %a [%BM, %BN] : f32 -> tensor<?x?xf32>
+    %ax = arith.mulf %as, %xv32 : tensor<?x?xf32>
+    %with_a = arith.addf %acc, %ax : tensor<?x?xf32>
+    scf.yield %with_a : tensor<?x?xf32>
+  } else {
+    scf.yield %acc : tensor<?x?xf32>
+  }
 
   // X' has its own strides (the last step writes the caller's output, which
   // may be transposed) and X's batch stride.

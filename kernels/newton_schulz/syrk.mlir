@@ -1,10 +1,14 @@
-// syrk.mlir — NS lines 1 and 2: C = alpha * X * X^T + beta * D, C and D
-// symmetric m x m (bf16, row-major, leading dimension ldc), X an m x k view
-// with element strides (sxr, sxc) — so a tall matrix is read transposed, with
-// no copy. Accumulation in fp32.
-//   line 1:      A = X X^T          (alpha = 1, beta = 0: D is not read)
-//   line 2:      B = b A + c A A    (X := A, D := A, alpha = c, beta = b;
-//                                    A is symmetric, so A A = A A^T)
+// syrk.mlir — NS lines 1 and 2: C = alpha * X * X^T + beta * D + gamma * I,
+// C and D symmetric m x m (bf16, row-major, leading dimension ldc), X an
+// m x k view with element strides (sxr, sxc) — so a tall matrix is read
+// transposed, with no copy. Accumulation in fp32.
+//   line 1:      A = X X^T              (alpha = 1, beta = gamma = 0: D is
+//                                        not read)
+//   line 2:      B = a I + b A + c A A  (X := A, D := A, alpha = c, beta = b,
+//                                        gamma = a; A is symmetric, so
+//                                        A A = A A^T)
+// Line 2 takes line 3's a X term as a I (rounded into B once): line 3 is
+// then B X alone, with no read of X's tile after its K loop.
 // Only tiles reaching the diagonal or above it are computed. Tiles are
 // BLOCK rows by BLOCK_N = W * BLOCK columns (W = 1 or 2); the grid is
 // triangular: column block J (of U = cdiv(m, BLOCK_N)) takes row blocks
@@ -52,7 +56,7 @@
 // program), ws and flags are not read (pass 0).
 func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf16>,
                 %m: i32, %k: i32, %sxr: i32, %sxc: i32, %ldc: i32,
-                %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32,
+                %x_batch: i64, %c_batch: i64, %alpha: f32, %beta: f32, %gamma: f32,
                 %ws: !tessel.ptr<f32>, %flags: !tessel.ptr<i32>)
     // Config space: at most 64 fp32 accumulators per thread on the
     // masked-load path (more spill), 128 on the TMA one (X_LAYOUT = 2); both
@@ -458,7 +462,36 @@ func.func @syrk(%x: !tessel.ptr<bf16>, %d: !tessel.ptr<bf16>, %c: !tessel.ptr<bf
   } else {
     scf.yield %scaled : tensor<?x?xf32>
   }
-  %out = arith.truncf %result : tensor<?x?xf32> to tensor<?x?xbf16>
+  // + gamma on the diagonal (only when gamma != 0): element (i, j) is row
+  // r0 + i and column q0 + j, or q1 + j - BLOCK_N / 2 in the second half.
+  // The mirror store writes the same diagonal elements back in place.
+  %has_g = arith.cmpf one, %gamma, %zero : f32
+  %final = scf.if %has_g -> (tensor<?x?xf32>) {
+    %ri = tessel.range %BS : tensor<?xi32>
+    %r0s = tessel.splat %r0 [%BS] : i32 -> tensor<?xi32>
+    %rows = arith.addi %r0s, %ri : tensor<?xi32>
+    %rows_c = tessel.expand_dims %rows {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+    %cj = tessel.range %BN : tensor<?xi32>
+    %halfs = tessel.splat %bn_half [%BN] : i32 -> tensor<?xi32>
+    %second = arith.cmpi sge, %cj, %halfs : tensor<?xi32>
+    %q0s = tessel.splat %q0 [%BN] : i32 -> tensor<?xi32>
+    %q1_base = arith.subi %q1, %bn_half : i32
+    %q1s = tessel.splat %q1_base [%BN] : i32 -> tensor<?xi32>
+    %cbase = arith.select %second, %q1s, %q0s : tensor<?xi1>, tensor<?xi32>
+    %cols = arith.addi %cbase, %cj : tensor<?xi32>
+    %cols_r = tessel.expand_dims %cols {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+    %rows_t = tessel.broadcast %rows_c [%BS, %BN] : tensor<?x1xi32> -> tensor<?x?xi32>
+    %cols_t = tessel.broadcast %cols_r [%BS, %BN] : tensor<1x?xi32> -> tensor<?x?xi32>
+    %on_diag = arith.cmpi eq, %rows_t, %cols_t : tensor<?x?xi32>
+    %gammas = tessel.splat %gamma [%BS, %BN] : f32 -> tensor<?x?xf32>
+    %zeros = tessel.splat %zero [%BS, %BN] : f32 -> tensor<?x?xf32>
+    %gdiag = arith.select %on_diag, %gammas, %zeros : tensor<?x?xi1>, tensor<?x?xf32>
+    %with_g = arith.addf %result, %gdiag : tensor<?x?xf32>
+    scf.yield %with_g : tensor<?x?xf32>
+  } else {
+    scf.yield %result : tensor<?x?xf32>
+  }
+  %out = arith.truncf %final : tensor<?x?xf32> to tensor<?x?xbf16>
   tessel.block_store %c[%bz, %r0, %q0] shape [%grid_z, %m, %m]
     strides [%cb, %ldc, %c1_i32], %out second_half [%q1]
     : !tessel.ptr<bf16>, tensor<?x?xbf16>

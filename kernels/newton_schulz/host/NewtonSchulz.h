@@ -162,8 +162,8 @@ double roundToBf16(double value);
 /// plan.shape.batch row-major rows × cols matrices (y may not alias x). Per
 /// batch entry, on the m × n view (Xᵀ for tall inputs, written back
 /// transposed): normalization(plan.variant), then for each step (a, b, c):
-///   A = X·Xᵀ (for aol4's first step: AOL's scaled A), B = b·A + c·A·A,
-///   X = a·X + B·X.
+///   A = X·Xᵀ (for aol4's first step: AOL's scaled A), B = a·I + b·A +
+///   c·A·A, X = B·X (a·X carried in B's diagonal, as the GPU stores it).
 /// A and A·A are computed on the upper triangle and mirrored, so they are
 /// exactly symmetric, as on the GPU. A zero input gives a zero output (for
 /// every variant); non-finite input values are not checked and propagate.

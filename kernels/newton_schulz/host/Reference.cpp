@@ -93,14 +93,16 @@ void iterate(std::vector<double> &x, const Plan &plan, Store store,
         v = store(v);
     }
     haveA = false;
-    // Line 2: B = b·A + c·A·A (A symmetric, so A·A = A·Aᵀ).
+    // Line 2: B = a·I + b·A + c·A·A (A symmetric, so A·A = A·Aᵀ); a·I is
+    // line 3's a·X, stored in B as the GPU stores it.
     dense.gram(a.data(), m, m, aa.data());
     for (size_t k = 0; k < b.size(); ++k)
-      b[k] = store(step.b * a[k] + step.c * aa[k]);
-    // Line 3: X = a·X + B·X.
+      b[k] = store((k % (size_t)(m + 1) == 0 ? step.a : 0.0) + step.b * a[k] +
+                   step.c * aa[k]);
+    // Line 3: X = B·X (= a·X + (b·A + c·A·A)·X).
     dense.multiply(b.data(), x.data(), m, n, bx.data());
     for (size_t k = 0; k < x.size(); ++k)
-      x[k] = store(step.a * x[k] + bx[k]);
+      x[k] = store(bx[k]);
   }
 }
 

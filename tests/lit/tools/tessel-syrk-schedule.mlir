@@ -35,6 +35,17 @@
 // ONE-NOT: tessel.wait
 // ONE-NOT: tessel.signal
 // ONE-NOT: !tessel.ptr<f32>, tensor<128x256xf32>
+// gamma I (line 2's a I), only when gamma != 0: the tile's rows against its
+// columns, gamma where they meet, before both stores.
+// ONE: %[[HG:.*]] = arith.cmpf one, %arg12, %{{.*}} : f32
+// ONE-NEXT: scf.if %[[HG]] -> (tensor<128x256xf32>) {
+// ONE: tessel.range : tensor<128xi32>
+// ONE: tessel.range : tensor<256xi32>
+// ONE: %[[ON:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : tensor<128x256xi32>
+// ONE: arith.select %[[ON]], %{{.*}}, %{{.*}} : tensor<128x256xi1>, tensor<128x256xf32>
+// ONE-NEXT: arith.addf
+// ONE: tessel.block_store %arg2{{.*}} strides [%{{.*}}, %arg7, %c1_i32]
+// ONE-NEXT: tessel.block_store %arg2{{.*}} strides [%{{.*}}, %c1_i32, %arg7]
 // ONE: return
 
 // SK-LABEL: func.func @syrk(
@@ -42,13 +53,13 @@
 // SK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64 iter_args
 // SK: tessel.dot
 // SK: scf.if
-// SK: tessel.block_store %arg12[{{.*}}] {{.*}} : !tessel.ptr<f32>, tensor<128x256xf32>
-// SK-NEXT: tessel.signal %arg13[%{{.*}}], %c1_i32 : !tessel.ptr<i32>
+// SK: tessel.block_store %arg13[{{.*}}] {{.*}} : !tessel.ptr<f32>, tensor<128x256xf32>
+// SK-NEXT: tessel.signal %arg14[%{{.*}}], %c1_i32 : !tessel.ptr<i32>
 // SK: } else {
 // SK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
-// SK: tessel.wait %arg13[%[[Q:.*]]], %c1_i32 : !tessel.ptr<i32>
-// SK-NEXT: tessel.block_load %arg12[%[[Q]], {{.*}} : !tessel.ptr<f32> -> tensor<128x256xf32>
-// SK-NEXT: tessel.signal %arg13[%[[Q]]], %c0_i32 : !tessel.ptr<i32>
+// SK: tessel.wait %arg14[%[[Q:.*]]], %c1_i32 : !tessel.ptr<i32>
+// SK-NEXT: tessel.block_load %arg13[%[[Q]], {{.*}} : !tessel.ptr<f32> -> tensor<128x256xf32>
+// SK-NEXT: tessel.signal %arg14[%[[Q]]], %c0_i32 : !tessel.ptr<i32>
 // SK: } {tessel.no_hoist}
 // SK: } {tessel.no_hoist}
 // SK: return
