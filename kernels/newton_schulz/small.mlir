@@ -6,7 +6,9 @@
 //   normalize  NORM = 1: X <- X / (scale ||X||_F + eps), then A = X X^T;
 //              NORM = 2 (AOL): A = X X^T on the raw X, s = rsqrt(max(rowsum
 //              |A|, eps)), X <- diag(s) X, A <- diag(s) A diag(s);
-//   each step  B = b A + c A A;  X <- a X + B X;  then (but the last) A = X X^T.
+//   each step  B = a I + b A + c A A;  X <- B X;  then (but the last)
+//              A = X X^T (a X rides in B's diagonal, rounded into B once, as
+//              the three-kernel form's line 2 stores it).
 // The coefficients (a, b, c) of step i are coef[3i .. 3i+2] (f32). A, B and
 // X are rounded to bf16 where the three-kernel form stores them (A before
 // AOL's row sums and in b A, every dot operand); dots accumulate in fp32.
@@ -110,23 +112,30 @@ func.func @ns_small(%x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>, %coef: !tesse
     %ca1 = tessel.expand_dims %ca {axis = 1 : i32} : tensor<?xf32> -> tensor<?x1xf32>
     %cb1 = tessel.expand_dims %cb {axis = 1 : i32} : tensor<?xf32> -> tensor<?x1xf32>
     %cc1 = tessel.expand_dims %cc {axis = 1 : i32} : tensor<?xf32> -> tensor<?x1xf32>
-    %va = tessel.broadcast %ca1 [%BM, %BN] : tensor<?x1xf32> -> tensor<?x?xf32>
+    %va = tessel.broadcast %ca1 [%BM, %BM] : tensor<?x1xf32> -> tensor<?x?xf32>
     %vb = tessel.broadcast %cb1 [%BM, %BM] : tensor<?x1xf32> -> tensor<?x?xf32>
     %vc = tessel.broadcast %cc1 [%BM, %BM] : tensor<?x1xf32> -> tensor<?x?xf32>
 
-    // Line 2: B = b A + c A A (A symmetric: A A^T = A A).
+    // Line 2: B = a I + b A + c A A (A symmetric: A A^T = A A).
     %ab = arith.truncf %ai : tensor<?x?xf32> to tensor<?x?xbf16>
     %abf = arith.extf %ab : tensor<?x?xbf16> to tensor<?x?xf32>
     %aa = tessel.dot %ab, %ab, %zmm : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     %bterm = arith.mulf %vb, %abf : tensor<?x?xf32>
     %cterm = arith.mulf %vc, %aa : tensor<?x?xf32>
-    %bm = arith.addf %bterm, %cterm : tensor<?x?xf32>
+    %bm0 = arith.addf %bterm, %cterm : tensor<?x?xf32>
+    %ri = tessel.range %BM : tensor<?xi32>
+    %ri1 = tessel.expand_dims %ri {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
+    %rj1 = tessel.expand_dims %ri {axis = 0 : i32} : tensor<?xi32> -> tensor<1x?xi32>
+    %rib = tessel.broadcast %ri1 [%BM, %BM] : tensor<?x1xi32> -> tensor<?x?xi32>
+    %rjb = tessel.broadcast %rj1 [%BM, %BM] : tensor<1x?xi32> -> tensor<?x?xi32>
+    %diag = arith.cmpi eq, %rib, %rjb : tensor<?x?xi32>
+    %aterm = arith.select %diag, %va, %zmm : tensor<?x?xi1>, tensor<?x?xf32>
+    %bm = arith.addf %bm0, %aterm : tensor<?x?xf32>
     %bb = arith.truncf %bm : tensor<?x?xf32> to tensor<?x?xbf16>
 
-    // Line 3: X' = a X + B X, the accumulator starting at a X.
-    %xif = arith.extf %xi : tensor<?x?xbf16> to tensor<?x?xf32>
-    %acc0 = arith.mulf %va, %xif : tensor<?x?xf32>
-    %xn = tessel.dot %bb, %xi, %acc0 : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
+    // Line 3: X' = B X.
+    %zmn = tessel.splat %zero [%BM, %BN] : f32 -> tensor<?x?xf32>
+    %xn = tessel.dot %bb, %xi, %zmn : tensor<?x?xbf16>, tensor<?x?xbf16> -> tensor<?x?xf32>
     %xnb = arith.truncf %xn : tensor<?x?xf32> to tensor<?x?xbf16>
 
     // Line 1 of the next step: A = X' X'^T.
