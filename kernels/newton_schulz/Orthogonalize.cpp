@@ -5,8 +5,9 @@
 // line 1 and 2, line3) with the configs tuned for the shape when the
 // device's tuning database has them (Tuning.h), then issues, per call:
 //   AOL:       syrk (A = X X^T) -> aol_rowsum -> aol_scale, then per step
-//              [syrk (A = X X^T) except the first] -> syrk (B = bA + cAA) ->
-//              line3
+//              [syrk (A = X X^T) except the first] -> syrk (B = aI + bA +
+//              cAA) -> [aol_colscale: B diag(s), the first step of a wide X
+//              only] -> line3
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
 // The working X is a compact m x n matrix; the first read and the last write
 // use the caller's layout (transposed for tall inputs). Matrices that fit one
@@ -561,6 +562,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   } else {
     CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
     bool haveA = false;
+    // A wide X (n >= 2m) that the TMA line 3 can read in place (row-major,
+    // 16-byte aligned rows): AOL's diag(s) goes into the first B instead of
+    // a scaled m x n copy of X (aol_colscale, m x m), and the first line 3
+    // reads the input itself.
+    const bool scaleB = norm.kind == Normalization::Aol && n >= 2 * m &&
+                        Launcher::knob(*line3, "ns_line3", "X_LAYOUT") == 2 &&
+                        ics == 1 && irs % 8 == 0 && input % 16 == 0;
     if (norm.kind == Normalization::Aol) {
       // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A
       // diag(s). The TMA line 1 reads X row-major with 16-byte aligned rows; a
@@ -581,12 +589,14 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
       TESSEL_RETURN_IF_ERROR(launch(
           k.aol, "aol_rowsum", rt::Grid{cdiv(m, rm), 1, nb},
           rt::ArgPack::of(ws.a(), ws.rows(), M, M, mm, (float)norm.eps)));
+      // With scaleB only A's columns: the grid stops at m.
       int64_t sm = Launcher::knob(k.aol, "aol_scale", "BLOCK_M");
       int64_t sn = Launcher::knob(k.aol, "aol_scale", "BLOCK_N");
-      TESSEL_RETURN_IF_ERROR(
-          launch(k.aol, "aol_scale", rt::Grid{cdiv(m, sm), cdiv(n, sn), nb},
-                 rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs,
-                                 ics, N, (int32_t)1, mm, mn, mn)));
+      TESSEL_RETURN_IF_ERROR(launch(
+          k.aol, "aol_scale",
+          rt::Grid{cdiv(m, sm), cdiv(scaleB ? m : n, sn), nb},
+          rt::ArgPack::of(ws.a(), input, ws.rows(), xcur, M, N, M, irs, ics, N,
+                          (int32_t)1, mm, mn, mn, (int32_t)!scaleB)));
       haveA = true;
     } else {
       int64_t bm = Launcher::knob(k.frob, "frob_rowsq", "BLOCK_M");
@@ -619,13 +629,26 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                                  mm, mm, (float)st.c, (float)st.b, (float)st.a,
                                  ws.partials(), ws.flags()),
                  "syrk (line 2)"));
+      // The first step of scaleB: B diag(s), then line 3 on the input. (An
+      // fp32 input's bf16 copy is in x2: that step writes x1 instead.)
+      const bool fromInput = scaleB && i == 0;
+      if (fromInput) {
+        int64_t cm = Launcher::knob(k.aol, "aol_colscale", "BLOCK_M");
+        int64_t cn = Launcher::knob(k.aol, "aol_colscale", "BLOCK_N");
+        TESSEL_RETURN_IF_ERROR(launch(
+            k.aol, "aol_colscale", rt::Grid{cdiv(m, cm), cdiv(m, cn), nb},
+            rt::ArgPack::of(ws.b(), ws.rows(), M, M, mm)));
+        if (input == xnext)
+          std::swap(xcur, xnext);
+      }
       bool last = i + 1 == coeffs.size();
       CUdeviceptr out = last ? output : xnext;
       int32_t ors = last ? rs : N, ocs = last ? cs : 1;
       TESSEL_RETURN_IF_ERROR(
           launch(*line3, "ns_line3", l3Grid,
-                 rt::ArgPack::of(ws.b(), xcur, out, M, N, M, N, (int32_t)1, ors,
-                                 ocs, mm, mn, 0.0f),
+                 rt::ArgPack::of(ws.b(), fromInput ? input : xcur, out, M, N, M,
+                                 fromInput ? irs : N, (int32_t)1, ors, ocs, mm,
+                                 mn, 0.0f),
                  "ns_line3 (line 3)"));
       std::swap(xcur, xnext);
     }

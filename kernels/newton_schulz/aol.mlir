@@ -7,8 +7,14 @@
 //               its rows and writes s for them (A is m x m: a small read);
 //   aol_scale   grid (cdiv(m, BLOCK_M), cdiv(n, BLOCK_N), batch): each program
 //               writes its tile of diag(s) X to Xo (a view with its own
-//               strides: the input stays intact) and, where the tile's
-//               columns are A's (n >= m), A_ij *= s_i s_j in place.
+//               strides: the input stays intact; not with scale_x = 0) and,
+//               where the tile's columns are A's (n >= m), A_ij *= s_i s_j
+//               in place.
+//   aol_colscale grid (cdiv(m, BLOCK_M), cdiv(m, BLOCK_N), batch):
+//               B_ij *= s_j in place. For a wide X (n >= 2m) tessel::ns
+//               scales A alone (scale_x = 0) and, after the first line 2,
+//               B into B diag(s): the first line 3, B diag(s) X, then reads
+//               the input itself, and no scaled m x n copy of X is written.
 // Both read and write through block loads and stores (rows vectorized, edges
 // clipped by the shapes), and aol_scale's grid covers X in two dimensions,
 // so even one matrix has enough programs to stream X at memory speed.
@@ -66,7 +72,7 @@ func.func @aol_rowsum(%a: !tessel.ptr<bf16>, %s: !tessel.ptr<f32>, %m: i32,
 func.func @aol_scale(%a: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %s: !tessel.ptr<f32>,
                      %xout: !tessel.ptr<bf16>, %m: i32, %n: i32, %lda: i32,
                      %sxr: i32, %sxc: i32, %sor: i32, %soc: i32,
-                     %a_batch: i64, %x_batch: i64, %o_batch: i64)
+                     %a_batch: i64, %x_batch: i64, %o_batch: i64, %scale_x: i32)
     attributes {tessel.kernel} {
   %BM = tessel.param "BLOCK_M" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
@@ -105,14 +111,18 @@ func.func @aol_scale(%a: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %s: !tessel.p
   %sr1 = tessel.expand_dims %sr {axis = 1 : i32} : tensor<?xf32> -> tensor<?x1xf32>
   %srows = tessel.broadcast %sr1 [%BM, %BN] : tensor<?x1xf32> -> tensor<?x?xf32>
 
-  // Xo[rows, cols] = s[rows] X[rows, cols].
-  %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
-          strides [%xb, %sxr, %sxc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
-  %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
-  %xs = arith.mulf %xv32, %srows : tensor<?x?xf32>
-  %xo = arith.truncf %xs : tensor<?x?xf32> to tensor<?x?xbf16>
-  tessel.block_store %xout[%bz, %m0, %n0] shape [%grid_z, %m, %n]
-    strides [%ob, %sor, %soc], %xo : !tessel.ptr<bf16>, tensor<?x?xbf16>
+  // Xo[rows, cols] = s[rows] X[rows, cols] (unless scale_x = 0).
+  %zero_i = arith.constant 0 : i32
+  %do_x = arith.cmpi ne, %scale_x, %zero_i : i32
+  scf.if %do_x {
+    %xv = tessel.block_load %x[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+            strides [%xb, %sxr, %sxc] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+    %xv32 = arith.extf %xv : tensor<?x?xbf16> to tensor<?x?xf32>
+    %xs = arith.mulf %xv32, %srows : tensor<?x?xf32>
+    %xo = arith.truncf %xs : tensor<?x?xf32> to tensor<?x?xbf16>
+    tessel.block_store %xout[%bz, %m0, %n0] shape [%grid_z, %m, %n]
+      strides [%ob, %sor, %soc], %xo : !tessel.ptr<bf16>, tensor<?x?xbf16>
+  }
 
   // A[rows, cols] *= s[rows] s[cols], for the tiles whose columns are A's.
   %has_a = arith.cmpi slt, %n0, %m : i32
@@ -131,5 +141,49 @@ func.func @aol_scale(%a: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %s: !tessel.p
     tessel.block_store %a[%bz, %m0, %n0] shape [%grid_z, %m, %m]
       strides [%ab, %lda, %one], %ao : !tessel.ptr<bf16>, tensor<?x?xbf16>
   }
+  return
+}
+
+func.func @aol_colscale(%b: !tessel.ptr<bf16>, %s: !tessel.ptr<f32>, %m: i32,
+                        %ldb: i32, %b_batch: i64)
+    attributes {tessel.kernel} {
+  %BM = tessel.param "BLOCK_M" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
+  %BN = tessel.param "BLOCK_N" {default_value = 128 : i64, values = array<i64: 64, 128, 256>} : index
+  %warps = tessel.param "num_warps" {default_value = 8 : i64, values = array<i64: 4, 8>} : index
+  %bm = arith.index_cast %BM : index to i32
+  %bn = arith.index_cast %BN : index to i32
+  %bz = tessel.program_id 2 : i32
+  %pm = tessel.program_id 0 : i32
+  %pn = tessel.program_id 1 : i32
+  %m0 = arith.muli %pm, %bm : i32
+  %n0 = arith.muli %pn, %bn : i32
+  %bb = arith.trunci %b_batch : i64 to i32
+  %grid_z = arith.constant 65535 : i32
+  %one = arith.constant 1 : i32
+
+  // s for this tile's columns (0 past m).
+  %bz64 = arith.extsi %bz : i32 to i64
+  %m64 = arith.extsi %m : i32 to i64
+  %so = arith.muli %bz64, %m64 : i64
+  %svec = tessel.addptr %s, %so : !tessel.ptr<f32>, i64
+  %rn = tessel.range %BN : tensor<?xi32>
+  %n0s = tessel.splat %n0 [%BN] : i32 -> tensor<?xi32>
+  %cols = arith.addi %n0s, %rn : tensor<?xi32>
+  %msc = tessel.splat %m [%BN] : i32 -> tensor<?xi32>
+  %cok = arith.cmpi slt, %cols, %msc : tensor<?xi32>
+  %sbc = tessel.splat %svec [%BN] : !tessel.ptr<f32> -> tensor<?x!tessel.ptr<f32>>
+  %spc = tessel.addptr %sbc, %cols : tensor<?x!tessel.ptr<f32>>, tensor<?xi32>
+  %sc = tessel.load %spc, %cok : tensor<?x!tessel.ptr<f32>>
+  %sc1 = tessel.expand_dims %sc {axis = 0 : i32} : tensor<?xf32> -> tensor<1x?xf32>
+  %scols = tessel.broadcast %sc1 [%BM, %BN] : tensor<1x?xf32> -> tensor<?x?xf32>
+
+  // B[rows, cols] *= s[cols].
+  %bv = tessel.block_load %b[%bz, %m0, %n0] shape [%grid_z, %m, %m]
+          strides [%bb, %ldb, %one] sizes [%BM, %BN] : !tessel.ptr<bf16> -> tensor<?x?xbf16>
+  %bv32 = arith.extf %bv : tensor<?x?xbf16> to tensor<?x?xf32>
+  %bs = arith.mulf %bv32, %scols : tensor<?x?xf32>
+  %bo = arith.truncf %bs : tensor<?x?xf32> to tensor<?x?xbf16>
+  tessel.block_store %b[%bz, %m0, %n0] shape [%grid_z, %m, %m]
+    strides [%bb, %ldb, %one], %bo : !tessel.ptr<bf16>, tensor<?x?xbf16>
   return
 }

@@ -152,6 +152,16 @@ std::string caseName(const ::testing::TestParamInfo<Case> &info) {
 
 class NSVariant : public ::testing::TestWithParam<Case> {};
 
+/// Whether an AOL call took diag(s) into its first B (aol_colscale, one
+/// launch more) instead of scaling a copy of X: a wide X (n >= 2m, not a
+/// tall input read transposed) on the TMA line 3 (its label says "(tma").
+bool aolScalesB(const Result &r) {
+  return ns::normalization(r.plan.variant).kind == ns::Normalization::Aol &&
+         !r.plan.transposed && r.plan.n >= 2 * r.plan.m &&
+         r.info.lineConfigs.size() == 3 &&
+         r.info.lineConfigs[2].find("(tma") != std::string::npos;
+}
+
 TEST_P(NSVariant, MatchesFloat64Iteration) {
   if (!gpu().ok)
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
@@ -180,9 +190,10 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
   EXPECT_EQ(bad, 0u) << "elements not written or not finite";
   EXPECT_LT(maxAbs, 0.02);
   const ns::Normalization::Kind norm = ns::normalization(c.variant).kind;
-  int expected = norm == ns::Normalization::Aol
-                     ? 3 + 2 + 3 * (r.plan.iterations - 1)
-                     : 2 + 3 * r.plan.iterations;
+  int expected =
+      norm == ns::Normalization::Aol
+          ? 3 + 2 + 3 * (r.plan.iterations - 1) + (aolScalesB(r) ? 1 : 0)
+          : 2 + 3 * r.plan.iterations;
   // Matrices that fit one tile: the whole run is one launch.
   if (c.fuse && ns::smallConfig(r.plan, norm))
     expected = 1;
@@ -376,6 +387,29 @@ TEST(NSLaunchTimes, EveryLaunchTimedAndNamed) {
                 timed.launchTimes[i].kernel.c_str(), timed.launchTimes[i].ms);
   }
   EXPECT_EQ(plainRun.gpu, timedRun.gpu);
+
+  // A wide X on the TMA lines (sm_90a): AOL scales A alone, and the first
+  // step scales B's columns before its line 3 reads the input.
+  const ns::Shape wide{1, 128, 320};
+  Result w;
+  ASSERT_TRUE(run(ns::Variant::Aol4, wide, 11u, false, w, true, true));
+  std::printf("RESULT ns-launch-times 1x128x320 aol_colscale %s (line 3: "
+              "%s)\n",
+              aolScalesB(w) ? "taken" : "not taken (TMA lines only)",
+              w.info.lineConfigs[2].c_str());
+  if (!aolScalesB(w))
+    return;
+  std::vector<std::string> wantWide = {
+      "syrk (AOL's line 1)", "aol_rowsum",   "aol_scale",
+      "syrk (line 2)",       "aol_colscale", "ns_line3 (line 3)"};
+  for (int i = 1; i < w.plan.iterations; ++i)
+    for (const char *k :
+         {"syrk (line 1)", "syrk (line 2)", "ns_line3 (line 3)"})
+      wantWide.push_back(k);
+  ASSERT_EQ(w.info.launchTimes.size(), wantWide.size());
+  for (size_t i = 0; i < wantWide.size(); ++i)
+    EXPECT_EQ(w.info.launchTimes[i].kernel, wantWide[i]);
+  EXPECT_LT(maxAbsFromIteration(w), 0.02);
 }
 
 // Which lines run: on sm_90a a shape whose m and n are multiples of 8 takes
@@ -477,9 +511,11 @@ TEST(NSInput, Float32InputAndQualityReport) {
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
   for (ns::Variant v : {ns::Variant::Muon5, ns::Variant::PolarExpress5,
                         ns::Variant::Aol4})
+    // 2x96x256: AOL takes diag(s) into B on the TMA lines, its first line 3
+    // reading the bf16 copy of the input; the last: one launch.
     for (ns::Shape shape : {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96},
                             ns::Shape{2, 96, 160}, ns::Shape{2, 160, 96},
-                            ns::Shape{2, 120, 72}}) { // the last: one launch
+                            ns::Shape{2, 96, 256}, ns::Shape{2, 120, 72}}) {
       auto plan = ns::makePlan(shape, v);
       ASSERT_TRUE(plan);
       size_t count = (size_t)(shape.batch * shape.rows * shape.cols);

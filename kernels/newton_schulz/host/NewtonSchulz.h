@@ -173,7 +173,9 @@ void referenceOrthogonalize(const double *x, double *y, const Plan &plan);
 /// X (and AOL's scaled A), and every step's A, B and X are rounded to bf16
 /// (roundToBf16) as they are stored; sums stay in float64 (the GPU's are
 /// fp32). AOL's row sums are taken from the unrounded A. The GPU library is
-/// tested against this one (max |Δ| < 0.02 for the 5-step variants).
+/// tested against this one (max |Δ| < 0.02 for the 5-step variants). For a
+/// wide X on the TMA lines the GPU stores B·diag(s) in AOL's first step
+/// instead of diag(s)·X (same product, other roundings).
 void referenceOrthogonalizeBf16(const double *x, double *y, const Plan &plan);
 
 /// The two float64 products the reference is made of. The default is the

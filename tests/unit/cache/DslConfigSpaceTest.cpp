@@ -178,9 +178,10 @@ TEST(DslConfigSpace, EveryKernelOfAFileAndItsHash) {
   std::string errors;
   ASSERT_TRUE(kernelConfigSpaces(source, "aol.mlir", spaces, errors))
       << errors;
-  ASSERT_EQ(spaces.size(), 2u);
+  ASSERT_EQ(spaces.size(), 3u);
   EXPECT_EQ(spaces[0].name, "aol_rowsum");
   EXPECT_EQ(spaces[1].name, "aol_scale");
+  EXPECT_EQ(spaces[2].name, "aol_colscale");
   EXPECT_TRUE(spaces[1].constraints.empty());
   // The hash follows the source (an edited kernel is tuned afresh).
   std::string h = tune::kernelHash(source);
