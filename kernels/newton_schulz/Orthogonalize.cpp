@@ -9,8 +9,9 @@
 //              cAA) -> [aol_colscale: B diag(s), the first step of a wide X
 //              only] -> line3
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
-// The working X is a compact m x n matrix; the first read and the last write
-// use the caller's layout (transposed for tall inputs). Matrices that fit one
+// The working X is a compact m x n matrix; the first reads (AOL's line 1, the
+// scaling, or a wide X's first line 3) and the last write use the caller's
+// layout (transposed for tall inputs). Matrices that fit one
 // tile (smallConfig) take small.mlir instead: the whole run in one launch.
 //
 //===----------------------------------------------------------------------===//
@@ -562,20 +563,25 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   } else {
     CUdeviceptr xcur = ws.x1(), xnext = ws.x2();
     bool haveA = false;
-    // A wide X (n >= 2m) that the TMA line 3 can read in place (row-major,
-    // 16-byte aligned rows): AOL's diag(s) goes into the first B instead of
-    // a scaled m x n copy of X (aol_colscale, m x m), and the first line 3
-    // reads the input itself.
+    // The TMA kernels read X row-major with 16-byte aligned rows (an fp32
+    // input's compact bf16 copy always is).
+    const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
+    // A wide X (n >= 2m) that the TMA line 3 can read in place: AOL's
+    // diag(s) goes into the first B (aol_colscale: an m x m read and write)
+    // instead of a scaled m x n copy of X (an m x n read and write), and the
+    // first line 3 reads the input itself. At n >= 2m the bytes saved are at
+    // least twice those added, which pays for the extra launch; measured at
+    // n = 3.5m and 4m (bench/results/ns-aol-scaled-b-ab-h100.txt), and only
+    // with the TMA line 3, where aligned inputs go.
     const bool scaleB = norm.kind == Normalization::Aol && n >= 2 * m &&
                         Launcher::knob(*line3, "ns_line3", "X_LAYOUT") == 2 &&
-                        ics == 1 && irs % 8 == 0 && input % 16 == 0;
+                        inputFits;
     if (norm.kind == Normalization::Aol) {
-      // A = X X^T on the raw input, then s, diag(s) X -> xcur, diag(s) A
-      // diag(s). The TMA line 1 reads X row-major with 16-byte aligned rows; a
-      // transposed (tall) or unaligned input takes the general kernel.
+      // A = X X^T on the raw input, then s, diag(s) X -> xcur (not with
+      // scaleB: A alone), diag(s) A diag(s). A transposed (tall) or
+      // unaligned input takes the general line 1 kernel.
       const bool rowMajorLine1 =
           Launcher::knob(*line1, "syrk", "X_LAYOUT") == 2;
-      const bool inputFits = ics == 1 && irs % 8 == 0 && input % 16 == 0;
       Compiled &first = rowMajorLine1 && !inputFits ? k.syrk : *line1;
       auto firstGrid = syrkGridOf(first);
       if (!firstGrid)
@@ -629,8 +635,9 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                                  mm, mm, (float)st.c, (float)st.b, (float)st.a,
                                  ws.partials(), ws.flags()),
                  "syrk (line 2)"));
-      // The first step of scaleB: B diag(s), then line 3 on the input. (An
-      // fp32 input's bf16 copy is in x2: that step writes x1 instead.)
+      // The first step of scaleB: B diag(s), then line 3 on the input. Its
+      // output must not overwrite what it reads: an fp32 input's bf16 copy
+      // is in x2, the buffer a first step writes, so it writes x1 instead.
       const bool fromInput = scaleB && i == 0;
       if (fromInput) {
         int64_t cm = Launcher::knob(k.aol, "aol_colscale", "BLOCK_M");

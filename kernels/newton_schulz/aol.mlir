@@ -5,7 +5,8 @@
 // programs own:
 //   aol_rowsum  grid (cdiv(m, BLOCK_M), 1, batch): each program sums |A| over
 //               its rows and writes s for them (A is m x m: a small read);
-//   aol_scale   grid (cdiv(m, BLOCK_M), cdiv(n, BLOCK_N), batch): each program
+//   aol_scale   grid (cdiv(m, BLOCK_M), cdiv(n, BLOCK_N), batch; cdiv(m,
+//               BLOCK_N) columns with scale_x = 0): each program
 //               writes its tile of diag(s) X to Xo (a view with its own
 //               strides: the input stays intact; not with scale_x = 0) and,
 //               where the tile's columns are A's (n >= m), A_ij *= s_i s_j

@@ -153,14 +153,16 @@ std::string caseName(const ::testing::TestParamInfo<Case> &info) {
 class NSVariant : public ::testing::TestWithParam<Case> {};
 
 /// Whether an AOL call took diag(s) into its first B (aol_colscale, one
-/// launch more) instead of scaling a copy of X: a wide X (n >= 2m, not a
-/// tall input read transposed) on the TMA line 3 (its label says "(tma").
-bool aolScalesB(const Result &r) {
-  return ns::normalization(r.plan.variant).kind == ns::Normalization::Aol &&
-         !r.plan.transposed && r.plan.n >= 2 * r.plan.m &&
-         r.info.lineConfigs.size() == 3 &&
-         r.info.lineConfigs[2].find("(tma") != std::string::npos;
+/// launch more) instead of scaling a copy of X: a wide X (n >= 2m) on the
+/// TMA line 3 (its label says "(tma"), read in place: a bf16 input not read
+/// transposed, or any fp32 input (its bf16 copy is compact).
+bool aolScalesB(const ns::Plan &plan, const ns::CallInfo &info,
+                bool fp32Input = false) {
+  return ns::normalization(plan.variant).kind == ns::Normalization::Aol &&
+         (fp32Input || !plan.transposed) && plan.n >= 2 * plan.m &&
+         info.lineConfigs[2].find("(tma") != std::string::npos;
 }
+bool aolScalesB(const Result &r) { return aolScalesB(r.plan, r.info); }
 
 TEST_P(NSVariant, MatchesFloat64Iteration) {
   if (!gpu().ok)
@@ -511,11 +513,13 @@ TEST(NSInput, Float32InputAndQualityReport) {
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
   for (ns::Variant v : {ns::Variant::Muon5, ns::Variant::PolarExpress5,
                         ns::Variant::Aol4})
-    // 2x96x256: AOL takes diag(s) into B on the TMA lines, its first line 3
-    // reading the bf16 copy of the input; the last: one launch.
-    for (ns::Shape shape : {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96},
-                            ns::Shape{2, 96, 160}, ns::Shape{2, 160, 96},
-                            ns::Shape{2, 96, 256}, ns::Shape{2, 120, 72}}) {
+    // 2x96x256 and (tall) 2x256x96: AOL takes diag(s) into B on the TMA
+    // lines, its first line 3 reading the bf16 copy of the input (launch
+    // counts below); the last: one launch.
+    for (ns::Shape shape :
+         {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96}, ns::Shape{2, 96, 160},
+          ns::Shape{2, 160, 96}, ns::Shape{2, 96, 256}, ns::Shape{2, 256, 96},
+          ns::Shape{2, 120, 72}}) {
       auto plan = ns::makePlan(shape, v);
       ASSERT_TRUE(plan);
       size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
@@ -562,6 +566,13 @@ TEST(NSInput, Float32InputAndQualityReport) {
                   info.quality->polarError, host.sigmaMin, host.sigmaMax,
                   host.polarError, maxAbs < 0.02 ? "ok" : "FAIL");
       EXPECT_LT(maxAbs, 0.02);
+      // The conversion, then the lines (or the one launch).
+      const ns::Normalization::Kind norm = ns::normalization(v).kind;
+      int lines = norm == ns::Normalization::Aol
+                      ? 3 + 2 + 3 * (plan->iterations - 1) +
+                            (aolScalesB(*plan, info, true) ? 1 : 0)
+                      : 2 + 3 * plan->iterations;
+      EXPECT_EQ(info.launches, 1 + (ns::smallConfig(*plan, norm) ? 1 : lines));
       EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);
       EXPECT_DOUBLE_EQ(info.quality->sigmaMax, host.sigmaMax);
       EXPECT_DOUBLE_EQ(info.quality->polarError, host.polarError);

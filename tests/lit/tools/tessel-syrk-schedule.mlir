@@ -22,6 +22,11 @@
 // PAIRS: tessel.block_load %arg0{{.*}} : !tessel.ptr<bf16> -> tensor<128x64xbf16>
 // PAIRS: tessel.block_load %arg0{{.*}} second_half [%[[C2:.*]]] {tessel.cluster_shared} : !tessel.ptr<bf16> -> tensor<64x256xbf16>
 // PAIRS: tessel.block_load %arg1{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16> -> tensor<128x256xbf16>
+// gamma I: columns past the middle count from the second block's offset.
+// PAIRS: arith.cmpf one, %arg12
+// PAIRS: %[[Q1B:.*]] = arith.subi %[[C2]], %c128_i32 : i32
+// PAIRS: %[[Q1S:.*]] = tessel.splat %[[Q1B]] : i32 -> tensor<256xi32>
+// PAIRS: arith.select %{{.*}}, %[[Q1S]], %{{.*}} : tensor<256xi1>, tensor<256xi32>
 // PAIRS: tessel.block_store %arg2{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16>, tensor<128x256xbf16>
 // PAIRS: tessel.block_store %arg2{{.*}} second_half [%[[C2]]] : !tessel.ptr<bf16>, tensor<128x256xbf16>
 
