@@ -164,6 +164,17 @@ bool aolScalesB(const ns::Plan &plan, const ns::CallInfo &info,
 }
 bool aolScalesB(const Result &r) { return aolScalesB(r.plan, r.info); }
 
+/// Launches of a call through the line kernels: AOL's line 1 and two
+/// scalings, then lines 2 and 3 per step and line 1 but for the first (one
+/// more where aolScalesB); Frobenius's two, then three per step.
+int lineLaunches(const ns::Plan &plan, const ns::CallInfo &info,
+                 bool fp32Input = false) {
+  return ns::normalization(plan.variant).kind == ns::Normalization::Aol
+             ? 3 + 2 + 3 * (plan.iterations - 1) +
+                   (aolScalesB(plan, info, fp32Input) ? 1 : 0)
+             : 2 + 3 * plan.iterations;
+}
+
 TEST_P(NSVariant, MatchesFloat64Iteration) {
   if (!gpu().ok)
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
@@ -192,10 +203,7 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
   EXPECT_EQ(bad, 0u) << "elements not written or not finite";
   EXPECT_LT(maxAbs, 0.02);
   const ns::Normalization::Kind norm = ns::normalization(c.variant).kind;
-  int expected =
-      norm == ns::Normalization::Aol
-          ? 3 + 2 + 3 * (r.plan.iterations - 1) + (aolScalesB(r) ? 1 : 0)
-          : 2 + 3 * r.plan.iterations;
+  int expected = lineLaunches(r.plan, r.info);
   // Matrices that fit one tile: the whole run is one launch.
   if (c.fuse && ns::smallConfig(r.plan, norm))
     expected = 1;
@@ -568,11 +576,10 @@ TEST(NSInput, Float32InputAndQualityReport) {
       EXPECT_LT(maxAbs, 0.02);
       // The conversion, then the lines (or the one launch).
       const ns::Normalization::Kind norm = ns::normalization(v).kind;
-      int lines = norm == ns::Normalization::Aol
-                      ? 3 + 2 + 3 * (plan->iterations - 1) +
-                            (aolScalesB(*plan, info, true) ? 1 : 0)
-                      : 2 + 3 * plan->iterations;
-      EXPECT_EQ(info.launches, 1 + (ns::smallConfig(*plan, norm) ? 1 : lines));
+      EXPECT_EQ(info.launches,
+                1 + (ns::smallConfig(*plan, norm)
+                         ? 1
+                         : lineLaunches(*plan, info, /*fp32Input=*/true)));
       EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);
       EXPECT_DOUBLE_EQ(info.quality->sigmaMax, host.sigmaMax);
       EXPECT_DOUBLE_EQ(info.quality->polarError, host.polarError);
