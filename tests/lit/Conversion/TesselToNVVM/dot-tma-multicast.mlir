@@ -5,9 +5,10 @@
 // at once (.multicast::cluster, mask 0b11), at its half's place; the other
 // operand is copied whole by each. Either program's copies write into a
 // stage, so its empty barrier waits for both programs' warpgroups (each
-// arrives locally and, through mapa, on the other's), waits on it acquire at
-// cluster scope, and the pair meets (barrier.cluster) after the barriers are
-// set and again after the loop.
+// arrives locally and, through mapa, on the other's), and the pair meets
+// (barrier.cluster) after the barriers are set and again after the loop.
+// The arrivals and waits keep their default CTA-scope order: a cluster-scope
+// release made ptxas fence (MEMBAR.ALL.GPU) before every remote arrival.
 // RUN: tessel-opt %s -split-input-file -verify-diagnostics -convert-tessel-to-nvvm | FileCheck %s
 
 // 4 warps, 64 x 128 x 64 tiles, 2 stages; B (K x N, N contiguous) shared:
@@ -40,14 +41,15 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK: arith.addi %{{.*}}, %[[BYTES]]
 // CHECK: "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [$0], [$1, {$2, $3}], [$4], $5;", "r,l,r,r,r,h,~{memory}" %{{.*}}, %{{.*}}, %{{.*}}, %[[ROW]], %{{.*}}, %[[MASK:.*]] :
 // CHECK: "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster
-// The loop: refills wait for the release by both programs (cluster scope).
+// The loop: refills wait for the release by both programs.
 // CHECK: scf.for
-// CHECK: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
+// CHECK-NOT: .cluster.shared::cta
+// CHECK: mbarrier.try_wait.parity.shared::cta.b64
 // CHECK: wgmma.mma_async
 // A warpgroup's release: here, then on the other program's barrier.
 // CHECK: "{\0A.reg .b64 state;\0Ambarrier.arrive.shared::cta.b64 state, [$0];\0A}"
 // CHECK: %[[PEER:.*]] = arith.xori %[[RANK]], %c1_i32
-// CHECK: "{\0A.reg .b32 remote;\0Amapa.shared::cluster.u32 remote, $0, $1;\0Ambarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\0A}", "r,r,~{memory}" %{{.*}}, %[[PEER]]
+// CHECK: "{\0A.reg .b32 remote;\0Amapa.shared::cluster.u32 remote, $0, $1;\0Ambarrier.arrive.shared::cluster.b64 _, [remote];\0A}", "r,r,~{memory}" %{{.*}}, %[[PEER]]
 // CHECK: scf.yield
 // After the loop the pair meets once more before the epilogue.
 // CHECK: "wgmma.wait_group.sync.aligned 0;"
@@ -109,7 +111,7 @@ func.func @unmarked(%a: !tessel.ptr<bf16>, %b: !tessel.ptr<bf16>, %c: !tessel.pt
 
 // With a producer warpgroup (tessel.warp_spec) each program's producer
 // issues its copies (the shared operand's half multicast), waiting for both
-// programs' releases at cluster scope; the consumers release locally and
+// programs' releases; the consumers release locally and
 // remotely, the last stage too, and only then does the pair meet (the
 // exited producers do not take part).
 #blk = #tessel_gpu.blocked<sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]>
@@ -123,7 +125,7 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK-NEXT: nvvm.cluster.wait {aligned}
 // The producer: threads 128 and up.
 // CHECK: arith.cmpi sge, %{{.*}}, %c128_i32
-// CHECK: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
+// CHECK: mbarrier.try_wait.parity.shared::cta.b64
 // CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [$0]
 // CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster
 // CHECK: "exit;"

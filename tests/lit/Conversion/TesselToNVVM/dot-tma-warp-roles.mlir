@@ -170,12 +170,15 @@ module attributes {tessel.target = "sm_90a", tessel.wgmma} {
 // CHECK: llvm.store %c0_i32{{[_0-9]*}}, %[[COUNT]]
 // CHECK: scf.if
 // The producer's own tile loop, carrying the iterations done so far.
+// The tile's scalars are cloned once per tile, before its dot loop (inside
+// it they would be recomputed every iteration: LLVM keeps a division there).
 // CHECK: %{{.*}} = scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[DONE:.*]] = %c0_i32{{[_0-9]*}}) -> (i32) {
+// CHECK: %[[TI:.*]] = arith.index_cast %[[T]] : index to i32
+// CHECK: %[[M0:.*]] = arith.muli %[[TI]], %c64_i32
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: arith.addi %[[DONE]], %[[J]] : i32
-// CHECK: %[[TI:.*]] = arith.index_cast %[[T]] : index to i32
-// CHECK: arith.muli %[[TI]], %c64_i32
-// CHECK: cp.async.bulk.tensor.2d
+// CHECK-NOT: arith.muli %{{.*}}, %c64_i32
+// CHECK: cp.async.bulk.tensor.2d.{{.*}}%[[M0]]
 // CHECK: scf.yield
 // CHECK: "exit;"
 // The consumers' tile loop: each dot loop starts from the count.

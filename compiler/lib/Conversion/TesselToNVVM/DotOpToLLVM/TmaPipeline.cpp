@@ -319,23 +319,27 @@ public:
                          body(op.getInductionVar(), op.getRegionIterArgs()));
     return SmallVector<Value>(op.getResults());
   }
-  /// Waits for phase `parity` of `bar`; `cluster`: acquiring what the other
-  /// program of the cluster released (its arrivals on an empty barrier).
-  void wait(Value bar, Value parity, bool cluster = false) {
+  /// Waits for phase `parity` of `bar` (the default acquire at CTA scope,
+  /// also for an empty barrier the other program of a cluster arrives on:
+  /// see arriveEmpty).
+  void wait(Value bar, Value parity) {
     emitAsm(k, loc,
-            llvm::formatv("{{\n.reg .pred ready;\nwait_again:\n"
-                          "mbarrier.try_wait.parity{0}.shared::cta.b64 "
-                          "ready, [$0], $1;\n"
-                          "@!ready bra wait_again;\n}",
-                          cluster ? ".acquire.cluster" : "")
-                .str(),
+            "{\n.reg .pred ready;\nwait_again:\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 ready, [$0], $1;\n"
+            "@!ready bra wait_again;\n}",
             {bar, parity}, "r,r,~{memory}");
   }
-  void waitEmpty(Value s, Value parity) {
-    wait(emptyBar(s), parity, multicast());
-  }
+  void waitEmpty(Value s, Value parity) { wait(emptyBar(s), parity); }
   /// This warpgroup is done with stage `s`; with multicast the other
   /// program's copies write into it too, so its empty barrier hears of it.
+  /// What the arrival orders is the wgmmas' reads of the stage, complete
+  /// (wgmma.wait_group) before it, against the other program's later copy
+  /// into it, which that program issues only once the barrier's phase has
+  /// flipped: the barrier's own order is enough, as in CUTLASS's cluster
+  /// pipelines. A `.release.cluster` arrival (and an `.acquire.cluster`
+  /// wait) made ptxas put MEMBAR.ALL.GPU and ERRBAR before every remote
+  /// arrival (and CCTL.IVALL after the wait): the K loop ran 2-3.5x slower
+  /// (bench/results/experiments/cluster-release-fence-h100.txt).
   void arriveEmpty(Value s) {
     emitAsm(k, loc,
             "{\n.reg .b64 state;\n"
@@ -345,7 +349,7 @@ public:
       emitAsm(k, loc,
               "{\n.reg .b32 remote;\n"
               "mapa.shared::cluster.u32 remote, $0, $1;\n"
-              "mbarrier.arrive.release.cluster.shared::cluster.b64 _, "
+              "mbarrier.arrive.shared::cluster.b64 _, "
               "[remote];\n}",
               {emptyBar(s), arith::XOrIOp::create(b, loc, ctaRank, c32(1))},
               "r,r,~{memory}");
@@ -394,6 +398,33 @@ public:
     for (auto [from, to] : llvm::zip(def->getResults(), clone->getResults()))
       map.map(from, to);
     return map.lookup(v);
+  }
+  /// Clones here, once per tile, the values of the tile loop's body that the
+  /// copies' coordinates use, so that the dot loop's copies find them in
+  /// `map`. Cloned inside the dot loop they would be recomputed every
+  /// iteration: LLVM does not hoist a division (a tile's row and column)
+  /// past the loop's inline asm, and the producer's thread then takes about
+  /// as long per iteration as the consumers' wgmmas.
+  void cloneTileValues(IRMapping &map) {
+    if (!plan.tileLoop)
+      return;
+    SmallVector<Value> work;
+    for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
+      llvm::append_range(work, BlockLoadOp(p->load).getOffsets());
+      if (p->secondHalf)
+        work.push_back(p->secondHalf);
+    }
+    llvm::DenseSet<Value> seen;
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || !seen.insert(v).second)
+        continue;
+      if (def->getBlock() == plan.loop.getBody())
+        llvm::append_range(work, def->getOperands());
+      else if (def->getBlock() == plan.tileLoop.getBody())
+        value(v, map);
+    }
   }
   /// The loop's lower bound, step and trip count ceil((ub - lb) / step) >= 0.
   std::tuple<Value, Value, Value> bounds(IRMapping &map) {
@@ -539,6 +570,7 @@ static void emitProducer(KernelLowering &k, const TmaPipelinePlan &plan,
           // One run of the dot loop, after `done` iterations before it.
           auto run = [&](IRMapping &map, Value done) -> Value {
             auto [lb, step, trips] = ring.bounds(map);
+            ring.cloneTileValues(map);
             ring.forEach(
                 ring.c32(0), trips, {},
                 [&](Value j, ValueRange) -> SmallVector<Value> {
