@@ -35,7 +35,8 @@ bool wideSyrkTiles(int64_t m, int64_t batch, int sms) {
   return wide * 16 < syrkRounds(m, batch, sms, 128, false) * 10;
 }
 
-tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms,
+                              int64_t l2Bytes) {
   const bool small = plan.m <= 512;
   if (line != TunedLine::Line3) {
     const bool wide = wideSyrkTiles(plan.m, plan.shape.batch, sms);
@@ -50,11 +51,13 @@ tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms) {
             {"COLUMN_PAIRS", pairs ? 2 : 1},
             {"num_warps", small ? 4 : 8}};
   }
+  const bool bOverL2 = l2Bytes > 0 && plan.m * plan.m * 2 > l2Bytes;
   return {{"BLOCK_M", small ? 64 : 128},
           {"BLOCK_N", small ? 128 : 256},
           {"BLOCK_K", 64},
           {"NUM_STAGES", 4},
           {"X_LAYOUT", 2},
+          {"GROUP_M", bOverL2 ? 16 : 1},
           {"num_warps", small ? 4 : 8}};
 }
 

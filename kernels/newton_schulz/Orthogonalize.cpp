@@ -185,10 +185,17 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   if (mode != TuneMode::Off)
     db.emplace(rt::DiskCache::defaultRoot(), tune::DeviceKey::of(device));
   if (mode == TuneMode::Auto) {
-    auto first = db->lookup(problemKey(TunedLine::Line1, plan, tma));
-    if (!first)
-      return first.status();
-    if (!*first || !(*first)->exact)
+    // Every line's record, not only line 1's: a kernel whose source changed
+    // (its hash is in the key) has none for this shape while the others
+    // still do, and would take another shape's record.
+    bool exact = true;
+    for (TunedLine line : kTunedLines) {
+      auto hit = db->lookup(problemKey(line, plan, tma));
+      if (!hit)
+        return hit.status();
+      exact = exact && *hit && (*hit)->exact;
+    }
+    if (!exact)
       TESSEL_RETURN_IF_ERROR(
           tuneShape(plan.shape, target, device, stream, {}).status());
   }
@@ -201,7 +208,7 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   for (TunedLine line : kTunedLines) {
     std::optional<tune::Config> &config = configs[(size_t)line];
     if (tma)
-      config = tmaDefaultConfig(line, plan, device.smCount);
+      config = tmaDefaultConfig(line, plan, device.smCount, device.l2Bytes);
     if (db) {
       auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)

@@ -196,7 +196,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
     if (tma) {
       // The ring's form: row-major X, BLOCK_K 64 or 128 (one or two swizzle
       // rows), tiles of 64 or 128 rows; from the untuned TMA config.
-      tune::Config d = tmaDefaultConfig(line, *plan, device.smCount);
+      tune::Config d =
+          tmaDefaultConfig(line, *plan, device.smCount, device.l2Bytes);
       TESSEL_RETURN_IF_ERROR(t.pin("X_LAYOUT", 2));
       // BLOCK_K = 128 halves the ring's iterations: worth trying only where
       // the K loops are long (m > 1024); the smaller shapes keep their
@@ -218,6 +219,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
       if (line == TunedLine::Line3) {
+        // The tile order follows from B's size against the L2, not tried.
+        TESSEL_RETURN_IF_ERROR(t.pin("GROUP_M", d.at("GROUP_M")));
         TESSEL_RETURN_IF_ERROR(t.narrow("BLOCK_M", {64, 128}, d.at("BLOCK_M")));
         TESSEL_RETURN_IF_ERROR(
             t.narrow("BLOCK_N", {64, 128, 256}, d.at("BLOCK_N")));
@@ -253,6 +256,8 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
+      if (line == TunedLine::Line3)
+        TESSEL_RETURN_IF_ERROR(t.pin("GROUP_M", 1));
       if (line != TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
         TESSEL_RETURN_IF_ERROR(t.pin("COLUMN_PAIRS", 1));

@@ -51,8 +51,12 @@ bool tmaFits(const std::string &target, const Plan &plan);
 /// syrk takes 128 x 256 tiles where they need fewer rounds of `sms` programs
 /// (wideSyrkTiles), else 128 x 128; wide tiles of two column blocks apart
 /// (COLUMN_PAIRS = 2) where those need fewer rounds than adjacent ones
-/// (pairedSyrkTiles).
-tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms);
+/// (pairedSyrkTiles). Line 3 takes its tiles in groups of GROUP_M = 16 row
+/// blocks (line3.mlir) where B, m x m bf16, is larger than the L2
+/// (`l2Bytes`, 0: unknown, no groups): each round of programs would read all
+/// of B from memory again.
+tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms,
+                              int64_t l2Bytes = 0);
 
 /// Whether 128 x 256 syrk tiles beat 128 x 128 on `sms` SMs for an m x m
 /// output: rounds of programs (ceil(tiles / sms), per batch entry; the wide

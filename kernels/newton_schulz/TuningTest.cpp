@@ -157,6 +157,16 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   EXPECT_EQ(c.at("COLUMN_PAIRS"), 2);
   plan.m = plan.n = 1024;
   EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
+  // Line 3 groups its tiles (GROUP_M = 16) only where B (m^2 bf16) is larger
+  // than the L2: 8192^2 (128 MiB) on a 50 MiB L2, not 4096^2 (32 MiB), and
+  // not where the L2's size is unknown.
+  const int64_t l2 = 50 << 20;
+  plan.m = plan.n = 8192;
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132, l2).at("GROUP_M"),
+            16);
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132).at("GROUP_M"), 1);
+  plan.m = plan.n = 4096;
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132, l2).at("GROUP_M"), 1);
 }
 
 /// small.mlir's config for one shape and variant (the plan must exist).

@@ -6,7 +6,15 @@
 // store. tessel::ns passes a = 0: line 2 (syrk's gamma) has put a I into B,
 // so line 3 reads X only in its K loop.
 // Grid: (cdiv(m, BLOCK_M) rounded up to a multiple of CLUSTER, cdiv(n,
-// BLOCK_N), batch); batch offsets 64-bit.
+// BLOCK_N), batch); batch offsets 64-bit. With GROUP_M = 1 program (x, y)
+// takes tile (x, y): the programs running at once hold every row block of B
+// and a few column bands of X. With GROUP_M = G > 1 (CLUSTER = 1) program
+// (x, y), number x + y cdiv(m, BLOCK_M) in launch order, takes that tile of
+// an order that goes down G row blocks of a column band, then to the next
+// band, and to the next G row blocks after the last band: where B does not
+// fit in L2 (m = 8192: 128 MiB) the first order reads all of B from memory
+// again for every round of programs; this one reads G row blocks of B per
+// group and all of X once per group.
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
                     %sor: i32, %soc: i32, %b_batch: i64, %x_batch: i64, %a: f32)
@@ -17,7 +25,8 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
     attributes {tessel.kernel, tessel.constraints = [
       "BLOCK_M * BLOCK_N <= 64 * 32 * num_warps * X_LAYOUT",
       "(BLOCK_M + BLOCK_N) * (BLOCK_K + 8) * 2 <= SMEM",
-      "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM"]} {
+      "(BLOCK_M + BLOCK_N) * BLOCK_K * 2 * NUM_STAGES + 1024 <= SMEM",
+      "GROUP_M == 1 || CLUSTER == 1"]} {
   %BM = tessel.param "BLOCK_M" {default_value = 64 : i64, values = array<i64: 32, 64, 128>} : index
   %BN = tessel.param "BLOCK_N" {default_value = 64 : i64, values = array<i64: 32, 64, 128, 256>} : index
   %BK = tessel.param "BLOCK_K" {default_value = 32 : i64, values = array<i64: 16, 32, 64, 128>} : index
@@ -26,8 +35,32 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   %bn = arith.index_cast %BN : index to i32
 
   %bz = tessel.program_id 2 : i32
-  %pm = tessel.program_id 0 : i32
-  %pn = tessel.program_id 1 : i32
+  // This program's tile (pm, pn): program (px, py) itself, or with
+  // GROUP_M > 1 tile number px + py gx of the grouped order (top of file).
+  %G = tessel.param "GROUP_M" {default_value = 1 : i64, values = array<i64: 1, 8, 16>} : index
+  %c1_idx = arith.constant 1 : index
+  %grouped = arith.cmpi ne, %G, %c1_idx : index
+  %group_m = arith.index_cast %G : index to i32
+  %c1_i32 = arith.constant 1 : i32
+  %px = tessel.program_id 0 : i32
+  %py = tessel.program_id 1 : i32
+  %gx = tessel.num_programs 0 : i32
+  %bn1 = arith.subi %bn, %c1_i32 : i32
+  %n_r = arith.addi %n, %bn1 : i32
+  %gn = arith.divsi %n_r, %bn : i32
+  %lin_y = arith.muli %py, %gx : i32
+  %lin = arith.addi %px, %lin_y : i32
+  %per_group = arith.muli %group_m, %gn : i32
+  %group = arith.divsi %lin, %per_group : i32
+  %first_m = arith.muli %group, %group_m : i32
+  %left_m = arith.subi %gx, %first_m : i32
+  %group_rows = arith.minsi %left_m, %group_m : i32
+  %in_group = arith.remsi %lin, %per_group : i32
+  %row_in = arith.remsi %in_group, %group_rows : i32
+  %gpm = arith.addi %first_m, %row_in : i32
+  %gpn = arith.divsi %in_group, %group_rows : i32
+  %pm = arith.select %grouped, %gpm, %px : i32
+  %pn = arith.select %grouped, %gpn, %py : i32
   %m0 = arith.muli %pm, %bm : i32
   %n0 = arith.muli %pn, %bn : i32
   // X, X' and B are [batch, rows, cols] tensors: the block loads and stores

@@ -54,7 +54,8 @@ using Loaded = gpu::CompiledKernel;
 /// once per program), and in the TMA form on 20 programs (m = 1536: 42
 /// wide tiles, each program one whole tile first); their line 3 is that of
 /// [1], [0] and [1]. [8], [9]: syrk's tiles of two column blocks apart
-/// (COLUMN_PAIRS = 2) in the TMA and the general form.
+/// (COLUMN_PAIRS = 2) in the TMA and the general form; [8]'s line 3 takes
+/// its tiles in groups of row blocks (GROUP_M = 8).
 /// The knobs of each form's syrk and line 3, and whether it is a TMA form.
 struct Form {
   std::vector<std::string> syrk, line3;
@@ -72,6 +73,10 @@ std::vector<std::string> wideTmaSyrk(std::vector<std::string> extra = {}) {
 const std::vector<std::string> kTmaLine3 = {"BLOCK_M=128", "BLOCK_N=128",
                                             "BLOCK_K=64",  "NUM_STAGES=4",
                                             "X_LAYOUT=2",  "num_warps=8"};
+/// The same, the tiles taken in groups of 8 row blocks (GROUP_M).
+const std::vector<std::string> kTmaLine3Grouped = {
+    "BLOCK_M=128", "BLOCK_N=128", "BLOCK_K=64", "NUM_STAGES=4",
+    "X_LAYOUT=2",  "num_warps=8", "GROUP_M=8"};
 const Form kForms[] = {
     {{}, {}, false},
     // 128 x 256 tiles on the triangular grid (two row blocks per column
@@ -100,8 +105,10 @@ const Form kForms[] = {
     // split: a case small enough for the host's float64 line 2).
     {wideTmaSyrk({"SCHEDULE=2"}), kTmaLine3, true},
     // Tiles of two column blocks apart (COLUMN_PAIRS = 2: split right
-    // operand boxes and stores), in the TMA form and the general one.
-    {wideTmaSyrk({"COLUMN_PAIRS=2"}), kTmaLine3, true},
+    // operand boxes and stores), in the TMA form and the general one; the
+    // TMA form's line 3 takes its tiles in groups of 8 row blocks (GROUP_M:
+    // at m = 1280, 1152 and 296 the last group has 2, 1 and 3).
+    {wideTmaSyrk({"COLUMN_PAIRS=2"}), kTmaLine3Grouped, true},
     {{"BLOCK=32", "BLOCK_N=64", "COLUMN_PAIRS=2"}, {}, false},
 };
 

@@ -5,7 +5,13 @@
 // loop's sum straight to the store.
 // RUN: tessel compile %kernels/newton_schulz/line3.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK_M=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 | FileCheck %s
 
+// RUN: tessel compile %kernels/newton_schulz/line3.mlir --no-cache --target=sm_90a --wgmma --emit=tessel -D BLOCK_M=128 -D BLOCK_N=256 -D BLOCK_K=64 -D X_LAYOUT=2 -D num_warps=8 -D GROUP_M=16 | FileCheck %s --check-prefix=GROUPED
+
+// GROUP_M = 1 (the default): program (x, y) is tile (x, y), no arithmetic.
 // CHECK-LABEL: func.func @ns_line3(
+// CHECK: %[[PX:.*]] = tessel.program_id 0
+// CHECK-NOT: arith.divsi
+// CHECK: arith.muli %[[PX]], %c128_i32
 // CHECK: %[[SUM:.*]] = scf.for {{.*}} -> (tensor<128x256xf32>) {
 // CHECK: tessel.block_load %arg0{{.*}} -> tensor<128x64xbf16>
 // CHECK: tessel.block_load %arg1{{.*}} -> tensor<64x256xbf16>
@@ -18,3 +24,29 @@
 // CHECK: arith.truncf %[[R]]
 // CHECK-NOT: tessel.block_load
 // CHECK: tessel.block_store %arg2
+
+// GROUP_M = 16: program (x, y) is number x + y gx in launch order, and takes
+// that tile of the grouped order: group g = number / (16 gn) covers row
+// blocks 16 g .. 16 g + rows - 1 (rows = min(gx - 16 g, 16)), down each
+// column band in turn.
+// GROUPED-LABEL: func.func @ns_line3(
+// GROUPED: %[[PX:.*]] = tessel.program_id 0
+// GROUPED: %[[PY:.*]] = tessel.program_id 1
+// GROUPED: %[[GX:.*]] = tessel.num_programs 0
+// GROUPED: %[[GN:.*]] = arith.divsi %{{.*}}, %c256_i32
+// GROUPED: %[[YX:.*]] = arith.muli %[[PY]], %[[GX]]
+// GROUPED: %[[LIN:.*]] = arith.addi %[[PX]], %[[YX]]
+// GROUPED: %[[PER:.*]] = arith.muli %[[GN]], %c16_i32
+// GROUPED: %[[G:.*]] = arith.divsi %[[LIN]], %[[PER]]
+// GROUPED: %[[FIRST:.*]] = arith.muli %[[G]], %c16_i32
+// GROUPED: %[[LEFT:.*]] = arith.subi %[[GX]], %[[FIRST]]
+// GROUPED: %[[ROWS:.*]] = arith.minsi %[[LEFT]], %c16_i32
+// GROUPED: %[[IN:.*]] = arith.remsi %[[LIN]], %[[PER]]
+// GROUPED: %[[R:.*]] = arith.remsi %[[IN]], %[[ROWS]]
+// GROUPED: %[[PM:.*]] = arith.addi %[[FIRST]], %[[R]]
+// GROUPED: %[[PN:.*]] = arith.divsi %[[IN]], %[[ROWS]]
+// GROUPED: %[[M0:.*]] = arith.muli %[[PM]], %c128_i32
+// GROUPED: %[[N0:.*]] = arith.muli %[[PN]], %c256_i32
+// GROUPED: scf.for
+// GROUPED: tessel.block_load %arg0[%{{.*}}, %[[M0]], %{{.*}}]
+// GROUPED: tessel.block_load %arg1[%{{.*}}, %{{.*}}, %[[N0]]]
