@@ -238,6 +238,18 @@ mlir::tessel::matchTmaPipeline(scf::ForOp loop, StringRef target, bool wgmma,
 }
 
 namespace {
+/// What the ring's copies are addressed by: both loads' offsets and their
+/// second halves.
+SmallVector<Value> copyCoordinates(const TmaPipelinePlan &plan) {
+  SmallVector<Value> values;
+  for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
+    llvm::append_range(values, BlockLoadOp(p->load).getOffsets());
+    if (p->secondHalf)
+      values.push_back(p->secondHalf);
+  }
+  return values;
+}
+
 /// The ring of one TMA-pipelined dot loop: its shared memory, barriers and
 /// copies. One exists per loop; with a producer warpgroup it is created where
 /// the producer is emitted (before the loop, or before the persistent tile
@@ -408,12 +420,7 @@ public:
   void cloneTileValues(IRMapping &map) {
     if (!plan.tileLoop)
       return;
-    SmallVector<Value> work;
-    for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
-      llvm::append_range(work, BlockLoadOp(p->load).getOffsets());
-      if (p->secondHalf)
-        work.push_back(p->secondHalf);
-    }
+    SmallVector<Value> work = copyCoordinates(plan);
     llvm::DenseSet<Value> seen;
     while (!work.empty()) {
       Value v = work.pop_back_val();
@@ -625,13 +632,9 @@ static void emitProducer(KernelLowering &k, const TmaPipelinePlan &plan,
 bool mlir::tessel::producerCanWalk(const TmaPipelinePlan &plan,
                                    scf::ForOp tiles) {
   scf::ForOp loop = plan.loop;
-  SmallVector<Value> work = {loop.getLowerBound(), loop.getUpperBound(),
-                             loop.getStep()};
-  for (const TmaOperandPlan *p : {&plan.a, &plan.b}) {
-    llvm::append_range(work, BlockLoadOp(p->load).getOffsets());
-    if (p->secondHalf)
-      work.push_back(p->secondHalf);
-  }
+  SmallVector<Value> work = copyCoordinates(plan);
+  llvm::append_range(work, ValueRange{loop.getLowerBound(),
+                                      loop.getUpperBound(), loop.getStep()});
   llvm::DenseSet<Value> seen;
   while (!work.empty()) {
     Value v = work.pop_back_val();
