@@ -35,6 +35,18 @@ bool wideSyrkTiles(int64_t m, int64_t batch, int sms) {
   return wide * 16 < syrkRounds(m, batch, sms, 128, false) * 10;
 }
 
+std::vector<int64_t> keyShape(TunedLine line, const Plan &plan) {
+  return {plan.shape.batch, plan.m, line == TunedLine::Line2 ? plan.m : plan.n};
+}
+
+bool takesRecord(const tune::Found &found, TunedLine line, const Plan &plan,
+                 bool tma) {
+  if (found.exact || !tma)
+    return true;
+  return tune::shapeBucket(found.shape) ==
+         tune::shapeBucket(keyShape(line, plan));
+}
+
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms,
                               int64_t l2Bytes) {
   const bool small = plan.m <= 512;

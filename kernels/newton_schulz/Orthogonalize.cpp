@@ -213,7 +213,7 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
       auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)
         return hit.status();
-      if (*hit) {
+      if (*hit && takesRecord(**hit, line, plan, tma)) {
         config = (*hit)->config;
         tuned[(size_t)line] = true;
       }

@@ -49,8 +49,7 @@ tune::ProblemKey problemKey(TunedLine line, const Plan &plan, bool tma) {
   key.kernelHash = tune::kernelHash(k.source);
   key.dtypes = "bf16";
   key.layout = std::string(lineName(line)) + (tma ? "+tma" : "");
-  key.shape = {plan.shape.batch, plan.m,
-               line == TunedLine::Line2 ? plan.m : plan.n};
+  key.shape = keyShape(line, plan);
   return key;
 }
 

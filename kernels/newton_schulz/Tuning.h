@@ -72,11 +72,24 @@ bool wideSyrkTiles(int64_t m, int64_t batch, int sms);
 /// bench/results/syrk-column-pairs-order-h100.txt).
 bool pairedSyrkTiles(int64_t m, int64_t batch, int sms);
 
+/// The shape a line's results are keyed on: {batch, m, n} (line 2:
+/// {batch, m, m}).
+std::vector<int64_t> keyShape(TunedLine line, const Plan &plan);
+
 /// What the line's results are keyed on for `plan`: kernel and source hash,
 /// dtypes "bf16", layout = the line's name (with "+tma" for the TMA form),
 /// shape {batch, m, n} (line 2: {batch, m, m}).
 tune::ProblemKey problemKey(TunedLine line, const Plan &plan,
                             bool tma = false);
+
+/// Whether a call takes `found` (the database's record for the line's
+/// problemKey) over its own default: an exact record always; another
+/// shape's record on the masked-load path (whose defaults know no shape);
+/// on the TMA path only one from the same power-of-two bucket
+/// (tune::shapeBucket), since tmaDefaultConfig is chosen for the shape: a
+/// record of 32 x 512^2 (64-row tiles) would give 8192^2 half its speed.
+bool takesRecord(const tune::Found &found, TunedLine line, const Plan &plan,
+                 bool tma);
 
 /// Grid of syrk on an m x m output with tiles of `block` rows by `blockN`
 /// (= block or 2 block) columns: W (U - 1) U / 2 + min(W U, T) tiles reaching

@@ -169,6 +169,25 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132, l2).at("GROUP_M"), 1);
 }
 
+// A call takes an exact record, or on the masked-load path any shape's;
+// on the TMA path another shape's only from the same power-of-two bucket
+// (a 32 x 512^2 record's 64-row tiles are not 8192^2's).
+TEST(NSTuning, TakesAnotherShapesRecordOnlyFromItsBucketOnTheTmaPath) {
+  Plan plan;
+  plan.shape = {1, 8192, 8192};
+  plan.m = plan.n = 8192;
+  tessel::tune::Found exact{{}, 1.0, true, {1, 8192, 8192}};
+  tessel::tune::Found small{{}, 1.0, false, {32, 512, 512}};
+  tessel::tune::Found near{{}, 1.0, false, {1, 6144, 8192}};
+  for (TunedLine line : kTunedLines) {
+    EXPECT_TRUE(takesRecord(exact, line, plan, true));
+    EXPECT_FALSE(takesRecord(small, line, plan, true));
+    EXPECT_TRUE(takesRecord(small, line, plan, false));
+    // 6144 rounds up to 8192: the same bucket (line 2's key is m x m).
+    EXPECT_TRUE(takesRecord(near, line, plan, true)) << (int)line;
+  }
+}
+
 /// small.mlir's config for one shape and variant (the plan must exist).
 std::optional<tessel::tune::Config> smallFor(Shape shape, Variant v) {
   std::string why;

@@ -22,14 +22,15 @@
 
 #include <array>
 #include <cmath>
-#include <filesystem>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <optional>
 #include <random>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace tessel;
@@ -649,7 +650,89 @@ TEST(NSTuning, SecondProcessReusesTheFirstOnesTuning) {
   std::filesystem::remove_all(root);
 }
 
-// The child of the test above (skipped unless it is that child).
+/// Sets an environment variable for one scope, restoring it after.
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value) : name_(name) {
+    if (const char *old = std::getenv(name))
+      old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
+  }
+
+private:
+  const char *name_;
+  std::optional<std::string> old_;
+};
+
+// In lookup mode (the default) a call on the TMA lines takes a record of
+// another shape only from its own power-of-two bucket: with a database
+// holding 32 x 512^2's records (64-row tiles) 1 x 640 x 1280 keeps its
+// tmaDefaultConfig ("(tma)"), and 1 x 576 x 1152 takes 1 x 640 x 1280's
+// records (bucket 1 x 1024 x 2048: "(tma, tuned)"). Both agree with the
+// float64 iteration.
+TEST(NSTuning, TmaLinesTakeOnlyTheirBucketsRecords) {
+  if (!gpu().ok)
+    GTEST_SKIP() << "no CUDA device: " << gpu().why;
+  auto device = rt::queryDevice(0);
+  ASSERT_TRUE(device);
+  if (rt::targetFor(*device) != "sm_90a")
+    GTEST_SKIP() << "the TMA lines need sm_90a";
+  char root[] = "/tmp/tessel-bucket-test-XXXXXX";
+  ASSERT_NE(mkdtemp(root), nullptr);
+  ScopedEnv cache("TESSEL_CACHE_DIR", root), mode("TESSEL_TUNE", "lookup");
+  tune::TuneDB db(root, tune::DeviceKey::of(*device));
+  // Each line's record at `at`, with the configs tmaDefaultConfig gives
+  // `like` (a small shape's: 64-row tiles).
+  auto recordAt = [&](ns::Shape at, ns::Shape like) {
+    auto plan = ns::makePlan(at, ns::Variant::Aol4);
+    auto small = ns::makePlan(like, ns::Variant::Aol4);
+    ASSERT_TRUE(plan && small);
+    for (ns::TunedLine line : ns::kTunedLines) {
+      tune::Record rec;
+      rec.key = ns::problemKey(line, *plan, /*tma=*/true);
+      rec.best = ns::tmaDefaultConfig(line, *small, device->smCount);
+      rec.bestMs = 1.0;
+      rec.trials = {{rec.best, 1.0, ""}};
+      ASSERT_TRUE(db.record(rec).ok());
+    }
+  };
+  const ns::Shape far{32, 512, 512}, near{1, 640, 1280}, run2{1, 576, 1152};
+  recordAt(far, far);
+  Result a;
+  ASSERT_TRUE(run(ns::Variant::Aol4, near, 31u, false, a));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(a.info.lineConfigs[i].find("(tma)"), std::string::npos)
+        << "line " << i + 1 << ": " << a.info.lineConfigs[i];
+    EXPECT_NE(a.info.lineConfigs[i].find("num_warps=8"), std::string::npos)
+        << "line " << i + 1 << ": " << a.info.lineConfigs[i];
+  }
+  EXPECT_LT(maxAbsFromIteration(a), 0.02);
+  recordAt(near, far);
+  Result b;
+  ASSERT_TRUE(run(ns::Variant::Aol4, run2, 32u, false, b));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(b.info.lineConfigs[i].find("(tma, tuned)"), std::string::npos)
+        << "line " << i + 1 << ": " << b.info.lineConfigs[i];
+    EXPECT_NE(b.info.lineConfigs[i].find("num_warps=4"), std::string::npos)
+        << "line " << i + 1 << ": " << b.info.lineConfigs[i];
+  }
+  EXPECT_LT(maxAbsFromIteration(b), 0.02);
+  std::printf("RESULT ns-bucket 1x640x1280 configs: %s | %s | %s\n"
+              "RESULT ns-bucket 1x576x1152 configs: %s | %s | %s\n",
+              a.info.lineConfigs[0].c_str(), a.info.lineConfigs[1].c_str(),
+              a.info.lineConfigs[2].c_str(), b.info.lineConfigs[0].c_str(),
+              b.info.lineConfigs[1].c_str(), b.info.lineConfigs[2].c_str());
+  std::filesystem::remove_all(root);
+}
+
+// The child of NSTuning.SecondProcessReusesTheFirstOnesTuning (skipped unless
+// it is that child).
 TEST(NSTuning, TuneChild) {
   if (!std::getenv("TESSEL_TEST_TUNE_CHILD"))
     GTEST_SKIP() << "runs only as the child of "
