@@ -161,8 +161,9 @@ struct LineChoice {
 using LineChoices = std::array<LineChoice, 3>;
 
 /// The lines' kernels for `plan` on `device`: the tuning database's configs
-/// (exact shape, else the nearest tuned one; TuneMode::Auto tunes a shape it
-/// lacks), else the defaults. Decided once per target and shape per process;
+/// (exact shape, else the nearest tuned one that takesRecord allows;
+/// TuneMode::Auto tunes a shape unless all three lines have an exact
+/// record), else the defaults. Decided once per target and shape per process;
 /// each distinct config is compiled (through the cache) once.
 rt::Expected<LineChoices> linesFor(const std::string &target,
                                    const rt::DeviceInfo &device,
@@ -207,8 +208,10 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   std::vector<FileConfig> files;
   for (TunedLine line : kTunedLines) {
     std::optional<tune::Config> &config = configs[(size_t)line];
+    std::optional<tune::Config> byShape;
     if (tma)
-      config = tmaDefaultConfig(line, plan, device.smCount, device.l2Bytes);
+      config = byShape =
+          tmaDefaultConfig(line, plan, device.smCount, device.l2Bytes);
     if (db) {
       auto hit = db->lookup(problemKey(line, plan, tma));
       if (!hit)
@@ -218,6 +221,10 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
         tuned[(size_t)line] = true;
       }
     }
+    // Line 3's tile order follows this shape's B against the L2 (tuning pins
+    // it so), not the size a borrowed record was tuned at.
+    if (byShape && config && byShape->count("GROUP_M"))
+      (*config)["GROUP_M"] = byShape->at("GROUP_M");
     if (config) {
       LineKernel k = lineKernel(line);
       std::string file(k.file);

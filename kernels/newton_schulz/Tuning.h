@@ -56,7 +56,7 @@ bool tmaFits(const std::string &target, const Plan &plan);
 /// (`l2Bytes`, 0: unknown, no groups): each round of programs would read all
 /// of B from memory again.
 tune::Config tmaDefaultConfig(TunedLine line, const Plan &plan, int sms,
-                              int64_t l2Bytes = 0);
+                              int64_t l2Bytes);
 
 /// Whether 128 x 256 syrk tiles beat 128 x 128 on `sms` SMs for an m x m
 /// output: rounds of programs (ceil(tiles / sms), per batch entry; the wide

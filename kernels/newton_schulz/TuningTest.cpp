@@ -147,26 +147,35 @@ TEST(SyrkGrid, WideTilesWhereTheyTakeFewerRounds) {
   plan.m = 8192;
   plan.n = 8192;
   plan.shape.batch = 1;
-  tessel::tune::Config c = tmaDefaultConfig(TunedLine::Line1, plan, 132);
+  tessel::tune::Config c = tmaDefaultConfig(TunedLine::Line1, plan, 132, 0);
   EXPECT_EQ(c.at("BLOCK_N"), 256);
   EXPECT_EQ(c.at("NUM_STAGES"), 4);
   EXPECT_EQ(c.at("COLUMN_PAIRS"), 1);
   plan.m = plan.n = 4096;
-  c = tmaDefaultConfig(TunedLine::Line2, plan, 132);
+  c = tmaDefaultConfig(TunedLine::Line2, plan, 132, 0);
   EXPECT_EQ(c.at("BLOCK_N"), 256);
   EXPECT_EQ(c.at("COLUMN_PAIRS"), 2);
   plan.m = plan.n = 1024;
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132).at("BLOCK_N"), 128);
-  // Line 3 groups its tiles (GROUP_M = 16) only where B (m^2 bf16) is larger
-  // than the L2: 8192^2 (128 MiB) on a 50 MiB L2, not 4096^2 (32 MiB), and
-  // not where the L2's size is unknown.
+  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line2, plan, 132, 0).at("BLOCK_N"),
+            128);
+}
+
+// Line 3 groups its tiles (GROUP_M = 16) only where B (m^2 bf16) is larger
+// than the L2: 8192^2 (128 MiB) on a 50 MiB L2, not 4096^2 (32 MiB), not B
+// of exactly the L2's size, and not where the L2's size is unknown (0).
+TEST(Line3Order, GroupsWhereBIsLargerThanTheL2) {
+  Plan plan;
+  plan.shape.batch = 1;
   const int64_t l2 = 50 << 20;
-  plan.m = plan.n = 8192;
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132, l2).at("GROUP_M"),
-            16);
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132).at("GROUP_M"), 1);
-  plan.m = plan.n = 4096;
-  EXPECT_EQ(tmaDefaultConfig(TunedLine::Line3, plan, 132, l2).at("GROUP_M"), 1);
+  auto groupM = [&](int64_t m, int64_t l2Bytes) {
+    plan.m = plan.n = m;
+    return tmaDefaultConfig(TunedLine::Line3, plan, 132, l2Bytes).at("GROUP_M");
+  };
+  EXPECT_EQ(groupM(8192, l2), 16);
+  EXPECT_EQ(groupM(8192, 0), 1);
+  EXPECT_EQ(groupM(4096, l2), 1);
+  EXPECT_EQ(groupM(4096, 4096 * 4096 * 2), 1);
+  EXPECT_EQ(groupM(4096, 4096 * 4096 * 2 - 1), 16);
 }
 
 // A call takes an exact record, or on the masked-load path any shape's;

@@ -9,12 +9,13 @@
 // BLOCK_N), batch); batch offsets 64-bit. With GROUP_M = 1 program (x, y)
 // takes tile (x, y): the programs running at once hold every row block of B
 // and a few column bands of X. With GROUP_M = G > 1 (CLUSTER = 1) program
-// (x, y), number x + y cdiv(m, BLOCK_M) in launch order, takes that tile of
-// an order that goes down G row blocks of a column band, then to the next
-// band, and to the next G row blocks after the last band: where B does not
-// fit in L2 (m = 8192: 128 MiB) the first order reads all of B from memory
-// again for every round of programs; this one reads G row blocks of B per
-// group and all of X once per group.
+// (x, y), number x + y gx in launch order (gx x gy: the grid), takes that
+// tile of an order that goes down G row blocks of a column band, then to
+// the next band, and to the next G row blocks after the last band: where B
+// does not fit in L2 (m = 8192: 128 MiB) the first order reads all of B from
+// memory again for every round of programs; this one reads G row blocks of
+// B per group and all of X once per group. (A grid larger than the matrix
+// gives tiles past it, whose loads read zero and stores write nothing.)
 func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.ptr<bf16>,
                     %m: i32, %n: i32, %ldb: i32, %sxr: i32, %sxc: i32,
                     %sor: i32, %soc: i32, %b_batch: i64, %x_batch: i64, %a: f32)
@@ -41,13 +42,10 @@ func.func @ns_line3(%b: !tessel.ptr<bf16>, %x: !tessel.ptr<bf16>, %xo: !tessel.p
   %c1_idx = arith.constant 1 : index
   %grouped = arith.cmpi ne, %G, %c1_idx : index
   %group_m = arith.index_cast %G : index to i32
-  %c1_i32 = arith.constant 1 : i32
   %px = tessel.program_id 0 : i32
   %py = tessel.program_id 1 : i32
   %gx = tessel.num_programs 0 : i32
-  %bn1 = arith.subi %bn, %c1_i32 : i32
-  %n_r = arith.addi %n, %bn1 : i32
-  %gn = arith.divsi %n_r, %bn : i32
+  %gn = tessel.num_programs 1 : i32
   %lin_y = arith.muli %py, %gx : i32
   %lin = arith.addi %px, %lin_y : i32
   %per_group = arith.muli %group_m, %gn : i32

@@ -696,7 +696,8 @@ TEST(NSTuning, TmaLinesTakeOnlyTheirBucketsRecords) {
     for (ns::TunedLine line : ns::kTunedLines) {
       tune::Record rec;
       rec.key = ns::problemKey(line, *plan, /*tma=*/true);
-      rec.best = ns::tmaDefaultConfig(line, *small, device->smCount);
+      rec.best =
+          ns::tmaDefaultConfig(line, *small, device->smCount, device->l2Bytes);
       rec.bestMs = 1.0;
       rec.trials = {{rec.best, 1.0, ""}};
       ASSERT_TRUE(db.record(rec).ok());

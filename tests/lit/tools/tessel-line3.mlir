@@ -28,12 +28,12 @@
 // GROUP_M = 16: program (x, y) is number x + y gx in launch order, and takes
 // that tile of the grouped order: group g = number / (16 gn) covers row
 // blocks 16 g .. 16 g + rows - 1 (rows = min(gx - 16 g, 16)), down each
-// column band in turn.
+// column band in turn; gx and gn are the grid's (its x and y).
 // GROUPED-LABEL: func.func @ns_line3(
 // GROUPED: %[[PX:.*]] = tessel.program_id 0
 // GROUPED: %[[PY:.*]] = tessel.program_id 1
 // GROUPED: %[[GX:.*]] = tessel.num_programs 0
-// GROUPED: %[[GN:.*]] = arith.divsi %{{.*}}, %c256_i32
+// GROUPED: %[[GN:.*]] = tessel.num_programs 1
 // GROUPED: %[[YX:.*]] = arith.muli %[[PY]], %[[GX]]
 // GROUPED: %[[LIN:.*]] = arith.addi %[[PX]], %[[YX]]
 // GROUPED: %[[PER:.*]] = arith.muli %[[GN]], %c16_i32

@@ -346,11 +346,12 @@ public:
   /// program's copies write into it too, so its empty barrier hears of it.
   /// What the arrival orders is the wgmmas' reads of the stage, complete
   /// (wgmma.wait_group) before it, against the other program's later copy
-  /// into it, which that program issues only once the barrier's phase has
-  /// flipped: the barrier's own order is enough, as in CUTLASS's cluster
-  /// pipelines. A `.release.cluster` arrival (and an `.acquire.cluster`
-  /// wait) made ptxas put MEMBAR.ALL.GPU and ERRBAR before every remote
-  /// arrival (and CCTL.IVALL after the wait): the K loop ran 2-3.5x slower
+  /// into it, which that program issues only once it has seen the barrier's
+  /// phase flip: the order rests on that causality, as in CUTLASS's cluster
+  /// pipelines, not on a cluster-scope release/acquire pair. A
+  /// `.release.cluster` arrival (and an `.acquire.cluster` wait) made ptxas
+  /// put MEMBAR.ALL.GPU and ERRBAR before every remote arrival (and
+  /// CCTL.IVALL after the wait): the K loop ran 1.5-3.5x slower
   /// (bench/results/experiments/cluster-release-fence-h100.txt).
   void arriveEmpty(Value s) {
     emitAsm(k, loc,
