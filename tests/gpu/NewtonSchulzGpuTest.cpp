@@ -703,26 +703,23 @@ TEST(NSTuning, TmaLinesTakeOnlyTheirBucketsRecords) {
       ASSERT_TRUE(db.record(rec).ok());
     }
   };
+  // Every line's label says where its config came from and holds `warps`.
+  auto expectLines = [](const Result &r, const char *from, const char *warps) {
+    for (size_t i = 0; i < 3; ++i)
+      for (const char *needle : {from, warps})
+        EXPECT_NE(r.info.lineConfigs[i].find(needle), std::string::npos)
+            << "line " << i + 1 << ": " << r.info.lineConfigs[i];
+  };
   const ns::Shape far{32, 512, 512}, near{1, 640, 1280}, run2{1, 576, 1152};
   recordAt(far, far);
   Result a;
   ASSERT_TRUE(run(ns::Variant::Aol4, near, 31u, false, a));
-  for (size_t i = 0; i < 3; ++i) {
-    EXPECT_NE(a.info.lineConfigs[i].find("(tma)"), std::string::npos)
-        << "line " << i + 1 << ": " << a.info.lineConfigs[i];
-    EXPECT_NE(a.info.lineConfigs[i].find("num_warps=8"), std::string::npos)
-        << "line " << i + 1 << ": " << a.info.lineConfigs[i];
-  }
+  expectLines(a, "(tma)", "num_warps=8");
   EXPECT_LT(maxAbsFromIteration(a), 0.02);
   recordAt(near, far);
   Result b;
   ASSERT_TRUE(run(ns::Variant::Aol4, run2, 32u, false, b));
-  for (size_t i = 0; i < 3; ++i) {
-    EXPECT_NE(b.info.lineConfigs[i].find("(tma, tuned)"), std::string::npos)
-        << "line " << i + 1 << ": " << b.info.lineConfigs[i];
-    EXPECT_NE(b.info.lineConfigs[i].find("num_warps=4"), std::string::npos)
-        << "line " << i + 1 << ": " << b.info.lineConfigs[i];
-  }
+  expectLines(b, "(tma, tuned)", "num_warps=4");
   EXPECT_LT(maxAbsFromIteration(b), 0.02);
   std::printf("RESULT ns-bucket 1x640x1280 configs: %s | %s | %s\n"
               "RESULT ns-bucket 1x576x1152 configs: %s | %s | %s\n",
