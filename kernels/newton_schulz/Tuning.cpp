@@ -255,9 +255,9 @@ tuneShape(Shape shape, const std::string &target, const rt::DeviceInfo &device,
       TESSEL_RETURN_IF_ERROR(t.pin("NUM_STAGES", 4));
       TESSEL_RETURN_IF_ERROR(t.pin("CLUSTER", 1));
       TESSEL_RETURN_IF_ERROR(t.pin("WARP_ROLES", 1));
-      if (line == TunedLine::Line3)
+      if (line == TunedLine::Line3) {
         TESSEL_RETURN_IF_ERROR(t.pin("GROUP_M", 1));
-      if (line != TunedLine::Line3) {
+      } else {
         TESSEL_RETURN_IF_ERROR(t.pin("SCHEDULE", 1));
         TESSEL_RETURN_IF_ERROR(t.pin("COLUMN_PAIRS", 1));
       }

@@ -263,20 +263,23 @@ void report(const char *line, int m, int n, double tessel, double cublas) {
 /// (m, n or k, the kernel form: Env's index).
 class NSLines : public ::testing::TestWithParam<std::tuple<int, int, int>> {
 protected:
-  /// The kernel form this case runs; skips the TMA forms off sm_90a.
-  bool pick(int &form) {
+  /// The kernel form this case runs, or why it cannot run here (no device
+  /// or kernels; a TMA form off sm_90a).
+  std::optional<std::string> unrunnable(int &form) {
     form = std::get<2>(GetParam());
-    return !kForms[form].tma || env().tma;
+    if (!env().ok)
+      return "no CUDA device or kernels: " + env().why;
+    if (kForms[form].tma && !env().tma)
+      return std::string("the TMA forms need sm_90a");
+    return std::nullopt;
   }
 };
 
 TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
-  if (!env().ok)
-    GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  int m = std::get<0>(GetParam()), k = std::get<1>(GetParam());
   int form = 0;
-  if (!pick(form))
-    GTEST_SKIP() << "the TMA forms need sm_90a";
+  if (auto why = unrunnable(form))
+    GTEST_SKIP() << *why;
+  int m = std::get<0>(GetParam()), k = std::get<1>(GetParam());
   std::vector<double> x = randomBf16((size_t)m * k, 11u + m);
   std::vector<double> ref((size_t)m * m, 0.0);
   for (int i = 0; i < m; ++i)
@@ -303,12 +306,10 @@ TEST_P(NSLines, Line1SyrkNoWorseThanCublas) {
 }
 
 TEST_P(NSLines, Line2NoWorseThanCublas) {
-  if (!env().ok)
-    GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  int m = std::get<0>(GetParam());
   int form = 0;
-  if (!pick(form))
-    GTEST_SKIP() << "the TMA forms need sm_90a";
+  if (auto why = unrunnable(form))
+    GTEST_SKIP() << *why;
+  int m = std::get<0>(GetParam());
   // As tessel::ns runs it: B = a I + b A + c A A (line 3's a X in B).
   const double a0 = 3.4445, b = -4.775, c = 2.0315;
   std::vector<double> r = randomBf16((size_t)m * m, 21u + m), a((size_t)m * m);
@@ -394,12 +395,10 @@ void checkLine3(int m, int n, int form, double a) {
 // a = 0 is how tessel::ns runs line 3 (a I rides in line 2's B): the X
 // tile is not read after the K loop.
 TEST_P(NSLines, Line3NoWorseThanCublas) {
-  if (!env().ok)
-    GTEST_SKIP() << "no CUDA device or kernels: " << env().why;
-  int m = std::get<0>(GetParam()), n = std::get<1>(GetParam());
   int form = 0;
-  if (!pick(form))
-    GTEST_SKIP() << "the TMA forms need sm_90a";
+  if (auto why = unrunnable(form))
+    GTEST_SKIP() << *why;
+  int m = std::get<0>(GetParam()), n = std::get<1>(GetParam());
   checkLine3(m, n, form, 3.4445);
   checkLine3(m, n, form, 0.0);
 }
