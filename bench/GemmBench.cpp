@@ -328,9 +328,11 @@ int main(int argc, char **argv) {
     // matmul loops over its tiles: launched with one program per tile, and
     // persistent (one program per SM, each taking every SM-count-th tile).
     std::vector<std::pair<Variant *, bool>> runs;
+    // (A clustered variant is timed one program per tile only: its pairs
+    // must run the same tiles, which a persistent loop does not promise.)
     for (Variant &v : variants) {
       runs.push_back({&v, false});
-      if (v.file.info.name == "matmul")
+      if (v.file.info.name == "matmul" && v.file.info.param("CLUSTER", 1) == 1)
         runs.push_back({&v, true});
     }
     for (auto [vp, persistent] : runs) {
@@ -349,6 +351,10 @@ int main(int argc, char **argv) {
                                           unsigned(info->smCount))
                                : tilesM * tilesN,
                     1, 1};
+      // Clusters of CLUSTER programs along x: a whole number of them (the
+      // extra program's tile lies past C, whose box bounds drop its store).
+      const unsigned cluster = unsigned(ki.param("CLUSTER", 1));
+      grid.x = (grid.x + cluster - 1) / cluster * cluster;
       Block block{unsigned(ki.numWarps * 32), 1, 1};
       ArgPack args;
       args.ptr(da->ptr()).ptr(db->ptr()).ptr(dc->ptr());
@@ -363,7 +369,8 @@ int main(int argc, char **argv) {
       BENCH_CHECK(appendTensorMaps(ki.name, ki.tma, args,
                                    TensorMapCache::forCurrentContext()));
       auto tesselRun = [&]() -> Status {
-        return v.kernel->launch(grid, block, ki.sharedBytes, cuStream, args);
+        return v.kernel->launch(grid, block, ki.sharedBytes, cuStream, args,
+                                /*overlapPrevious=*/false, cluster);
       };
       Expected<double> ms = timeMedian(tesselRun, cuStream, *flush, *timer,
                                        options.warmup, options.reps);
