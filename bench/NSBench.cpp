@@ -68,9 +68,11 @@ namespace {
 const std::vector<ns::Shape> kQuickShapes = {
     {128, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
 const char *kBaselineName = "cublas-muon5";
-/// aol4 through the three line kernels per step, where small.mlir would
-/// take the whole run in one launch.
+/// aol4 where the matrices fit one tile, the way a default call does not run
+/// it: through the three line kernels per step where it takes small.mlir's
+/// one launch, and that one launch where it takes the lines.
 const std::string kLinesName = "aol4-lines";
+const std::string kOneLaunchName = "aol4-1launch";
 
 struct Options {
   std::string outDir = "bench/results";
@@ -834,19 +836,21 @@ int main(int argc, char **argv) {
       }
       rows.push_back(std::move(row));
     }
-    // Where the whole run is one launch (small.mlir), aol4 through the line
-    // kernels too: what the fusion is worth, in the same run.
-    if (ns::smallConfig(*ns::makePlan(s, ns::Variant::Aol4),
-                        ns::Normalization::Aol)) {
+    // Where the matrices fit one tile, aol4 the other way too (the line
+    // kernels, or small.mlir's one launch): what the default's choice is
+    // worth, in the same run.
+    const ns::Plan aolPlan = *ns::makePlan(s, ns::Variant::Aol4);
+    if (ns::fitsOneTile(aolPlan)) {
+      const bool defaultOne = ns::oneLaunch(aolPlan);
       Row row;
-      row.variant = std::string(kLinesName);
+      row.variant = defaultOne ? kLinesName : kOneLaunchName;
       row.shape = s;
-      row.plan = *ns::makePlan(s, ns::Variant::Aol4);
+      row.plan = aolPlan;
       row.x0 = x0;
       row.baselineMs = rows[baseIndex].ms;
       ns::Options o = nsOptions;
       o.variant = ns::Variant::Aol4;
-      o.fuseSmall = false;
+      o.small = defaultOne ? ns::SmallPath::Lines : ns::SmallPath::OneLaunch;
       ns::CallInfo callInfo;
       BENCH_CHECK(measure(row, [&]() -> Status {
         return ns::orthogonalize(in->ptr(), out->ptr(), s, o, cuStream,
@@ -903,10 +907,11 @@ int main(int argc, char **argv) {
       threads.emplace_back([&] {
         for (size_t j; (j = next++) < jobs.size();) {
           Row &r = rows[jobs[j]];
-          ns::Variant variant = r.variant == kBaselineName ? ns::Variant::Muon5
-                                : r.variant == kLinesName
-                                    ? ns::Variant::Aol4
-                                    : *ns::parseVariant(r.variant);
+          ns::Variant variant =
+              r.variant == kBaselineName ? ns::Variant::Muon5
+              : r.variant == kLinesName || r.variant == kOneLaunchName
+                  ? ns::Variant::Aol4
+                  : *ns::parseVariant(r.variant);
           ns::Plan one =
               *ns::makePlan({1, r.shape.rows, r.shape.cols}, variant);
           ns::Quality q = ns::quality(r.y0.data(), r.x0->data(), one);

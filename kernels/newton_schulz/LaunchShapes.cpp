@@ -127,7 +127,7 @@ int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
 
 std::optional<tune::Config> smallConfig(const Plan &plan,
                                         Normalization::Kind norm) {
-  if (!oneLaunch(plan))
+  if (!fitsOneTile(plan))
     return std::nullopt;
   auto tile = [](int64_t side) {
     int64_t t = 16;

@@ -488,10 +488,13 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                              "min(rows, cols) <= ",
                              kMaxQualitySide, "; got ", m);
   Normalization norm = normalization(options.variant);
-  // Matrices that fit one tile: the whole run is one launch of small.mlir
-  // (no tuning: its tiles follow the shape).
+  // Matrices that fit one tile, where one launch is the faster (or where the
+  // caller asks for it): the whole run is one launch of small.mlir (no
+  // tuning: its tiles follow the shape).
+  const bool fused = options.small == SmallPath::OneLaunch ||
+                     (options.small == SmallPath::Auto && oneLaunch(*plan));
   std::optional<tune::Config> small =
-      options.fuseSmall ? smallConfig(*plan, norm.kind) : std::nullopt;
+      fused ? smallConfig(*plan, norm.kind) : std::nullopt;
   Compiled *oneLaunch = nullptr;
   if (small) {
     auto c = compiledOnce({{kSmallSource, "small.mlir", *small}}, target);

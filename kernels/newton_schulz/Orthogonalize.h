@@ -25,6 +25,19 @@ namespace tessel::ns {
 /// Element type of the input (the output is always bf16).
 enum class InputType { BF16, F32 };
 
+/// How a call runs matrices that fit one tile: small.mlir takes the whole
+/// iteration in one launch (one program per matrix, X, A and B in
+/// registers), the line kernels three launches per step as for larger ones.
+enum class SmallPath {
+  /// One launch where it is the faster, up to m = kOneLaunchMaxM (after the
+  /// tall transpose); the lines above (Tuning.h, oneLaunch).
+  Auto,
+  /// small.mlir wherever the matrices fit one tile.
+  OneLaunch,
+  /// The line kernels, as for larger matrices.
+  Lines,
+};
+
 struct Options {
   Variant variant = Variant::Aol4;
   /// fp32 input is converted into the bf16 working copy by one more launch
@@ -41,11 +54,10 @@ struct Options {
   /// tuning database lacks the shape (Tuning.h); empty: $TESSEL_TUNE, else
   /// TuneMode::Lookup (tuned configs when recorded, defaults otherwise).
   std::optional<TuneMode> tune;
-  /// Matrices whose working m x n fits one tile (both sides at most
-  /// kSmallMaxSide) run the whole iteration in one launch (small.mlir: one
-  /// program per matrix). false: the line kernels, three launches per step,
-  /// as for larger matrices (kept for comparison and testing).
-  bool fuseSmall = true;
+  /// How matrices whose working m x n fits one tile (both sides at most
+  /// kSmallMaxSide) run: SmallPath::Auto (the default) takes one launch where
+  /// that is the faster (oneLaunch in Tuning.h).
+  SmallPath small = SmallPath::Auto;
   /// Time every launch (CallInfo::launchTimes): an event before each and one
   /// after the last, and the call waits for them. The events keep kernels
   /// from overlapping, so the times add up to a little more than an untimed

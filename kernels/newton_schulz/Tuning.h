@@ -132,10 +132,25 @@ int64_t streamKPartialBytes(const std::map<std::string, int64_t> &knobs,
 /// m x n (after the tall transpose) fits one tile of this side.
 inline constexpr int64_t kSmallMaxSide = 128;
 
-/// Whether a default call (Options::fuseSmall) runs `plan` as that one
-/// launch, never reading the line kernels' tuning.
-inline bool oneLaunch(const Plan &plan) {
+/// Whether small.mlir can run `plan`: its working m x n fits one tile.
+inline bool fitsOneTile(const Plan &plan) {
   return plan.m <= kSmallMaxSide && plan.n <= kSmallMaxSide;
+}
+
+/// The largest m (after the tall transpose) a default call runs as one
+/// launch. Above it the program's one SM does the whole iteration no faster
+/// than the line kernels' 14 launches spread over the GPU (H100, aol4,
+/// bench/results/ns-small-h100.txt: m = 128, one launch 0.072-0.074 ms
+/// against 0.067-0.073 for the lines at batches 1-32, 0.092 against 0.073
+/// at 128, 0.34 against 0.23 at 512; m = 96, batch 128: 0.091 against
+/// 0.080; m = 64, one launch 0.015-0.026 ms against 0.069-0.079, and 0.10
+/// against 0.15 at batch 1024).
+inline constexpr int64_t kOneLaunchMaxM = 64;
+
+/// Whether a default call (SmallPath::Auto) runs `plan` as that one launch,
+/// never reading the line kernels' tuning.
+inline bool oneLaunch(const Plan &plan) {
+  return fitsOneTile(plan) && plan.m <= kOneLaunchMaxM;
 }
 
 /// small.mlir's config for `plan`, or nothing when the matrices do not fit

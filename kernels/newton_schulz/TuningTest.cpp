@@ -239,6 +239,30 @@ TEST(SmallConfig, NothingPastOneTile) {
   EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
 }
 
+/// Whether a default call takes one launch for `shape` (aol4).
+bool oneLaunchFor(Shape shape) {
+  auto plan = makePlan(shape, Variant::Aol4);
+  EXPECT_TRUE(plan.has_value());
+  return plan && oneLaunch(*plan);
+}
+
+// A default call takes small.mlir's one launch only up to m = 64 (after the
+// tall transpose), where it measured faster than the lines; larger matrices
+// that still fit one tile take the lines, and small.mlir runs them only
+// when asked (SmallPath::OneLaunch: it still fits them).
+TEST(SmallConfig, DefaultOneLaunchUpToKOneLaunchMaxM) {
+  EXPECT_TRUE(oneLaunchFor({1, 64, 64}));
+  EXPECT_TRUE(oneLaunchFor({1024, 64, 128}));
+  EXPECT_TRUE(oneLaunchFor({8, 128, 64})); // tall: m = 64
+  EXPECT_TRUE(oneLaunchFor({2, 9, 24}));
+  EXPECT_FALSE(oneLaunchFor({1, 65, 128}));
+  EXPECT_FALSE(oneLaunchFor({128, 96, 128}));
+  EXPECT_FALSE(oneLaunchFor({1, 128, 128}));
+  EXPECT_FALSE(oneLaunchFor({1, 64, 129})); // past one tile
+  EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
+  EXPECT_TRUE(smallFor({128, 96, 128}, Variant::Aol4));
+}
+
 namespace {
 
 /// syrk.mlir's stream-K split (SCHEDULE = 2), replayed: for `programs`

@@ -79,11 +79,11 @@ double maxAbsFromIteration(const Result &r) {
 }
 
 /// Runs `variant` on Gaussian input of `shape` (or zeros); x holds the
-/// bf16-exact input as doubles. `fuseSmall` and `timeLaunches` are the
-/// Options fields.
+/// bf16-exact input as doubles. `small` and `timeLaunches` are the Options
+/// fields.
 ::testing::AssertionResult run(ns::Variant variant, ns::Shape shape,
                                uint32_t seed, bool zeros, Result &out,
-                               bool fuseSmall = true,
+                               ns::SmallPath small = ns::SmallPath::Auto,
                                bool timeLaunches = false) {
   std::string why;
   auto plan = ns::makePlan(shape, variant, &why);
@@ -116,7 +116,7 @@ double maxAbsFromIteration(const Result &r) {
     return ::testing::AssertionFailure() << stream.status().message();
   ns::Options options;
   options.variant = variant;
-  options.fuseSmall = fuseSmall;
+  options.small = small;
   options.timeLaunches = timeLaunches;
   if (auto s = ns::orthogonalize(in->ptr(), res->ptr(), shape, options,
                                  stream->handle(), &out.info);
@@ -134,20 +134,33 @@ double maxAbsFromIteration(const Result &r) {
 struct Case {
   ns::Variant variant;
   ns::Shape shape;
-  /// Options::fuseSmall: matrices that fit one tile run small.mlir.
-  bool fuse = true;
+  /// Options::small: how matrices that fit one tile run.
+  ns::SmallPath small = ns::SmallPath::Auto;
 };
+
+/// How `small` shows in case names (after `sep`): nothing for the default.
+std::string pathSuffix(ns::SmallPath small, char sep) {
+  switch (small) {
+  case ns::SmallPath::OneLaunch:
+    return sep + std::string("one_launch");
+  case ns::SmallPath::Lines:
+    return sep + std::string("lines");
+  case ns::SmallPath::Auto:
+    break;
+  }
+  return "";
+}
 
 void PrintTo(const Case &c, std::ostream *os) {
   *os << ns::variantName(c.variant) << " " << ns::shapeString(c.shape)
-      << (c.fuse ? "" : " lines");
+      << pathSuffix(c.small, ' ');
 }
 
 std::string caseName(const ::testing::TestParamInfo<Case> &info) {
   std::ostringstream os;
   os << ns::variantName(info.param.variant) << "_" << info.param.shape.batch
      << "x" << info.param.shape.rows << "x" << info.param.shape.cols
-     << (info.param.fuse ? "" : "_lines");
+     << pathSuffix(info.param.small, '_');
   return os.str();
 }
 
@@ -181,8 +194,8 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
     GTEST_SKIP() << "no CUDA device: " << gpu().why;
   const Case &c = GetParam();
   Result r;
-  ASSERT_TRUE(run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false,
-                  r, c.fuse));
+  ASSERT_TRUE(run(c.variant, c.shape, 1234u + (uint32_t)c.shape.rows, false, r,
+                  c.small));
   std::vector<double> ref(r.x.size());
   ns::referenceOrthogonalizeBf16(r.x.data(), ref.data(), r.plan);
   double maxAbs = 0, maxRef = 0;
@@ -198,15 +211,19 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
   std::printf("RESULT ns %s %s%s target=%s launches=%d max_abs=%.3e "
               "max_ref=%.3e tol=0.02 %s\n",
               std::string(ns::variantName(c.variant)).c_str(),
-              ns::shapeString(c.shape).c_str(), c.fuse ? "" : " (lines)",
-              r.info.target.c_str(), r.info.launches, maxAbs, maxRef,
+              ns::shapeString(c.shape).c_str(),
+              pathSuffix(c.small, ' ').c_str(), r.info.target.c_str(),
+              r.info.launches, maxAbs, maxRef,
               bad == 0 && maxAbs < 0.02 ? "ok" : "FAIL");
   EXPECT_EQ(bad, 0u) << "elements not written or not finite";
   EXPECT_LT(maxAbs, 0.02);
   const ns::Normalization::Kind norm = ns::normalization(c.variant).kind;
   int expected = lineLaunches(r.plan, r.info);
-  // Matrices that fit one tile: the whole run is one launch.
-  if (c.fuse && ns::smallConfig(r.plan, norm))
+  // Matrices that fit one tile, where the call takes small.mlir: the whole
+  // run is one launch.
+  if (ns::smallConfig(r.plan, norm) &&
+      (c.small == ns::SmallPath::OneLaunch ||
+       (c.small == ns::SmallPath::Auto && ns::oneLaunch(r.plan))))
     expected = 1;
   EXPECT_EQ(r.info.launches, expected);
 }
@@ -219,12 +236,15 @@ std::vector<Case> cases() {
           ns::Shape{1, 300, 700}, ns::Shape{1, 512, 512}})
       out.push_back({v, s});
     // One launch (small.mlir): full tiles, ragged ones, tall, the dot's
-    // least tile; and the same shapes through the line kernels.
+    // least tile; and the same shapes through the line kernels. A default
+    // call takes one launch up to m = 64 and the lines above.
     for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{3, 100, 120},
                         ns::Shape{2, 100, 40}, ns::Shape{2, 9, 24}}) {
-      out.push_back({v, s});
-      out.push_back({v, s, false});
+      out.push_back({v, s, ns::SmallPath::OneLaunch});
+      out.push_back({v, s, ns::SmallPath::Lines});
     }
+    for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{2, 100, 40}})
+      out.push_back({v, s});
   }
   return out;
 }
@@ -375,7 +395,8 @@ TEST(NSLaunchTimes, EveryLaunchTimedAndNamed) {
   const ns::Shape shape{2, 192, 320};
   Result plainRun, timedRun;
   ASSERT_TRUE(run(ns::Variant::Aol4, shape, 11u, false, plainRun));
-  ASSERT_TRUE(run(ns::Variant::Aol4, shape, 11u, false, timedRun, true, true));
+  ASSERT_TRUE(run(ns::Variant::Aol4, shape, 11u, false, timedRun,
+                  ns::SmallPath::Auto, true));
   const ns::CallInfo &plain = plainRun.info, &timed = timedRun.info;
   const ns::Plan &plan = timedRun.plan;
   EXPECT_TRUE(plain.launchTimes.empty());
@@ -403,7 +424,8 @@ TEST(NSLaunchTimes, EveryLaunchTimedAndNamed) {
   // step scales B's columns before its line 3 reads the input.
   const ns::Shape wide{1, 128, 320};
   Result w;
-  ASSERT_TRUE(run(ns::Variant::Aol4, wide, 11u, false, w, true, true));
+  ASSERT_TRUE(
+      run(ns::Variant::Aol4, wide, 11u, false, w, ns::SmallPath::Auto, true));
   std::printf("RESULT ns-launch-times 1x128x320 aol_colscale %s (line 3: "
               "%s)\n",
               aolScalesB(w) ? "taken" : "not taken (TMA lines only)",
@@ -576,9 +598,8 @@ TEST(NSInput, Float32InputAndQualityReport) {
                   host.polarError, maxAbs < 0.02 ? "ok" : "FAIL");
       EXPECT_LT(maxAbs, 0.02);
       // The conversion, then the lines (or the one launch).
-      const ns::Normalization::Kind norm = ns::normalization(v).kind;
       EXPECT_EQ(info.launches,
-                1 + (ns::smallConfig(*plan, norm)
+                1 + (ns::oneLaunch(*plan)
                          ? 1
                          : lineLaunches(*plan, info, /*fp32Input=*/true)));
       EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);

@@ -119,7 +119,7 @@ int tuneCommand(int argc, char **argv) {
     return fail("tune: --shape BxMxN is required");
   // --ns tunes what tessel::ns runs: a shape a default call runs as one
   // launch (small.mlir, no knobs left to tune) has nothing to tune. A line
-  // named on its own is tuned anyway (for Options::fuseSmall = false).
+  // named on its own is tuned anyway (for Options::small = SmallPath::Lines).
   if (allLines) {
     std::vector<ns::Shape> tuned;
     for (const ns::Shape &shape : shapes) {
@@ -128,7 +128,7 @@ int tuneCommand(int argc, char **argv) {
         std::cerr << ns::shapeString(shape)
                   << ": one launch (small.mlir) by default, nothing to tune; "
                      "name a line (line1, line2, line3) to tune it for "
-                     "Options::fuseSmall = false\n";
+                     "Options::small = SmallPath::Lines\n";
       else
         tuned.push_back(shape);
     }

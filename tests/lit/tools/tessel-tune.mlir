@@ -15,15 +15,20 @@
 // RUN: not tessel tune line9 --shape 1x64x64 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: tessel: error: tune: unexpected argument 'line9'; usage: tessel tune line1|line2|line3|--ns --shape BxMxN[,BxMxN...] [--budget SECONDS]
 // --ns skips shapes a default call runs as one launch (small.mlir: working
-// m, n <= 128 after the tall transpose), so only those: done, no device
-// needed. A line named on its own is still tuned (it needs the GPU here).
-// RUN: tessel tune --ns --shapes 4x128x128,2x128x64 2>&1 | FileCheck %s --check-prefix=SMALL
-// SMALL: 4x128x128: one launch (small.mlir) by default, nothing to tune; name a line (line1, line2, line3) to tune it for Options::fuseSmall = false
+// m <= 64 and n <= 128 after the tall transpose), so only those: done, no
+// device needed. A line named on its own is still tuned (it needs the GPU
+// here), and so are matrices that fit small.mlir but take the lines by
+// default (m from 65 to 128).
+// RUN: tessel tune --ns --shapes 4x64x128,2x128x64 2>&1 | FileCheck %s --check-prefix=SMALL
+// SMALL: 4x64x128: one launch (small.mlir) by default, nothing to tune; name a line (line1, line2, line3) to tune it for Options::small = SmallPath::Lines
 // SMALL-NEXT: 2x128x64: one launch (small.mlir) by default
-// RUN: not tessel tune --ns --shapes 4x128x128,1x256x256 2>&1 | FileCheck %s --check-prefix=MIXED
-// MIXED: 4x128x128: one launch (small.mlir) by default, nothing to tune
+// RUN: not tessel tune --ns --shapes 4x64x64,1x256x256 2>&1 | FileCheck %s --check-prefix=MIXED
+// MIXED: 4x64x64: one launch (small.mlir) by default, nothing to tune
 // MIXED-NOT: 1x256x256: one launch
 // MIXED: tessel: error:
+// RUN: not tessel tune --ns --shapes 4x128x128 2>&1 | FileCheck %s --check-prefix=LINES
+// LINES-NOT: one launch
+// LINES: tessel: error:
 // RUN: not tessel tune line1 --shape 4x128x128 2>&1 | FileCheck %s --check-prefix=NAMED
 // NAMED-NOT: one launch
 // NAMED: tessel: error:
