@@ -352,7 +352,7 @@ int main(int argc, char **argv) {
                                : tilesM * tilesN,
                     1, 1};
       // Clusters of CLUSTER programs along x: a whole number of them (the
-      // extra program's tile lies past C, whose box bounds drop its store).
+      // kernel must expect programs past its last tile).
       const unsigned cluster = unsigned(ki.param("CLUSTER", 1));
       grid.x = (grid.x + cluster - 1) / cluster * cluster;
       Block block{unsigned(ki.numWarps * 32), 1, 1};

@@ -68,11 +68,25 @@ namespace {
 const std::vector<ns::Shape> kQuickShapes = {
     {128, 128, 128}, {32, 512, 512}, {1, 4096, 4096}};
 const char *kBaselineName = "cublas-muon5";
-/// aol4 where the matrices fit one tile, the way a default call does not run
-/// it: through the three line kernels per step where it takes small.mlir's
-/// one launch, and that one launch where it takes the lines.
-const std::string kLinesName = "aol4-lines";
-const std::string kOneLaunchName = "aol4-1launch";
+/// A variant where the matrices fit one tile, run the way a default call
+/// does not run it: "<variant>-lines" (the three line kernels per step)
+/// where the default takes small.mlir's one launch, "<variant>-1launch"
+/// where it takes the lines.
+const std::string kLinesSuffix = "-lines";
+const std::string kOneLaunchSuffix = "-1launch";
+
+/// The variant a row ran (its name less a path suffix; the baseline's is
+/// muon5).
+ns::Variant rowVariant(const std::string &name) {
+  if (name == kBaselineName)
+    return ns::Variant::Muon5;
+  std::string v = name;
+  for (const std::string &suffix : {kLinesSuffix, kOneLaunchSuffix})
+    if (v.size() > suffix.size() &&
+        v.compare(v.size() - suffix.size(), suffix.size(), suffix) == 0)
+      v.resize(v.size() - suffix.size());
+  return *ns::parseVariant(v);
+}
 
 struct Options {
   std::string outDir = "bench/results";
@@ -171,12 +185,14 @@ Status printLaunchTimes(
 /// line (1, 2) is charged half of its dense GEMM's, the FLOPs it computes.
 /// Prints each line's time against that.
 double lineParity(const Row &row, const std::vector<RoleTime> &roles,
-                  const std::array<double, 3> &cublasMs) {
+                  const std::array<double, 3> &cublasMs, int reps) {
   const double parity[3] = {cublasMs[0] / 2, cublasMs[1] / 2, cublasMs[2]};
-  std::printf("    cuBLAS at the lines' shapes (median of 20): line 1 %.4f ms "
+  std::printf("    cuBLAS at the lines' shapes (median of %d, L2 warm): line 1 "
+              "%.4f ms "
               "(half: %.4f), line 2 %.4f (%.4f), line 3 %.4f; Tessel per "
               "launch against that:",
-              cublasMs[0], parity[0], cublasMs[1], parity[1], cublasMs[2]);
+              reps, cublasMs[0], parity[0], cublasMs[1], parity[1],
+              cublasMs[2]);
   double ms = row.ms;
   for (const RoleTime &r : roles)
     for (int line = 0; line < 3; ++line)
@@ -348,28 +364,42 @@ public:
     return Status::success();
   }
 
-  /// Each of the three lines' GEMMs of muon5's first step on `input`, timed
-  /// alone (median of `reps`, L2 flushed before each), in ms: cuBLAS's own
-  /// speed at the shapes the NS lines have (run() first, for the buffers).
+  /// Each of the three lines' GEMMs of one step on `input`, timed alone
+  /// (median of `reps`), in ms: cuBLAS's own speed at the shapes the NS
+  /// lines have (run() first, for the buffers). Not after an L2 flush: in
+  /// an NS call each line reads what the line before it wrote, and the
+  /// per-launch times it is set against are taken so. Lines 2 and 3 keep
+  /// their C read (beta = 1 instead of the step's b and a: the same work,
+  /// without the sums growing by |b| or |a| per repeat).
   Expected<std::array<double, 3>> timeLines(CUdeviceptr input,
                                             const ns::Plan &plan,
-                                            DeviceBuffer &flush,
                                             EventTimer &timer, int reps) {
     const int64_t batch = plan.shape.batch;
     const ns::Step &st = ns::steps(ns::Variant::Muon5).front();
-    // Lines 2 and 3 add to what their outputs hold: start them finite.
+    const ns::Step add{st.a, 1.0, st.c};
     TESSEL_RETURN_IF_ERROR(line1(input, plan));
     TESSEL_RETURN_IF_ERROR(copy(b_.ptr(), a_.ptr(), batch * plan.m * plan.m));
     TESSEL_RETURN_IF_ERROR(copy(x1_.ptr(), input, batch * plan.m * plan.n));
     const std::function<Status()> lines[3] = {
-        [&] { return line1(input, plan); }, [&] { return line2(st, plan); },
-        [&] { return line3(input, x1_.ptr(), st, plan); }};
+        [&] { return line1(input, plan); }, [&] { return line2(add, plan); },
+        [&] {
+          return line3(input, x1_.ptr(), {1.0, add.b, add.c}, plan);
+        }};
     std::array<double, 3> ms{};
     for (int i = 0; i < 3; ++i) {
-      Expected<double> t = timeMedian(lines[i], stream_, flush, timer, 3, reps);
-      if (!t)
-        return t.status();
-      ms[size_t(i)] = *t;
+      for (int w = 0; w < 3; ++w)
+        TESSEL_RETURN_IF_ERROR(lines[i]());
+      std::vector<double> samples;
+      for (int r = 0; r < reps; ++r) {
+        TESSEL_RETURN_IF_ERROR(timer.start(stream_));
+        TESSEL_RETURN_IF_ERROR(lines[i]());
+        TESSEL_RETURN_IF_ERROR(timer.stop(stream_));
+        Expected<double> t = timer.elapsedMs();
+        if (!t)
+          return t.status();
+        samples.push_back(*t);
+      }
+      ms[size_t(i)] = tessel::rt::median(samples);
     }
     return ms;
   }
@@ -825,10 +855,11 @@ int main(int argc, char **argv) {
         // cuBLAS's own speed at their shapes (the baseline ran first: its
         // buffers fit).
         if (row.plan.m >= 2048) {
+          constexpr int kLineReps = 20;
           Expected<std::array<double, 3>> lines =
-              baseline.timeLines(in->ptr(), *basePlan, *flush, *timer, 20);
+              baseline.timeLines(in->ptr(), *basePlan, *timer, kLineReps);
           BENCH_CHECK(lines.status());
-          row.atCublasLinesMs = lineParity(row, roles, *lines);
+          row.atCublasLinesMs = lineParity(row, roles, *lines, kLineReps);
         }
         // The tiles behind those times (tuned or default): the launches
         // name kernels, not configs.
@@ -836,20 +867,23 @@ int main(int argc, char **argv) {
       }
       rows.push_back(std::move(row));
     }
-    // Where the matrices fit one tile, aol4 the other way too (the line
-    // kernels, or small.mlir's one launch): what the default's choice is
-    // worth, in the same run.
-    const ns::Plan aolPlan = *ns::makePlan(s, ns::Variant::Aol4);
-    if (ns::fitsOneTile(aolPlan)) {
-      const bool defaultOne = ns::oneLaunch(aolPlan);
+    // Where the matrices fit one tile, every variant the other way too (the
+    // line kernels, or small.mlir's one launch): what the default's choice
+    // is worth, in the same run.
+    for (ns::Variant variant : ns::allVariants()) {
+      const ns::Plan plan = *ns::makePlan(s, variant);
+      if (!ns::fitsOneTile(plan))
+        continue;
+      const bool defaultOne = ns::oneLaunch(plan, ns::tmaFits(target, plan));
       Row row;
-      row.variant = defaultOne ? kLinesName : kOneLaunchName;
+      row.variant = std::string(ns::variantName(variant)) +
+                    (defaultOne ? kLinesSuffix : kOneLaunchSuffix);
       row.shape = s;
-      row.plan = aolPlan;
+      row.plan = plan;
       row.x0 = x0;
       row.baselineMs = rows[baseIndex].ms;
       ns::Options o = nsOptions;
-      o.variant = ns::Variant::Aol4;
+      o.variant = variant;
       o.small = defaultOne ? ns::SmallPath::Lines : ns::SmallPath::OneLaunch;
       ns::CallInfo callInfo;
       BENCH_CHECK(measure(row, [&]() -> Status {
@@ -907,11 +941,7 @@ int main(int argc, char **argv) {
       threads.emplace_back([&] {
         for (size_t j; (j = next++) < jobs.size();) {
           Row &r = rows[jobs[j]];
-          ns::Variant variant =
-              r.variant == kBaselineName ? ns::Variant::Muon5
-              : r.variant == kLinesName || r.variant == kOneLaunchName
-                  ? ns::Variant::Aol4
-                  : *ns::parseVariant(r.variant);
+          ns::Variant variant = rowVariant(r.variant);
           ns::Plan one =
               *ns::makePlan({1, r.shape.rows, r.shape.cols}, variant);
           ns::Quality q = ns::quality(r.y0.data(), r.x0->data(), one);

@@ -235,7 +235,8 @@ int tuneBenchMain(int argc, char **argv) {
     // A shape the default call runs as one launch (small.mlir) uses none of
     // the lines' tuning: nothing to tune (tessel tune --ns skips it too).
     auto shapePlan = ns::makePlan(shape, ns::Variant::Aol4);
-    if (!shapePlan || !ns::oneLaunch(*shapePlan))
+    if (!shapePlan ||
+        !ns::oneLaunch(*shapePlan, ns::tmaFits(target, *shapePlan)))
       BENCH_CHECK(
           ns::tuneShape(shape, target, *device, stream->handle(), options)
               .status());

@@ -11,8 +11,9 @@
 //   Frobenius: frob_rowsq -> frob_scale, then per step syrk -> syrk -> line3
 // The working X is a compact m x n matrix; the first reads (AOL's line 1, the
 // scaling, or a wide X's first line 3) and the last write use the caller's
-// layout (transposed for tall inputs). Matrices that fit one
-// tile (smallConfig) take small.mlir instead: the whole run in one launch.
+// layout (transposed for tall inputs). Matrices that fit one tile take
+// small.mlir instead, the whole run in one launch: by default where that is
+// the faster (oneLaunch), with SmallPath::OneLaunch wherever they fit.
 //
 //===----------------------------------------------------------------------===//
 #include "Orthogonalize.h"
@@ -492,7 +493,8 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   // caller asks for it): the whole run is one launch of small.mlir (no
   // tuning: its tiles follow the shape).
   const bool fused = options.small == SmallPath::OneLaunch ||
-                     (options.small == SmallPath::Auto && oneLaunch(*plan));
+                     (options.small == SmallPath::Auto &&
+                      ns::oneLaunch(*plan, tmaFits(target, *plan)));
   std::optional<tune::Config> small =
       fused ? smallConfig(*plan, norm.kind) : std::nullopt;
   Compiled *oneLaunch = nullptr;

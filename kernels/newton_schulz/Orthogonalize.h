@@ -29,10 +29,11 @@ enum class InputType { BF16, F32 };
 /// iteration in one launch (one program per matrix, X, A and B in
 /// registers), the line kernels three launches per step as for larger ones.
 enum class SmallPath {
-  /// One launch where it is the faster, up to m = kOneLaunchMaxM (after the
-  /// tall transpose); the lines above (Tuning.h, oneLaunch).
+  /// One launch where it is the faster: all but large batches of m >
+  /// kOneLaunchMaxM on the TMA lines (Tuning.h, oneLaunch).
   Auto,
-  /// small.mlir wherever the matrices fit one tile.
+  /// small.mlir wherever the matrices fit one tile (the lines where they
+  /// do not).
   OneLaunch,
   /// The line kernels, as for larger matrices.
   Lines,

@@ -137,20 +137,27 @@ inline bool fitsOneTile(const Plan &plan) {
   return plan.m <= kSmallMaxSide && plan.n <= kSmallMaxSide;
 }
 
-/// The largest m (after the tall transpose) a default call runs as one
-/// launch. Above it the program's one SM does the whole iteration no faster
-/// than the line kernels' 14 launches spread over the GPU (H100, aol4,
-/// bench/results/ns-small-h100.txt: m = 128, one launch 0.072-0.074 ms
-/// against 0.067-0.073 for the lines at batches 1-32, 0.092 against 0.073
-/// at 128, 0.34 against 0.23 at 512; m = 96, batch 128: 0.091 against
-/// 0.080; m = 64, one launch 0.015-0.026 ms against 0.069-0.079, and 0.10
-/// against 0.15 at batch 1024).
+/// Where a default call (SmallPath::Auto) takes the lines for matrices that
+/// fit one tile: m above kOneLaunchMaxM (after the tall transpose), the TMA
+/// lines (tmaFits), and at least kLinesMinElements in the batch. There the
+/// one program per matrix, each on one SM, loses to the 14 launches over
+/// the GPU every time it was measured. Elsewhere the one launch wins, or
+/// the lines win by less, or only when tuned (H100, every variant, tuned
+/// and not, bench/results/ns-small-h100.txt; the lines' time over the one
+/// launch's: 256 and 512 of 128², 0.67-0.80; 128 of 128², 0.79-0.96 (and up
+/// to 1.06 in another run); 1 and 32 of them 1.02-1.34 untuned, 0.56-0.70
+/// tuned; 128 of 100², masked-load lines, 1.84-2.25; m = 64, 1.3-5.3).
 inline constexpr int64_t kOneLaunchMaxM = 64;
+inline constexpr int64_t kLinesMinElements = int64_t(1) << 22;
 
-/// Whether a default call (SmallPath::Auto) runs `plan` as that one launch,
-/// never reading the line kernels' tuning.
-inline bool oneLaunch(const Plan &plan) {
-  return fitsOneTile(plan) && plan.m <= kOneLaunchMaxM;
+/// Whether a default call runs `plan` as small.mlir's one launch (never
+/// reading the line kernels' tuning); `tmaLines`: whether its lines would be
+/// the TMA ones (tmaFits). With tmaLines = true: whether it does on every
+/// target.
+inline bool oneLaunch(const Plan &plan, bool tmaLines) {
+  return fitsOneTile(plan) &&
+         !(plan.m > kOneLaunchMaxM && tmaLines &&
+           plan.shape.batch * plan.m * plan.n >= kLinesMinElements);
 }
 
 /// small.mlir's config for `plan`, or nothing when the matrices do not fit

@@ -239,28 +239,33 @@ TEST(SmallConfig, NothingPastOneTile) {
   EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
 }
 
-/// Whether a default call takes one launch for `shape` (aol4).
-bool oneLaunchFor(Shape shape) {
+/// Whether a default call takes one launch for `shape` (aol4), on the TMA
+/// lines or not.
+bool oneLaunchFor(Shape shape, bool tmaLines) {
   auto plan = makePlan(shape, Variant::Aol4);
   EXPECT_TRUE(plan.has_value());
-  return plan && oneLaunch(*plan);
+  return plan && oneLaunch(*plan, tmaLines);
 }
 
-// A default call takes small.mlir's one launch only up to m = 64 (after the
-// tall transpose), where it measured faster than the lines; larger matrices
-// that still fit one tile take the lines, and small.mlir runs them only
-// when asked (SmallPath::OneLaunch: it still fits them).
-TEST(SmallConfig, DefaultOneLaunchUpToKOneLaunchMaxM) {
-  EXPECT_TRUE(oneLaunchFor({1, 64, 64}));
-  EXPECT_TRUE(oneLaunchFor({1024, 64, 128}));
-  EXPECT_TRUE(oneLaunchFor({8, 128, 64})); // tall: m = 64
-  EXPECT_TRUE(oneLaunchFor({2, 9, 24}));
-  EXPECT_FALSE(oneLaunchFor({1, 65, 128}));
-  EXPECT_FALSE(oneLaunchFor({128, 96, 128}));
-  EXPECT_FALSE(oneLaunchFor({1, 128, 128}));
-  EXPECT_FALSE(oneLaunchFor({1, 64, 129})); // past one tile
-  EXPECT_TRUE(smallFor({1, 128, 128}, Variant::Aol4));
-  EXPECT_TRUE(smallFor({128, 96, 128}, Variant::Aol4));
+// A default call takes small.mlir's one launch wherever the matrices fit
+// one tile, but for batches of at least kLinesMinElements elements with m
+// above kOneLaunchMaxM (after the tall transpose) on the TMA lines: those
+// take the lines, where they measured faster. small.mlir still fits them
+// (SmallPath::OneLaunch).
+TEST(SmallConfig, DefaultOneLaunchBoundaries) {
+  for (bool tma : {false, true}) {
+    EXPECT_TRUE(oneLaunchFor({1, 64, 64}, tma));
+    EXPECT_TRUE(oneLaunchFor({1024, 64, 128}, tma)); // m = 64: any batch
+    EXPECT_TRUE(oneLaunchFor({1024, 128, 64}, tma)); // tall: m = 64
+    EXPECT_TRUE(oneLaunchFor({128, 128, 128}, tma)); // 2 M elements
+    EXPECT_TRUE(oneLaunchFor({255, 128, 128}, tma)); // just under 4 M
+    EXPECT_FALSE(oneLaunchFor({1, 64, 129}, tma));   // past one tile
+  }
+  EXPECT_FALSE(oneLaunchFor({256, 128, 128}, true)); // 4 M elements
+  EXPECT_TRUE(oneLaunchFor({256, 128, 128}, false));
+  EXPECT_FALSE(oneLaunchFor({4096, 65, 72}, true)); // m = 65
+  EXPECT_TRUE(oneLaunchFor({4096, 65, 72}, false));
+  EXPECT_TRUE(smallFor({256, 128, 128}, Variant::Aol4));
 }
 
 namespace {

@@ -223,7 +223,8 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
   // run is one launch.
   if (ns::smallConfig(r.plan, norm) &&
       (c.small == ns::SmallPath::OneLaunch ||
-       (c.small == ns::SmallPath::Auto && ns::oneLaunch(r.plan))))
+       (c.small == ns::SmallPath::Auto &&
+        ns::oneLaunch(r.plan, ns::tmaFits(r.info.target, r.plan)))))
     expected = 1;
   EXPECT_EQ(r.info.launches, expected);
 }
@@ -237,13 +238,15 @@ std::vector<Case> cases() {
       out.push_back({v, s});
     // One launch (small.mlir): full tiles, ragged ones, tall, the dot's
     // least tile; and the same shapes through the line kernels. A default
-    // call takes one launch up to m = 64 and the lines above.
+    // call takes the lines only for large batches of m > 64 on the TMA
+    // lines (4 x 128² one launch; 256 x 128², 4 M elements, the lines on
+    // sm_90a).
     for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{3, 100, 120},
                         ns::Shape{2, 100, 40}, ns::Shape{2, 9, 24}}) {
       out.push_back({v, s, ns::SmallPath::OneLaunch});
       out.push_back({v, s, ns::SmallPath::Lines});
     }
-    for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{2, 100, 40}})
+    for (ns::Shape s : {ns::Shape{4, 128, 128}, ns::Shape{256, 128, 128}})
       out.push_back({v, s});
   }
   return out;
@@ -546,11 +549,11 @@ TEST(NSInput, Float32InputAndQualityReport) {
                         ns::Variant::Aol4})
     // 2x96x256 and (tall) 2x256x96: AOL takes diag(s) into B on the TMA
     // lines, its first line 3 reading the bf16 copy of the input (launch
-    // counts below); the last: one launch.
+    // counts below); the last two (m = 72 and 60): one launch.
     for (ns::Shape shape :
          {ns::Shape{1, 96, 160}, ns::Shape{1, 160, 96}, ns::Shape{2, 96, 160},
           ns::Shape{2, 160, 96}, ns::Shape{2, 96, 256}, ns::Shape{2, 256, 96},
-          ns::Shape{2, 120, 72}}) {
+          ns::Shape{2, 120, 72}, ns::Shape{2, 120, 60}}) {
       auto plan = ns::makePlan(shape, v);
       ASSERT_TRUE(plan);
       size_t count = (size_t)(shape.batch * shape.rows * shape.cols);
@@ -599,7 +602,7 @@ TEST(NSInput, Float32InputAndQualityReport) {
       EXPECT_LT(maxAbs, 0.02);
       // The conversion, then the lines (or the one launch).
       EXPECT_EQ(info.launches,
-                1 + (ns::oneLaunch(*plan)
+                1 + (ns::oneLaunch(*plan, ns::tmaFits(info.target, *plan))
                          ? 1
                          : lineLaunches(*plan, info, /*fp32Input=*/true)));
       EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);

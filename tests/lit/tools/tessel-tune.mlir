@@ -14,11 +14,11 @@
 // BUDGET: tessel: error: --budget needs a positive number of seconds
 // RUN: not tessel tune line9 --shape 1x64x64 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: tessel: error: tune: unexpected argument 'line9'; usage: tessel tune line1|line2|line3|--ns --shape BxMxN[,BxMxN...] [--budget SECONDS]
-// --ns skips shapes a default call runs as one launch (small.mlir: working
-// m <= 64 and n <= 128 after the tall transpose), so only those: done, no
-// device needed. A line named on its own is still tuned (it needs the GPU
-// here), and so are matrices that fit small.mlir but take the lines by
-// default (m from 65 to 128).
+// --ns skips shapes a default call runs as one launch on every target
+// (small.mlir: the working matrix fits one tile, and but for large batches
+// of m > 64 on sm_90a's TMA lines), so only those: done, no device needed.
+// A line named on its own is still tuned (it needs the GPU here), and so are
+// shapes that take the lines on sm_90a (256 x 128² is 4 M elements).
 // RUN: tessel tune --ns --shapes 4x64x128,2x128x64 2>&1 | FileCheck %s --check-prefix=SMALL
 // SMALL: 4x64x128: one launch (small.mlir) by default, nothing to tune; name a line (line1, line2, line3) to tune it for Options::small = SmallPath::Lines
 // SMALL-NEXT: 2x128x64: one launch (small.mlir) by default
@@ -26,7 +26,7 @@
 // MIXED: 4x64x64: one launch (small.mlir) by default, nothing to tune
 // MIXED-NOT: 1x256x256: one launch
 // MIXED: tessel: error:
-// RUN: not tessel tune --ns --shapes 4x128x128 2>&1 | FileCheck %s --check-prefix=LINES
+// RUN: not tessel tune --ns --shapes 256x128x128 2>&1 | FileCheck %s --check-prefix=LINES
 // LINES-NOT: one launch
 // LINES: tessel: error:
 // RUN: not tessel tune line1 --shape 4x128x128 2>&1 | FileCheck %s --check-prefix=NAMED
