@@ -233,7 +233,8 @@ int tuneBenchMain(int argc, char **argv) {
     options.budgetSeconds = budget; // the three lines share it
     auto t0 = std::chrono::steady_clock::now();
     // A shape the default call runs as one launch (small.mlir) uses none of
-    // the lines' tuning: nothing to tune (tessel tune --ns skips it too).
+    // the lines' tuning: nothing to tune (tessel tune --ns skips those that
+    // are one launch on every target).
     auto shapePlan = ns::makePlan(shape, ns::Variant::Aol4);
     if (!shapePlan ||
         !ns::oneLaunch(*shapePlan, ns::tmaFits(target, *shapePlan)))

@@ -12,8 +12,9 @@
 // The working X is a compact m x n matrix; the first reads (AOL's line 1, the
 // scaling, or a wide X's first line 3) and the last write use the caller's
 // layout (transposed for tall inputs). Matrices that fit one tile take
-// small.mlir instead, the whole run in one launch: by default where that is
-// the faster (oneLaunch), with SmallPath::OneLaunch wherever they fit.
+// small.mlir instead, the whole run in one launch: by default but for large
+// batches of larger matrices on the TMA lines (oneLaunch), with
+// SmallPath::OneLaunch wherever they fit.
 //
 //===----------------------------------------------------------------------===//
 #include "Orthogonalize.h"
@@ -489,8 +490,8 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
                              "min(rows, cols) <= ",
                              kMaxQualitySide, "; got ", m);
   Normalization norm = normalization(options.variant);
-  // Matrices that fit one tile, where one launch is the faster (or where the
-  // caller asks for it): the whole run is one launch of small.mlir (no
+  // Matrices that fit one tile, where the default rule takes it (oneLaunch)
+  // or the caller asks for it: the whole run is one launch of small.mlir (no
   // tuning: its tiles follow the shape).
   const bool fused = options.small == SmallPath::OneLaunch ||
                      (options.small == SmallPath::Auto &&

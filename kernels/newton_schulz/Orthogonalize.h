@@ -29,8 +29,9 @@ enum class InputType { BF16, F32 };
 /// iteration in one launch (one program per matrix, X, A and B in
 /// registers), the line kernels three launches per step as for larger ones.
 enum class SmallPath {
-  /// One launch where it is the faster: all but large batches of m >
-  /// kOneLaunchMaxM on the TMA lines (Tuning.h, oneLaunch).
+  /// One launch but for large batches of m > kOneLaunchMaxM on the TMA
+  /// lines, where the lines measured faster every time (Tuning.h,
+  /// oneLaunch, says where the two are close).
   Auto,
   /// small.mlir wherever the matrices fit one tile (the lines where they
   /// do not).
@@ -56,8 +57,9 @@ struct Options {
   /// TuneMode::Lookup (tuned configs when recorded, defaults otherwise).
   std::optional<TuneMode> tune;
   /// How matrices whose working m x n fits one tile (both sides at most
-  /// kSmallMaxSide) run: SmallPath::Auto (the default) takes one launch where
-  /// that is the faster (oneLaunch in Tuning.h).
+  /// kSmallMaxSide) run: SmallPath::Auto (the default) takes one launch but
+  /// for large batches of larger matrices on the TMA lines (oneLaunch in
+  /// Tuning.h).
   SmallPath small = SmallPath::Auto;
   /// Time every launch (CallInfo::launchTimes): an event before each and one
   /// after the last, and the call waits for them. The events keep kernels

@@ -140,12 +140,12 @@ inline bool fitsOneTile(const Plan &plan) {
 /// Where a default call (SmallPath::Auto) takes the lines for matrices that
 /// fit one tile: m above kOneLaunchMaxM (after the tall transpose), the TMA
 /// lines (tmaFits), and at least kLinesMinElements in the batch. There the
-/// one program per matrix, each on one SM, loses to the 14 launches over
+/// one program per matrix, each on one SM, loses to the 14-17 launches over
 /// the GPU every time it was measured. Elsewhere the one launch wins, or
 /// the lines win by less, or only when tuned (H100, every variant, tuned
 /// and not, bench/results/ns-small-h100.txt; the lines' time over the one
-/// launch's: 256 and 512 of 128², 0.67-0.80; 128 of 128², 0.79-0.96 (and up
-/// to 1.06 in another run); 1 and 32 of them 1.02-1.34 untuned, 0.56-0.70
+/// launch's: 256 and 512 of 128², 0.67-0.80; 128 of 128², 0.79-0.96 (aol4
+/// 0.84 in ns-bench-h100.txt); 1 and 32 of them 1.02-1.34 untuned, 0.56-0.70
 /// tuned; 128 of 100², masked-load lines, 1.84-2.25; m = 64, 1.3-5.3).
 inline constexpr int64_t kOneLaunchMaxM = 64;
 inline constexpr int64_t kLinesMinElements = int64_t(1) << 22;

@@ -15,7 +15,7 @@
 // RUN: not tessel tune line9 --shape 1x64x64 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: tessel: error: tune: unexpected argument 'line9'; usage: tessel tune line1|line2|line3|--ns --shape BxMxN[,BxMxN...] [--budget SECONDS]
 // --ns skips shapes a default call runs as one launch on every target
-// (small.mlir: the working matrix fits one tile, and but for large batches
+// (small.mlir: the working matrix fits one tile, but for large batches
 // of m > 64 on sm_90a's TMA lines), so only those: done, no device needed.
 // A line named on its own is still tuned (it needs the GPU here), and so are
 // shapes that take the lines on sm_90a (256 x 128² is 4 M elements).
