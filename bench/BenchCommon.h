@@ -129,20 +129,23 @@ allocateFlush(const rt::DeviceInfo &info) {
 }
 
 /// Times `work` on `stream`: `warmup` untimed runs, then `reps` runs each
-/// preceded by an L2 flush (a write of `flush`, >= 2x L2) and bracketed by
+/// preceded by an L2 flush (a write of `flush`, >= 2x L2; none with a null
+/// `flush`: back to back, the L2 as the last run left it) and bracketed by
 /// events; the median in ms.
 inline rt::Expected<double> timeMedian(const std::function<rt::Status()> &work,
-                                       CUstream stream, rt::DeviceBuffer &flush,
+                                       CUstream stream, rt::DeviceBuffer *flush,
                                        rt::EventTimer &timer, int warmup,
                                        int reps) {
   for (int i = 0; i < warmup; ++i)
     TESSEL_RETURN_IF_ERROR(work());
   std::vector<double> samples;
   for (int i = 0; i < reps; ++i) {
-    TESSEL_RETURN_IF_ERROR(cudaCheck(
-        cudaMemsetAsync(reinterpret_cast<void *>(flush.ptr()), i & 0xff,
-                        flush.size(), reinterpret_cast<cudaStream_t>(stream)),
-        "cudaMemsetAsync (L2 flush)"));
+    if (flush)
+      TESSEL_RETURN_IF_ERROR(
+          cudaCheck(cudaMemsetAsync(reinterpret_cast<void *>(flush->ptr()),
+                                    i & 0xff, flush->size(),
+                                    reinterpret_cast<cudaStream_t>(stream)),
+                    "cudaMemsetAsync (L2 flush)"));
     TESSEL_RETURN_IF_ERROR(timer.start(stream));
     TESSEL_RETURN_IF_ERROR(work());
     TESSEL_RETURN_IF_ERROR(timer.stop(stream));
@@ -152,6 +155,14 @@ inline rt::Expected<double> timeMedian(const std::function<rt::Status()> &work,
     samples.push_back(*ms);
   }
   return rt::median(samples);
+}
+
+/// timeMedian with the L2 flushed before each timed run.
+inline rt::Expected<double> timeMedian(const std::function<rt::Status()> &work,
+                                       CUstream stream, rt::DeviceBuffer &flush,
+                                       rt::EventTimer &timer, int warmup,
+                                       int reps) {
+  return timeMedian(work, stream, &flush, timer, warmup, reps);
 }
 
 /// `text` as one CSV field: quoted (RFC 4180, inner quotes doubled) when it

@@ -387,19 +387,11 @@ public:
         }};
     std::array<double, 3> ms{};
     for (int i = 0; i < 3; ++i) {
-      for (int w = 0; w < 3; ++w)
-        TESSEL_RETURN_IF_ERROR(lines[i]());
-      std::vector<double> samples;
-      for (int r = 0; r < reps; ++r) {
-        TESSEL_RETURN_IF_ERROR(timer.start(stream_));
-        TESSEL_RETURN_IF_ERROR(lines[i]());
-        TESSEL_RETURN_IF_ERROR(timer.stop(stream_));
-        Expected<double> t = timer.elapsedMs();
-        if (!t)
-          return t.status();
-        samples.push_back(*t);
-      }
-      ms[size_t(i)] = tessel::rt::median(samples);
+      Expected<double> t =
+          timeMedian(lines[i], stream_, /*flush=*/nullptr, timer, 3, reps);
+      if (!t)
+        return t.status();
+      ms[size_t(i)] = *t;
     }
     return ms;
   }
@@ -874,7 +866,7 @@ int main(int argc, char **argv) {
       const ns::Plan plan = *ns::makePlan(s, variant);
       if (!ns::fitsOneTile(plan))
         continue;
-      const bool defaultOne = ns::oneLaunch(plan, ns::tmaFits(target, plan));
+      const bool defaultOne = ns::oneLaunch(target, plan);
       Row row;
       row.variant = std::string(ns::variantName(variant)) +
                     (defaultOne ? kLinesSuffix : kOneLaunchSuffix);

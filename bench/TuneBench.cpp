@@ -236,8 +236,7 @@ int tuneBenchMain(int argc, char **argv) {
     // the lines' tuning: nothing to tune (tessel tune --ns skips those that
     // are one launch on every target).
     auto shapePlan = ns::makePlan(shape, ns::Variant::Aol4);
-    if (!shapePlan ||
-        !ns::oneLaunch(*shapePlan, ns::tmaFits(target, *shapePlan)))
+    if (!shapePlan || !ns::oneLaunch(target, *shapePlan))
       BENCH_CHECK(
           ns::tuneShape(shape, target, *device, stream->handle(), options)
               .status());

@@ -184,23 +184,34 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
   // keyed "+tma" in the database and starting from tmaDefaultConfig;
   // elsewhere the masked-load kernels, starting from their defaults.
   const bool tma = tmaFits(target, plan);
+  // Each line's record in the database (read once; again after tuning).
   std::optional<tune::TuneDB> db;
-  if (mode != TuneMode::Off)
+  std::array<std::optional<tune::Found>, 3> records;
+  auto readRecords = [&]() -> rt::Status {
+    for (TunedLine line : kTunedLines) {
+      auto hit = db->lookup(problemKey(line, plan, tma));
+      if (!hit)
+        return hit.status();
+      records[(size_t)line] = std::move(*hit);
+    }
+    return rt::Status::success();
+  };
+  if (mode != TuneMode::Off) {
     db.emplace(rt::DiskCache::defaultRoot(), tune::DeviceKey::of(device));
+    TESSEL_RETURN_IF_ERROR(readRecords());
+  }
   if (mode == TuneMode::Auto) {
     // Every line's record, not only line 1's: a kernel whose source changed
     // (its hash is in the key) has none for this shape while the others
     // still do, and would take another shape's record.
     bool exact = true;
-    for (TunedLine line : kTunedLines) {
-      auto hit = db->lookup(problemKey(line, plan, tma));
-      if (!hit)
-        return hit.status();
-      exact = exact && *hit && (*hit)->exact;
-    }
-    if (!exact)
+    for (const std::optional<tune::Found> &record : records)
+      exact = exact && record && record->exact;
+    if (!exact) {
       TESSEL_RETURN_IF_ERROR(
           tuneShape(plan.shape, target, device, stream, {}).status());
+      TESSEL_RETURN_IF_ERROR(readRecords());
+    }
   }
   // Each line's config (tuned, else the TMA default, else none: the
   // default kernel set's), then the ones not compiled yet all at once.
@@ -214,14 +225,10 @@ rt::Expected<LineChoices> linesFor(const std::string &target,
     if (tma)
       config = byShape =
           tmaDefaultConfig(line, plan, device.smCount, device.l2Bytes);
-    if (db) {
-      auto hit = db->lookup(problemKey(line, plan, tma));
-      if (!hit)
-        return hit.status();
-      if (*hit && takesRecord(**hit, line, plan, tma)) {
-        config = (*hit)->config;
-        tuned[(size_t)line] = true;
-      }
+    const std::optional<tune::Found> &record = records[(size_t)line];
+    if (record && takesRecord(*record, line, plan, tma)) {
+      config = record->config;
+      tuned[(size_t)line] = true;
     }
     // Line 3's tile order follows this shape's B against the L2 (tuning pins
     // it so), not the size a borrowed record was tuned at.
@@ -493,9 +500,9 @@ rt::Status orthogonalize(CUdeviceptr input, CUdeviceptr output, Shape shape,
   // Matrices that fit one tile, where the default rule takes it (oneLaunch)
   // or the caller asks for it: the whole run is one launch of small.mlir (no
   // tuning: its tiles follow the shape).
-  const bool fused = options.small == SmallPath::OneLaunch ||
-                     (options.small == SmallPath::Auto &&
-                      ns::oneLaunch(*plan, tmaFits(target, *plan)));
+  const bool fused =
+      options.small == SmallPath::OneLaunch ||
+      (options.small == SmallPath::Auto && ns::oneLaunch(target, *plan));
   std::optional<tune::Config> small =
       fused ? smallConfig(*plan, norm.kind) : std::nullopt;
   Compiled *oneLaunch = nullptr;

@@ -160,6 +160,11 @@ inline bool oneLaunch(const Plan &plan, bool tmaLines) {
            plan.shape.batch * plan.m * plan.n >= kLinesMinElements);
 }
 
+/// The same on `target` (its lines are the TMA ones where tmaFits).
+inline bool oneLaunch(const std::string &target, const Plan &plan) {
+  return oneLaunch(plan, tmaFits(target, plan));
+}
+
 /// small.mlir's config for `plan`, or nothing when the matrices do not fit
 /// one tile: BLOCK_M and BLOCK_N the powers of two (at least 16, the dot's
 /// least) over m and n, NORM 2 for AOL and 1 for the Frobenius variants, and

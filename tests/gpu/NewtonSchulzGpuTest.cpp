@@ -221,10 +221,9 @@ TEST_P(NSVariant, MatchesFloat64Iteration) {
   int expected = lineLaunches(r.plan, r.info);
   // Matrices that fit one tile, where the call takes small.mlir: the whole
   // run is one launch.
-  if (ns::smallConfig(r.plan, norm) &&
-      (c.small == ns::SmallPath::OneLaunch ||
-       (c.small == ns::SmallPath::Auto &&
-        ns::oneLaunch(r.plan, ns::tmaFits(r.info.target, r.plan)))))
+  if (ns::smallConfig(r.plan, norm) && (c.small == ns::SmallPath::OneLaunch ||
+                                        (c.small == ns::SmallPath::Auto &&
+                                         ns::oneLaunch(r.info.target, r.plan))))
     expected = 1;
   EXPECT_EQ(r.info.launches, expected);
 }
@@ -602,7 +601,7 @@ TEST(NSInput, Float32InputAndQualityReport) {
       EXPECT_LT(maxAbs, 0.02);
       // The conversion, then the lines (or the one launch).
       EXPECT_EQ(info.launches,
-                1 + (ns::oneLaunch(*plan, ns::tmaFits(info.target, *plan))
+                1 + (ns::oneLaunch(info.target, *plan)
                          ? 1
                          : lineLaunches(*plan, info, /*fp32Input=*/true)));
       EXPECT_DOUBLE_EQ(info.quality->sigmaMin, host.sigmaMin);

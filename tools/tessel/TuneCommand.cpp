@@ -127,7 +127,7 @@ int tuneCommand(int argc, char **argv) {
       // (As on sm_90a, the only target with TMA lines: one launch there is
       // one launch on every target; a shape that takes the lines only on
       // sm_90a is tuned here on any.)
-      if (plan && ns::oneLaunch(*plan, ns::tmaFits("sm_90a", *plan)))
+      if (plan && ns::oneLaunch("sm_90a", *plan))
         std::cerr << ns::shapeString(shape)
                   << ": one launch (small.mlir) by default, nothing to tune; "
                      "name a line (line1, line2, line3) to tune it for "
